@@ -1,0 +1,54 @@
+# Contamap: `make run` serves the API and the map; `make test` runs the suite.
+# Without DATABASE_URL both use an embedded PostgreSQL + PostGIS cluster in .contamap/.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The database: DATABASE_URL when set, the embedded cluster otherwise.
+DB_URL = $${DATABASE_URL:-$$(scripts/pgcluster.sh url)}
+
+.PHONY: help venv db db-stop migrate load run test lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+venv: $(STAMP) ## create .venv and install the project with its dev tools
+
+$(STAMP): pyproject.toml
+	@scripts/python-venv.sh $(PYTHON) $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+db: ## make sure a PostGIS database answers (embedded cluster unless DATABASE_URL is set)
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/pgcluster.sh start; fi
+
+db-stop: ## stop the embedded cluster
+	@scripts/pgcluster.sh stop
+
+migrate: venv db ## alembic upgrade head
+	DATABASE_URL=$(DB_URL) $(BIN)/contamap migrate
+
+load: migrate ## load the bundled Azerbaijan dataset (idempotent)
+	DATABASE_URL=$(DB_URL) $(BIN)/contamap load
+
+run: load ## set everything up and serve on http://$${HOST:-127.0.0.1}:$${PORT:-8000}
+	DATABASE_URL=$(DB_URL) $(BIN)/contamap serve
+
+test: venv db ## run the whole suite against a throwaway PostGIS database
+	DATABASE_URL=$(DB_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv ## ruff and mypy --strict
+	$(BIN)/ruff check app geodata tests migrations
+	$(BIN)/ruff format --check app geodata tests migrations
+	$(BIN)/mypy app geodata
+
+bench: venv db ## benchmarks (bench/)
+	DATABASE_URL=$(DB_URL) $(BIN)/python -m bench
+
+clean: db-stop ## remove the venv and the embedded cluster
+	rm -rf $(VENV) .contamap

@@ -1,0 +1,1 @@
+"""Contamap: landmine and explosive-ordnance contamination served as OGC API - Features."""

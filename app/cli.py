@@ -1,0 +1,74 @@
+"""The ``contamap`` command: migrate, load, serve."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.orm import Session
+
+from app.core.config import get_settings
+from app.core.db import make_engine
+from app.errors import ContamapError
+from app.services.loader import BUNDLED_DATA, load_bundled
+
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+cli = typer.Typer(help="Contamap: contamination maps and statistics.", no_args_is_help=True)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """The Alembic configuration of the project, on the given or configured database."""
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["url"] = url or get_settings().sqlalchemy_url
+    return config
+
+
+@cli.command()
+def migrate(revision: str = "head") -> None:
+    """Upgrade the database schema (alembic upgrade)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@cli.command()
+def load(
+    data_dir: Annotated[
+        Path, typer.Option(help="folder of the layers' GeoJSON files")
+    ] = BUNDLED_DATA,
+) -> None:
+    """Load the bundled dataset; running it again updates in place and never duplicates."""
+    engine = make_engine(get_settings())
+    try:
+        with Session(engine) as session, session.begin():
+            counts = load_bundled(session, data_dir)
+    except ContamapError as exc:
+        typer.echo(f"contamap load: nothing was written: {exc.description}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    typer.echo("loaded " + ", ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on (HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on (PORT)")] = None,
+    reload: bool = False,
+) -> None:
+    """Serve the API and the web map."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
+def main() -> None:
+    """Entry point of the ``contamap`` script."""
+    cli()

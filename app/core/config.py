@@ -1,0 +1,56 @@
+"""Settings, read once from the environment (prefix ``CONTAMAP_``)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, PostgresDsn, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PASSWORD = "contamap"  # noqa: S105 - the docker-compose development secret, refused in production
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; ``DATABASE_URL`` is honoured without the prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="CONTAMAP_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: PostgresDsn = Field(
+        default=PostgresDsn(
+            f"postgresql+psycopg://contamap:{DEFAULT_PASSWORD}@127.0.0.1:5432/contamap"
+        ),
+        validation_alias=AliasChoices("CONTAMAP_DATABASE_URL", "DATABASE_URL"),
+    )
+    pool_size: int = Field(default=5, ge=1, le=100)
+    max_overflow: int = Field(default=10, ge=0, le=100)
+    connect_timeout_s: int = Field(default=3, ge=1, le=60)
+    statement_timeout_ms: int = Field(default=30_000, ge=100)
+    cors_origins: list[str] = ["*"]
+    max_limit: int = 10_000
+    default_limit: int = 10
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONTAMAP_HOST", "HOST"))
+    port: int = Field(default=8000, validation_alias=AliasChoices("CONTAMAP_PORT", "PORT"))
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies trusted for X-Forwarded-* headers
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        """Outside development, refuse the well-known compose password."""
+        if (
+            self.environment == "production"
+            and self.database_url.hosts()[0].get("password") == DEFAULT_PASSWORD
+        ):
+            raise ValueError("CONTAMAP_DATABASE_URL uses the default password in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver, whatever scheme was given."""
+        url = str(self.database_url)
+        scheme, rest = url.split("://", 1)
+        return f"postgresql+psycopg://{rest}" if "+" not in scheme else url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

@@ -1,0 +1,34 @@
+"""The engine and sessions; nothing connects at import time."""
+
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    """One pooled engine for the process, sized and time-limited by settings."""
+    return create_engine(
+        settings.sqlalchemy_url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_pre_ping=True,
+        pool_timeout=settings.connect_timeout_s,
+        connect_args={
+            "connect_timeout": settings.connect_timeout_s,
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+        },
+    )
+
+
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

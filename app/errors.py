@@ -1,0 +1,112 @@
+"""One error hierarchy, mapped once to the OGC API error body ``{code, description}``."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, InternalError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class ContamapError(Exception):
+    """Base error: a status code, an OGC error code and a sentence for the client."""
+
+    status_code = 500
+    code = "ServerError"
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+class InvalidParameterValue(ContamapError):
+    """A query parameter or body value that cannot be used."""
+
+    status_code = 400
+    code = "InvalidParameterValue"
+
+
+class UnknownParameter(ContamapError):
+    """A query parameter the endpoint does not know."""
+
+    status_code = 400
+    code = "UnknownParameter"
+
+
+class NotFound(ContamapError):
+    """An unknown collection, feature or district."""
+
+    status_code = 404
+    code = "NotFound"
+
+
+class InvalidGeometry(ContamapError):
+    """A geometry the database refuses: invalid, empty or of the wrong type."""
+
+    status_code = 422
+    code = "InvalidGeometry"
+
+
+class DatabaseUnavailable(ContamapError):
+    """The database did not answer in time."""
+
+    status_code = 503
+    code = "DatabaseUnavailable"
+
+
+def error_body(code: str, description: str) -> dict[str, str]:
+    """The JSON body of every error response."""
+    return {"code": code, "description": description}
+
+
+def _respond(status: int, code: str, description: str) -> ORJSONResponse:
+    return ORJSONResponse(error_body(code, description), status_code=status)
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(
+            str(item) for item in error.get("loc", ()) if item not in ("query", "path")
+        )
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error to ``{code, description}`` with the right status; never leak a 500."""
+
+    @app.exception_handler(ContamapError)
+    async def _contamap(_: Request, exc: ContamapError) -> ORJSONResponse:
+        return _respond(exc.status_code, exc.code, exc.description)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        return _respond(400, "InvalidParameterValue", _describe_validation(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        code = "NotFound" if exc.status_code == 404 else "HTTPError"
+        return _respond(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    async def _unavailable(_: Request, exc: OperationalError) -> ORJSONResponse:
+        logger.warning("database unavailable: %s", exc.orig)
+        return _respond(503, "DatabaseUnavailable", "the database did not answer; try again later")
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(IntegrityError)
+    @app.exception_handler(InternalError)
+    async def _refused(
+        _: Request, exc: DataError | IntegrityError | InternalError
+    ) -> ORJSONResponse:
+        # What the database (or GEOS inside it) refuses on a client's behalf is the client's error.
+        diag = getattr(exc.orig, "diag", None)
+        message = getattr(diag, "message_primary", None) or "invalid value"
+        logger.info("database refused a request: %s", message)
+        return _respond(
+            400, "InvalidParameterValue", f"the database refused the request: {message}"
+        )

@@ -1,0 +1,53 @@
+"""Assemble the application: settings, engine, middleware, errors and routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from sqlalchemy.orm import sessionmaker
+
+from app.api.routes import health
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine
+from app.errors import install_error_handlers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI application; the engine is created when it starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Contamap",
+        description=(
+            "Landmine and explosive-ordnance contamination in Azerbaijan: districts, hazardous "
+            "areas, incidents and the former line of contact, as OGC API - Features, with "
+            "contamination statistics. The bundled contaminated zones are a schematic scenario."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Content-Crs", "Link"],
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    return app
+
+
+app = create_app()

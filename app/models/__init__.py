@@ -1,0 +1,12 @@
+"""The four public layers and the private victim details, as SQLAlchemy 2 models."""
+
+from app.models.base import Base
+from app.models.layers import (
+    ContaminatedZone,
+    District,
+    Incident,
+    IncidentVictim,
+    LineOfContact,
+)
+
+__all__ = ["Base", "ContaminatedZone", "District", "Incident", "IncidentVictim", "LineOfContact"]

@@ -1,0 +1,69 @@
+"""Counting and bulk upserts of the layers."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app.models import Base, ContaminatedZone, District, Incident, IncidentVictim, LineOfContact
+
+PUBLIC_LAYERS: dict[str, type[Base]] = {
+    "districts": District,
+    "contaminated_zones": ContaminatedZone,
+    "incidents": Incident,
+    "line_of_contact": LineOfContact,
+}
+
+
+def count_rows(session: Session) -> dict[str, int]:
+    """The number of features in each public layer."""
+    return {
+        name: session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in PUBLIC_LAYERS.items()
+    }
+
+
+def upsert_by_code(session: Session, model: type[Base], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert or update rows keyed by ``code``; each row's ``geom`` is a GeoJSON string."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    columns = [name for name in rows[0] if name != "geom"]
+    values: dict[str, Any] = {name: bindparam(name) for name in columns}
+    values["geom"] = _geometry_from_geojson(model, bindparam("geom"))
+    statement = insert(model).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["code"],
+        set_={name: statement.excluded[name] for name in [*columns, "geom"] if name != "code"},
+    )
+    session.execute(statement, rows)
+    return len(rows)
+
+
+def _geometry_from_geojson(model: type[Base], geojson: Any) -> Any:
+    geometry = func.ST_SetSRID(func.ST_GeomFromGeoJSON(geojson), 4326)
+    return geometry if model is Incident else func.ST_Multi(geometry)
+
+
+def recompute_incident_districts(session: Session) -> None:
+    """Rerun the district trigger on every incident, after districts have changed."""
+    session.execute(update(Incident).values(geom=Incident.geom))
+
+
+def replace_victims(session: Session, victims: list[dict[str, Any]]) -> int:
+    """Replace the private victim details of the incidents named in ``victims``."""
+    codes = sorted({victim["incident_code"] for victim in victims})
+    ids = dict(
+        session.execute(select(Incident.code, Incident.id).where(Incident.code.in_(codes))).tuples()
+    )
+    session.execute(delete(IncidentVictim).where(IncidentVictim.incident_id.in_(ids.values())))
+    rows = [
+        {key: value for key, value in victim.items() if key != "incident_code"}
+        | {"incident_id": ids[victim["incident_code"]]}
+        for victim in victims
+    ]
+    if rows:
+        session.execute(insert(IncidentVictim), rows)
+    return len(rows)

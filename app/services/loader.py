@@ -1,0 +1,111 @@
+"""Load the bundled dataset (or any GeoJSON of the same shape), all or nothing."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidParameterValue
+from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
+from app.repositories import layers as repo
+from app.schemas.layers import (
+    ContaminatedZoneCreate,
+    DistrictCreate,
+    IncidentCreate,
+    LineOfContactCreate,
+    VictimCreate,
+)
+
+BUNDLED_DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
+GEOMETRY_TYPES = {
+    "districts": ("Polygon", "MultiPolygon"),
+    "contaminated_zones": ("Polygon", "MultiPolygon"),
+    "incidents": ("Point",),
+    "line_of_contact": ("LineString", "MultiLineString"),
+}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """How one layer is read from a GeoJSON file."""
+
+    name: str
+    model: type[Base]
+    schema: type[BaseModel]
+
+
+LAYERS = (
+    Layer("districts", District, DistrictCreate),
+    Layer("line_of_contact", LineOfContact, LineOfContactCreate),
+    Layer("contaminated_zones", ContaminatedZone, ContaminatedZoneCreate),
+    Layer("incidents", Incident, IncidentCreate),
+)
+
+
+def read_feature_collection(path: Path) -> list[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection file."""
+    try:
+        document = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise InvalidParameterValue(f"{path.name}: not a readable JSON file ({exc})") from exc
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise InvalidParameterValue(f"{path.name}: not a GeoJSON FeatureCollection")
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise InvalidParameterValue(f"{path.name}: 'features' is not a list")
+    return features
+
+
+def feature_rows(layer: Layer, features: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    """Validate each feature's properties and geometry type; name the first bad feature."""
+    rows = []
+    for index, feature in enumerate(features):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        if kind not in GEOMETRY_TYPES[layer.name]:
+            raise InvalidParameterValue(
+                f"{label}, feature {index}: geometry type {kind!r} is not one of "
+                f"{', '.join(GEOMETRY_TYPES[layer.name])}"
+            )
+        try:
+            properties = layer.schema.model_validate(feature.get("properties") or {})
+        except ValidationError as exc:
+            raise InvalidParameterValue(f"{label}, feature {index}: {_first_error(exc)}") from exc
+        rows.append(properties.model_dump() | {"geom": orjson.dumps(geometry).decode()})
+    return rows
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(item) for item in error["loc"]) or "properties"
+    return f"{where}: {error['msg']}"
+
+
+def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, int]:
+    """Upsert every bundled layer and the private victim details in the caller's transaction."""
+    counts = {}
+    for layer in LAYERS:
+        path = data_dir / f"{layer.name}.geojson"
+        rows = feature_rows(layer, read_feature_collection(path), path.name)
+        counts[layer.name] = repo.upsert_by_code(session, layer.model, rows)
+        if layer.name == "districts":
+            repo.recompute_incident_districts(session)
+    counts["incident_victims"] = repo.replace_victims(session, _victims(data_dir))
+    session.flush()
+    return counts
+
+
+def _victims(data_dir: Path) -> list[dict[str, Any]]:
+    path = data_dir / "incident_victims.json"
+    if not path.exists():
+        return []
+    try:
+        return [
+            VictimCreate.model_validate(item).model_dump()
+            for item in orjson.loads(path.read_bytes())
+        ]
+    except (orjson.JSONDecodeError, ValidationError) as exc:
+        raise InvalidParameterValue(f"{path.name}: {exc}") from exc

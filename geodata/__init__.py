@@ -1,0 +1,1 @@
+"""Build the bundled Azerbaijan dataset: districts, former line of contact, incidents, zones."""

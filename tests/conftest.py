@@ -1,0 +1,95 @@
+"""A throwaway PostGIS database for the whole run, built by the migrations.
+
+The server comes from ``DATABASE_URL`` (``make test`` points it at the embedded cluster);
+the suite creates its own database there and drops it at the end. Each test runs inside a
+transaction that is rolled back.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from alembic import command
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.api.deps import get_session
+from app.cli import alembic_config
+from app.core.config import Settings
+from app.main import create_app
+from app.services.loader import load_bundled
+
+
+def _server_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        pytest.exit("DATABASE_URL is not set: run the suite with 'make test'", returncode=2)
+    return Settings(database_url=url).sqlalchemy_url  # type: ignore[arg-type]
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """Create an empty database on the test server and drop it afterwards."""
+    server = make_url(_server_url())
+    name = f"contamap_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """The run's database: created empty, dropped at the end."""
+    with throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The migrated database with the bundled dataset loaded once."""
+    command.upgrade(alembic_config(database_url), "head")
+    engine = create_engine(database_url)
+    with Session(engine) as session, session.begin():
+        load_bundled(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose commits become savepoints of the test's transaction."""
+    with Session(connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture
+def client(database_url: str, session: Session) -> Iterator[TestClient]:
+    """The application, its requests running in the test's transaction."""
+    app = create_app(Settings(database_url=database_url, environment="test"))  # type: ignore[arg-type]
+
+    def _session() -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app) as test_client:
+        yield test_client
