@@ -4,9 +4,16 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, InternalError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.responses import JSONResponse
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +69,8 @@ def error_body(code: str, description: str) -> dict[str, str]:
     return {"code": code, "description": description}
 
 
-def _respond(status: int, code: str, description: str) -> ORJSONResponse:
-    return ORJSONResponse(error_body(code, description), status_code=status)
+def _respond(status: int, code: str, description: str) -> JSONResponse:
+    return JSONResponse(error_body(code, description), status_code=status)
 
 
 def _describe_validation(exc: RequestValidationError) -> str:
@@ -80,29 +87,30 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map every error to ``{code, description}`` with the right status; never leak a 500."""
 
     @app.exception_handler(ContamapError)
-    async def _contamap(_: Request, exc: ContamapError) -> ORJSONResponse:
+    async def _contamap(_: Request, exc: ContamapError) -> JSONResponse:
         return _respond(exc.status_code, exc.code, exc.description)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _respond(400, "InvalidParameterValue", _describe_validation(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = "NotFound" if exc.status_code == 404 else "HTTPError"
         return _respond(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(OperationalError)
-    async def _unavailable(_: Request, exc: OperationalError) -> ORJSONResponse:
+    async def _unavailable(_: Request, exc: OperationalError) -> JSONResponse:
         logger.warning("database unavailable: %s", exc.orig)
         return _respond(503, "DatabaseUnavailable", "the database did not answer; try again later")
 
     @app.exception_handler(DataError)
     @app.exception_handler(IntegrityError)
     @app.exception_handler(InternalError)
+    @app.exception_handler(ProgrammingError)
     async def _refused(
-        _: Request, exc: DataError | IntegrityError | InternalError
-    ) -> ORJSONResponse:
+        _: Request, exc: DataError | IntegrityError | InternalError | ProgrammingError
+    ) -> JSONResponse:
         # What the database (or GEOS inside it) refuses on a client's behalf is the client's error.
         diag = getattr(exc.orig, "diag", None)
         message = getattr(diag, "message_primary", None) or "invalid value"

@@ -2,16 +2,21 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
-from app.api.routes import health
+from app.api.caching import ETagMiddleware
+from app.api.routes import collections, health, map, ogc, stats, tiles
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.errors import install_error_handlers
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(ETagMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,
@@ -46,7 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Content-Crs", "Link"],
     )
     install_error_handlers(app)
+    app.include_router(ogc.router)
+    app.include_router(collections.router)
     app.include_router(health.router)
+    app.include_router(stats.router)
+    app.include_router(tiles.router)
+    app.include_router(map.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 

@@ -55,9 +55,8 @@ def recompute_incident_districts(session: Session) -> None:
 def replace_victims(session: Session, victims: list[dict[str, Any]]) -> int:
     """Replace the private victim details of the incidents named in ``victims``."""
     codes = sorted({victim["incident_code"] for victim in victims})
-    ids = dict(
-        session.execute(select(Incident.code, Incident.id).where(Incident.code.in_(codes))).tuples()
-    )
+    found = session.execute(select(Incident.code, Incident.id).where(Incident.code.in_(codes)))
+    ids = {row.code: row.id for row in found}
     session.execute(delete(IncidentVictim).where(IncidentVictim.incident_id.in_(ids.values())))
     rows = [
         {key: value for key, value in victim.items() if key != "incident_code"}

@@ -1,7 +1,7 @@
 """What a feature of each layer must hold when it is written (loaded or imported)."""
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,14 @@ class DistrictCreate(_Properties):
     kind: Literal["district", "city"]
     accuracy: str | None = None
     name_note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _code_from_geonames(cls, data: Any) -> Any:
+        """Without a code, a district is keyed by its GeoNames id."""
+        if isinstance(data, dict) and not data.get("code") and data.get("geonames_id"):
+            return {**data, "code": f"geonames:{data['geonames_id']}"}
+        return data
 
 
 class ContaminatedZoneCreate(_Properties):

@@ -1,0 +1,69 @@
+"""ETag, Cache-Control and 304 Not Modified for GET responses, as pure ASGI middleware."""
+
+import hashlib
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+BUFFER_LIMIT = 4 * 1024 * 1024  # bodies up to this size get an ETag; larger ones stream untouched
+
+
+class ETagMiddleware:
+    """Tag each successful GET body with a strong ETag and answer If-None-Match with 304."""
+
+    def __init__(self, app: ASGIApp, max_age: int = 60) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+        passing_through = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal start, size, passing_through
+            if message["type"] not in ("http.response.start", "http.response.body"):
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                start = message
+                if message["status"] != 200:
+                    passing_through = True
+                    await send(message)
+                return
+            if passing_through:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if message.get("more_body", False) and size <= BUFFER_LIMIT:
+                return
+            assert start is not None
+            headers = MutableHeaders(raw=start["headers"])
+            headers.setdefault("Cache-Control", self.cache_control)
+            if message.get("more_body", False):  # too large to hash: stream it as it comes
+                passing_through = True
+                await send(start)
+                await send(
+                    {"type": "http.response.body", "body": b"".join(chunks), "more_body": True}
+                )
+                return
+            body = b"".join(chunks)
+            etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            headers["ETag"] = etag
+            if if_none_match and etag in [
+                tag.strip().removeprefix("W/") for tag in if_none_match.split(",")
+            ]:
+                del headers["Content-Length"]
+                await send({**start, "status": 304})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, send_wrapper)

@@ -1,0 +1,42 @@
+"""The OpenAPI document in version 3.0, which OGC API - Features clients expect."""
+
+from typing import Any
+
+from fastapi import FastAPI
+
+
+def _downgrade(node: Any) -> Any:
+    """Rewrite JSON Schema 2020-12 constructs FastAPI emits into their OpenAPI 3.0 forms."""
+    if isinstance(node, list):
+        return [_downgrade(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _downgrade(value) for key, value in node.items()}
+    for key in ("anyOf", "oneOf"):
+        options = node.get(key)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [option for option in options if option != {"type": "null"}]
+            node.pop(key)
+            node["nullable"] = True
+            if len(rest) == 1:
+                node.update(rest[0]) if "$ref" not in rest[0] else node.update(allOf=rest)
+            else:
+                node[key] = rest
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    if "examples" in node and isinstance(node["examples"], list):
+        examples = node.pop("examples")
+        if examples:
+            node["example"] = examples[0]
+    if isinstance(node.get("type"), list):
+        types = [kind for kind in node["type"] if kind != "null"]
+        node["nullable"] = len(types) < len(node["type"]) or node.get("nullable", False)
+        node["type"] = types[0] if types else "string"
+    return node
+
+
+def openapi_30(app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document, converted to version 3.0.3."""
+    document: dict[str, Any] = _downgrade(app.openapi())
+    document["openapi"] = "3.0.3"
+    return document

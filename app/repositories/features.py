@@ -1,0 +1,209 @@
+"""SQL for the feature collections: filters, ordering and GeoJSON built by PostGIS."""
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.orm import Session
+
+from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
+from app.models.layers import SRID
+from app.services.catalog import Collection
+
+MODELS: dict[str, type[Base]] = {
+    "districts": District,
+    "contaminated_zones": ContaminatedZone,
+    "incidents": Incident,
+    "line_of_contact": LineOfContact,
+}
+
+_DISTRICT_NAME = select(District.name).where(District.id == Incident.district_id).scalar_subquery()
+_DERIVED: dict[str, ColumnElement[Any]] = {
+    "district": _DISTRICT_NAME,
+    "district_mismatch": func.coalesce(
+        Incident.reported_district.is_distinct_from(_DISTRICT_NAME), False
+    ),
+}
+
+
+def columns(collection: Collection) -> dict[str, ColumnElement[Any]]:
+    """Each public property's SQL expression; the only names user input can reach."""
+    model = MODELS[collection.id]
+    return {
+        name: _DERIVED[name] if name in _DERIVED else getattr(model, name)
+        for name in collection.property_names
+    }
+
+
+def geometry(collection: Collection) -> ColumnElement[Any]:
+    """The stored geometry column."""
+    return MODELS[collection.id].geom  # type: ignore[attr-defined,no-any-return]
+
+
+def bbox_filter(
+    collection: Collection, boxes: Sequence[tuple[float, float, float, float]], srid: int
+) -> ColumnElement[bool]:
+    """Features intersecting any of the boxes, given in ``srid`` (x/y order)."""
+    geom = geometry(collection)
+    envelopes = [
+        func.ST_Transform(func.ST_MakeEnvelope(*box, srid), SRID)
+        if srid != SRID
+        else func.ST_MakeEnvelope(*box, SRID)
+        for box in boxes
+    ]
+    return or_(*(func.ST_Intersects(geom, envelope) for envelope in envelopes))
+
+
+def interval_filter(
+    collection: Collection, start: date | None, end: date | None
+) -> ColumnElement[bool]:
+    """Features whose own interval (start and end property) meets [start, end]."""
+    assert collection.temporal is not None
+    cols = columns(collection)
+    first = cols[collection.temporal[0]]
+    last = cols[collection.temporal[1]] if collection.temporal[1] else None
+    conditions: list[ColumnElement[bool]] = []
+    if end is not None:
+        conditions.append(first <= end)
+    if start is not None and last is not None:
+        conditions.append(or_(last.is_(None), last >= start))
+    elif start is not None:
+        conditions.append(first >= start)
+    return and_(true(), *conditions)
+
+
+def output_geometry(
+    collection: Collection, srid: int, lat_first: bool, simplify_m: float | None
+) -> ColumnElement[Any]:
+    """The geometry as served: simplified in metres, transformed, axes in the CRS's order."""
+    geom: ColumnElement[Any] = geometry(collection)
+    if simplify_m:
+        # Web Mercator stretches lengths by 1/cos(latitude): scale the tolerance to match.
+        scale = func.cos(func.radians(func.ST_Y(func.ST_Centroid(geom))))
+        geom = func.ST_Transform(
+            func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, 3857), simplify_m / scale),
+            srid,
+        )
+    elif srid != SRID:
+        geom = func.ST_Transform(geom, srid)
+    return func.ST_FlipCoordinates(geom) if lat_first else geom
+
+
+def feature_json(
+    collection: Collection,
+    properties: Sequence[str],
+    geom: ColumnElement[Any] | None,
+    precision: int,
+) -> ColumnElement[str]:
+    """One GeoJSON Feature as text, built by PostgreSQL."""
+    cols = columns(collection)
+    pairs: list[Any] = []
+    for name in properties:
+        pairs += [literal(name, Text), cols[name]]
+    geometry_json = cast(func.ST_AsGeoJSON(geom, precision), JSON) if geom is not None else null()
+    return cast(
+        func.json_build_object(
+            literal("type", Text),
+            literal("Feature", Text),
+            literal("id", Text),
+            MODELS[collection.id].id,  # type: ignore[attr-defined]
+            literal("geometry", Text),
+            geometry_json,
+            literal("properties", Text),
+            func.json_build_object(*pairs),
+        ),
+        Text,
+    )
+
+
+def features(
+    session: Session,
+    collection: Collection,
+    feature: ColumnElement[str],
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any]],
+    limit: int,
+    offset: int,
+) -> Iterator[str]:
+    """Stream the features' GeoJSON texts, a server-side cursor underneath."""
+    model = MODELS[collection.id]
+    statement = (
+        select(feature)
+        .where(*where)
+        .order_by(*order_by, model.id)  # type: ignore[attr-defined]
+        .limit(limit)
+        .offset(offset)
+    )
+    result = session.execute(statement, execution_options={"yield_per": 500})
+    yield from result.scalars()
+
+
+def count(
+    session: Session, collection: Collection, where: Sequence[ColumnElement[bool]], cap: int
+) -> int:
+    """How many features match, counting at most ``cap + 1`` so a count is never slow."""
+    model = MODELS[collection.id]
+    capped = select(model.id).where(*where).limit(cap + 1).subquery()  # type: ignore[attr-defined]
+    return session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+def extent(session: Session, collection: Collection) -> tuple[list[float] | None, list[Any] | None]:
+    """The layer's bounding box in CRS84 and its temporal interval."""
+    geom = geometry(collection)
+    box = session.execute(
+        select(
+            func.ST_XMin(func.ST_Extent(geom)),
+            func.ST_YMin(func.ST_Extent(geom)),
+            func.ST_XMax(func.ST_Extent(geom)),
+            func.ST_YMax(func.ST_Extent(geom)),
+        )
+    ).one()
+    bbox = None if box[0] is None else [float(value) for value in box]
+    interval = None
+    if collection.temporal is not None:
+        cols = columns(collection)
+        first, last = collection.temporal
+        end = cols[last] if last else cols[first]
+        row = session.execute(select(func.min(cols[first]), func.max(end))).one()
+        if row[0] is not None:
+            interval = [row[0], row[1]]
+    return bbox, interval
+
+
+def feature_exists(session: Session, collection: Collection, feature_id: int) -> bool:
+    """Whether a feature with this id exists."""
+    model = MODELS[collection.id]
+    return session.get(model, feature_id) is not None
+
+
+def select_rows(
+    collection: Collection,
+    values: Sequence[ColumnElement[Any]],
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any]],
+    limit: int,
+    offset: int,
+) -> Select[Any]:
+    """A plain row query (for CSV) over the same filters and order as the GeoJSON one."""
+    model = MODELS[collection.id]
+    return (
+        select(*values)
+        .where(*where)
+        .order_by(*order_by, model.id)  # type: ignore[attr-defined]
+        .limit(limit)
+        .offset(offset)
+    )

@@ -1,0 +1,152 @@
+"""The landing page, conformance, collection descriptions and queryables."""
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.repositories import features as repo
+from app.schemas.ogc import (
+    CollectionInfo,
+    Collections,
+    Conformance,
+    Extent,
+    LandingPage,
+    Link,
+    Queryables,
+    SpatialExtent,
+    TemporalExtent,
+)
+from app.services.catalog import COLLECTIONS, Collection
+from app.services.crs import STORAGE, SUPPORTED
+
+FEATURES = "http://www.opengis.net/spec/ogcapi-features"
+CONFORMANCE = [
+    f"{FEATURES}-1/1.0/conf/core",
+    f"{FEATURES}-1/1.0/conf/geojson",
+    f"{FEATURES}-1/1.0/conf/html",
+    f"{FEATURES}-1/1.0/conf/oas30",
+    f"{FEATURES}-2/1.0/conf/crs",
+    f"{FEATURES}-3/1.0/conf/filter",
+    f"{FEATURES}-3/1.0/conf/features-filter",
+    f"{FEATURES}-3/1.0/conf/queryables",
+    f"{FEATURES}-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
+]
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+
+def landing(base: str) -> LandingPage:
+    """The entry point with links to everything else."""
+    return LandingPage(
+        title="Contamap",
+        description=(
+            "Landmine and explosive-ordnance contamination in Azerbaijan, as OGC API - Features, "
+            "with contamination statistics. The bundled contaminated zones are a schematic "
+            "scenario built from published totals, not surveyed polygons."
+        ),
+        links=[
+            Link(href=f"{base}/", rel="self", type=JSON, title="this document"),
+            Link(href=f"{base}/?f=html", rel="alternate", type=HTML, title="this document as HTML"),
+            Link(href=f"{base}/api", rel="service-desc", type=OPENAPI, title="OpenAPI 3.0"),
+            Link(href=f"{base}/docs", rel="service-doc", type=HTML, title="API documentation"),
+            Link(href=f"{base}/conformance", rel="conformance", type=JSON, title="conformance"),
+            Link(href=f"{base}/collections", rel="data", type=JSON, title="the collections"),
+            Link(href=f"{base}/map", rel="alternate", type=HTML, title="the web map"),
+            Link(href=f"{base}/stats/summary", rel="related", type=JSON, title="statistics"),
+        ],
+    )
+
+
+def conformance() -> Conformance:
+    """The conformance classes, each one implemented."""
+    return Conformance(conformsTo=CONFORMANCE)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else f"{value.isoformat()}T00:00:00Z"
+
+
+def describe(session: Session, collection: Collection, base: str) -> CollectionInfo:
+    """A collection with its live extent, CRS list and links."""
+    url = f"{base}/collections/{collection.id}"
+    bbox, interval = repo.extent(session, collection)
+    extent = Extent(
+        spatial=SpatialExtent(bbox=[bbox]) if bbox else None,
+        temporal=TemporalExtent(interval=[[_iso(interval[0]), _iso(interval[1])]])
+        if interval
+        else None,
+    )
+    return CollectionInfo(
+        id=collection.id,
+        title=collection.title,
+        description=collection.description,
+        keywords=list(collection.keywords),
+        links=[
+            Link(href=url, rel="self", type=JSON, title="this collection"),
+            Link(href=f"{url}?f=html", rel="alternate", type=HTML, title="as HTML"),
+            Link(href=f"{url}/items", rel="items", type=GEOJSON, title="the features"),
+            Link(href=f"{url}/items?f=html", rel="items", type=HTML, title="the features as HTML"),
+            Link(href=f"{url}/items?f=csv", rel="items", type="text/csv", title="as CSV"),
+            Link(
+                href=f"{url}/queryables",
+                title="queryables",
+                type="application/schema+json",
+                rel="http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            ),
+        ],
+        extent=extent,
+        crs=list(SUPPORTED),
+        storageCrs=STORAGE.uri,
+        geometry_type=collection.geometry_type,
+    )
+
+
+def list_collections(session: Session, base: str) -> Collections:
+    """Every collection."""
+    return Collections(
+        links=[
+            Link(href=f"{base}/collections", rel="self", type=JSON, title="the collections"),
+            Link(href=f"{base}/collections?f=html", rel="alternate", type=HTML, title="as HTML"),
+        ],
+        collections=[describe(session, item, base) for item in COLLECTIONS.values()],
+    )
+
+
+_JSON_TYPES = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "date": {"type": "string", "format": "date"},
+    "boolean": {"type": "boolean"},
+}
+
+
+def queryables(collection: Collection, base: str) -> Queryables:
+    """A JSON Schema of the filterable properties, with the geometry."""
+    properties: dict[str, dict[str, object]] = {
+        "geometry": {"$ref": f"https://geojson.org/schema/{collection.geometry_type}.json"},
+    }
+    for prop in collection.properties:
+        if prop.type == "array":
+            schema: dict[str, object] = {
+                "type": "array",
+                "items": {"type": "string", "enum": list(prop.enum)},
+            }
+        else:
+            schema = dict(_JSON_TYPES[prop.type])
+            if prop.enum:
+                schema["enum"] = list(prop.enum)
+        properties[prop.name] = {"title": prop.name, "description": prop.description, **schema}
+    return Queryables(
+        schema_="https://json-schema.org/draft/2019-09/schema",
+        id_=f"{base}/collections/{collection.id}/queryables",
+        title=collection.title,
+        properties=properties,
+    )

@@ -1,0 +1,241 @@
+"""Feature collections: one page of items, one item, streamed as GeoJSON, CSV or sequences."""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import chain, islice
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidParameterValue, NotFound
+from app.repositories import features as repo
+from app.schemas.query import ItemsQuery
+from app.services import filters
+from app.services.catalog import Collection
+from app.services.crs import STORAGE
+
+COUNT_CAP = 100_000
+MEDIA_TYPES = {
+    "json": "application/geo+json",
+    "geojsonseq": "application/geo+json-seq",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@dataclass
+class Page:
+    """A response being streamed: its media type, headers and body."""
+
+    media_type: str
+    body: Iterator[bytes]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:
+    where = []
+    if query.bbox is not None:
+        where.append(filters.bbox_condition(collection, query.bbox))
+    if query.interval is not None:
+        where.append(filters.datetime_condition(collection, query.interval))
+    where += filters.equality_conditions(collection, dict(query.equals))
+    if query.filter:
+        where.append(filters.cql2_condition(collection, query.filter))
+    return where
+
+
+def _order(collection: Collection, query: ItemsQuery) -> list[ColumnElement[Any]]:
+    columns = repo.columns(collection)
+    return [
+        columns[name].asc() if ascending else columns[name].desc()
+        for name, ascending in query.sortby
+    ]
+
+
+def _geometry(collection: Collection, query: ItemsQuery) -> ColumnElement[Any] | None:
+    if query.skip_geometry:
+        return None
+    crs = query.crs or STORAGE
+    return repo.output_geometry(collection, crs.srid, crs.lat_first, query.simplify_m)
+
+
+def _precision(query: ItemsQuery) -> int:
+    if query.precision is not None:
+        return query.precision
+    return 7 if (query.crs or STORAGE).geographic else 3
+
+
+def _url(base: str, params: dict[str, str], **changes: Any) -> str:
+    merged = {**params, **{key: str(value) for key, value in changes.items()}}
+    return f"{base}?{urlencode(merged)}" if merged else base
+
+
+def _links(
+    base: str, params: dict[str, str], query: ItemsQuery, returned: int, more: bool, fmt: str
+) -> list[dict[str, str]]:
+    media = MEDIA_TYPES[fmt].split(";")[0]
+    links = [{"href": _url(base, params), "rel": "self", "type": media, "title": "this page"}]
+    for other in ("json", "html", "csv", "geojsonseq"):
+        if other != fmt:
+            links.append(
+                {
+                    "href": _url(base, params, f=other),
+                    "rel": "alternate",
+                    "type": MEDIA_TYPES[other].split(";")[0],
+                    "title": f"this page as {other}",
+                }
+            )
+    if more:
+        links.append(
+            {
+                "href": _url(base, params, offset=query.offset + returned),
+                "rel": "next",
+                "type": media,
+                "title": "next page",
+            }
+        )
+    if query.offset > 0:
+        links.append(
+            {
+                "href": _url(base, params, offset=max(0, query.offset - query.limit)),
+                "rel": "prev",
+                "type": media,
+                "title": "previous page",
+            }
+        )
+    return links
+
+
+def items(
+    session: Session,
+    collection: Collection,
+    query: ItemsQuery,
+    fmt: str,
+    base: str,
+    params: dict[str, str],
+) -> Page:
+    """One page of features; the query runs before the response starts, so errors are 4xx."""
+    where = _conditions(collection, query)
+    matched = repo.count(session, collection, where, COUNT_CAP)
+    properties = query.properties if query.properties is not None else collection.property_names
+    order = _order(collection, query)
+    headers = {"Content-Crs": f"<{(query.crs or STORAGE).uri}>"}
+    if fmt == "csv":
+        return Page(
+            MEDIA_TYPES["csv"], _csv(session, collection, query, where, order, properties), headers
+        )
+    feature = repo.feature_json(
+        collection, properties, _geometry(collection, query), _precision(query)
+    )
+    rows = repo.features(session, collection, feature, where, order, query.limit + 1, query.offset)
+    first = list(islice(rows, 1))
+    features = chain(first, rows)
+    if fmt == "geojsonseq":
+        body = (text.encode() + b"\n" for text in islice(features, query.limit))
+        return Page(MEDIA_TYPES["geojsonseq"], body, headers)
+    exact = matched if matched <= COUNT_CAP else None  # html renders this same document
+    return Page(
+        MEDIA_TYPES["json"], _collection_body(features, query, exact, fmt, base, params), headers
+    )
+
+
+def _collection_body(
+    features: Iterator[str],
+    query: ItemsQuery,
+    matched: int | None,
+    fmt: str,
+    base: str,
+    params: dict[str, str],
+) -> Iterator[bytes]:
+    """A FeatureCollection, features first so nothing is held; the counts and links follow."""
+    yield b'{"type":"FeatureCollection","features":['
+    returned = 0
+    more = False
+    for text in features:
+        if returned == query.limit:
+            more = True
+            break
+        yield (b"," if returned else b"") + text.encode()
+        returned += 1
+    tail: dict[str, Any] = {
+        "numberReturned": returned,
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "links": _links(base, params, query, returned, more, fmt),
+    }
+    if matched is not None:
+        tail["numberMatched"] = matched
+    yield b"]," + orjson.dumps(tail)[1:]
+
+
+def _csv(
+    session: Session,
+    collection: Collection,
+    query: ItemsQuery,
+    where: list[ColumnElement[bool]],
+    order: list[ColumnElement[Any]],
+    properties: tuple[str, ...],
+) -> Iterator[bytes]:
+    """CSV with a header row, arrays joined by ';' and the geometry as WKT."""
+    columns = repo.columns(collection)
+    geometry = _geometry(collection, query)
+    values = [repo.MODELS[collection.id].id, *(columns[name] for name in properties)]  # type: ignore[attr-defined]
+    header = ["id", *properties]
+    if geometry is not None:
+        values.append(func.ST_AsText(geometry, _precision(query)))
+        header.append("geometry")
+    statement = repo.select_rows(collection, values, where, order, query.limit, query.offset)
+    result = session.execute(statement, execution_options={"yield_per": 500})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield buffer.getvalue().encode()
+    for row in result:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([";".join(value) if isinstance(value, list) else value for value in row])
+        yield buffer.getvalue().encode()
+
+
+def item(
+    session: Session, collection: Collection, feature_id: str, query: ItemsQuery, base: str
+) -> bytes:
+    """One feature as GeoJSON with its links, or a 404."""
+    if not feature_id.isdigit() or len(feature_id) > 18:
+        raise NotFound(f"no feature {feature_id!r} in {collection.id}")
+    feature = repo.feature_json(
+        collection,
+        query.properties or collection.property_names,
+        _geometry(collection, query),
+        _precision(query),
+    )
+    where = [repo.MODELS[collection.id].id == int(feature_id)]  # type: ignore[attr-defined]
+    text = next(repo.features(session, collection, feature, where, [], 1, 0), None)
+    if text is None:
+        raise NotFound(f"no feature {feature_id} in {collection.id}")
+    document = orjson.loads(text)
+    collection_url = base.rsplit("/items/", 1)[0]
+    document["links"] = [
+        {"href": base, "rel": "self", "type": "application/geo+json"},
+        {"href": f"{base}?f=html", "rel": "alternate", "type": "text/html"},
+        {"href": collection_url, "rel": "collection", "type": "application/json"},
+    ]
+    return orjson.dumps(document)
+
+
+def check_sort_and_properties(collection: Collection, query: ItemsQuery) -> None:
+    """Refuse sortby or properties that name unknown properties."""
+    names = set(collection.property_names)
+    for name, _ in query.sortby:
+        if name not in names:
+            raise InvalidParameterValue(f"sortby: {name!r} is not a property of {collection.id}")
+    for name in query.properties or ():
+        if name not in names:
+            raise InvalidParameterValue(
+                f"properties: {name!r} is not a property of {collection.id}"
+            )

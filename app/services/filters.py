@@ -1,0 +1,87 @@
+"""Turn the items parameters (bbox, datetime, equality, CQL2) into SQL conditions."""
+
+from datetime import date
+from typing import Any
+
+from lark.exceptions import LarkError
+from pygeofilter.backends.sqlalchemy.evaluate import to_filter
+from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
+from sqlalchemy import ColumnElement
+
+from app.errors import InvalidParameterValue
+from app.repositories import features as repo
+from app.schemas.query import BBox, Interval
+from app.services.catalog import Collection, Property
+
+
+def bbox_condition(collection: Collection, bbox: BBox) -> ColumnElement[bool]:
+    """Features intersecting the box; a box across the antimeridian is split in two."""
+    if bbox.minx > bbox.maxx:
+        boxes = [
+            (bbox.minx, bbox.miny, 180.0, bbox.maxy),
+            (-180.0, bbox.miny, bbox.maxx, bbox.maxy),
+        ]
+    else:
+        boxes = [(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy)]
+    return repo.bbox_filter(collection, boxes, bbox.crs.srid)
+
+
+def datetime_condition(collection: Collection, interval: Interval) -> ColumnElement[bool]:
+    """Features whose dates meet the interval; a 400 for a layer without dates."""
+    if collection.temporal is None:
+        raise InvalidParameterValue(f"datetime: collection {collection.id} has no dates")
+    return repo.interval_filter(collection, interval.start, interval.end)
+
+
+def _typed(prop: Property, raw: str) -> Any:
+    """A query string value converted to the property's type, or a 400 naming both."""
+    try:
+        if prop.type == "integer":
+            return int(raw)
+        if prop.type == "date":
+            return date.fromisoformat(raw)
+        if prop.type == "boolean":
+            return {"true": True, "false": False}[raw.lower()]
+    except (ValueError, KeyError):
+        raise InvalidParameterValue(f"{prop.name}={raw!r} is not a valid {prop.type}") from None
+    if prop.enum and raw not in prop.enum:
+        raise InvalidParameterValue(f"{prop.name}={raw!r}: use one of {', '.join(prop.enum)}")
+    return raw
+
+
+def equality_conditions(
+    collection: Collection, values: dict[str, str]
+) -> list[ColumnElement[bool]]:
+    """``?property=value`` filters; an array property matches when it holds the value."""
+    columns = repo.columns(collection)
+    conditions = []
+    for name, raw in values.items():
+        prop = collection.get_property(name)
+        assert prop is not None
+        value = _typed(prop, raw)
+        column = columns[name]
+        conditions.append(column.any(value) if prop.type == "array" else column == value)
+    return conditions
+
+
+def cql2_condition(collection: Collection, text: str) -> ColumnElement[bool]:
+    """A CQL2-text filter, parsed by pygeofilter and bound as parameters, never spliced."""
+    try:
+        ast = parse_cql2_text(text)
+    except (LarkError, ValueError, TypeError) as exc:
+        raise InvalidParameterValue(f"filter is not valid CQL2 text: {_first_line(exc)}") from None
+    mapping: dict[str, Any] = dict(repo.columns(collection))
+    mapping["geometry"] = mapping["geom"] = repo.geometry(collection)
+    try:
+        condition: ColumnElement[bool] = to_filter(ast, mapping, undefined_as_null=False)
+    except KeyError as exc:
+        raise InvalidParameterValue(
+            f"filter names an unknown property {exc.args[0]!r}; see the queryables"
+        ) from None
+    except Exception as exc:  # pygeofilter raises bare Exception for unsupported operators
+        raise InvalidParameterValue(f"filter cannot be applied: {_first_line(exc)}") from None
+    return condition
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

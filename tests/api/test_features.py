@@ -1,0 +1,329 @@
+"""OGC API - Features: items, paging, filters, CRS and errors, checked against the GeoJSON files."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pyproj import Transformer
+from shapely.geometry import box, shape
+
+DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
+
+
+def _layer(name: str) -> list[dict[str, Any]]:
+    features: list[dict[str, Any]] = json.loads((DATA / f"{name}.geojson").read_text())["features"]
+    return features
+
+
+def _code(feature: dict[str, Any]) -> str:
+    """The stable key of a feature; a district without a code is keyed by its GeoNames id."""
+    properties = feature["properties"]
+    return str(properties.get("code") or f"geonames:{properties['geonames_id']}")
+
+
+def _codes(body: dict[str, Any]) -> set[str]:
+    return {_code(feature) for feature in body["features"]}
+
+
+def test_bbox_returns_exactly_the_intersecting_features(client: TestClient) -> None:
+    bbox = (46.5, 39.5, 47.0, 40.0)
+    expected = {
+        feature["properties"]["code"]
+        for feature in _layer("contaminated_zones")
+        if shape(feature["geometry"]).intersects(box(*bbox))
+    }
+    assert expected, "the box should meet some zones"
+    response = client.get(
+        "/collections/contaminated_zones/items",
+        params={"bbox": ",".join(map(str, bbox)), "limit": 10000, "skipGeometry": "true"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert _codes(body) == expected
+    assert body["numberMatched"] == len(expected) == body["numberReturned"]
+
+
+def test_bbox_in_epsg_4326_is_latitude_first(client: TestClient) -> None:
+    lon_lat = client.get("/collections/districts/items", params={"bbox": "46.5,39.5,47,40"})
+    lat_lon = client.get(
+        "/collections/districts/items",
+        params={
+            "bbox": "39.5,46.5,40,47",
+            "bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/4326",
+        },
+    )
+    assert lat_lon.status_code == 200
+    assert _codes(lat_lon.json()) == _codes(lon_lat.json())
+
+
+def test_paging_visits_every_feature_once(client: TestClient) -> None:
+    url: str | None = "/collections/districts/items?limit=7&skipGeometry=true"
+    seen: list[str] = []
+    matched = None
+    while url:
+        body = client.get(url).json()
+        matched = body["numberMatched"]
+        seen += [_code(feature) for feature in body["features"]]
+        nexts = [link for link in body["links"] if link["rel"] == "next"]
+        assert all(link["type"] == "application/geo+json" for link in nexts)
+        url = nexts[0]["href"] if nexts else None
+    assert len(seen) == len(set(seen)) == matched == len(_layer("districts"))
+
+
+def test_prev_link_and_offset(client: TestClient) -> None:
+    body = client.get("/collections/districts/items?limit=5&offset=5").json()
+    prev = [link for link in body["links"] if link["rel"] == "prev"]
+    assert prev and "offset=0" in prev[0]["href"]
+
+
+def test_limit_above_maximum_is_clamped_and_said(client: TestClient) -> None:
+    response = client.get("/collections/incidents/items?limit=50000")
+    assert response.status_code == 200
+    assert response.headers["X-Limit-Clamped"].startswith("50000 requested, 10000 served")
+
+
+def test_equality_datetime_and_sort(client: TestClient) -> None:
+    zones = _layer("contaminated_zones")
+    released_2022 = {
+        z["properties"]["code"]
+        for z in zones
+        if z["properties"]["released_on"]
+        and z["properties"]["released_on"].startswith("2022")
+        and z["properties"]["status"] == "cleared"
+    }
+    body = client.get(
+        "/collections/contaminated_zones/items",
+        params={
+            "status": "cleared",
+            "filter": "released_on BETWEEN DATE('2022-01-01') AND DATE('2022-12-31')",
+            "limit": 10000,
+            "skipGeometry": "true",
+            "sortby": "-released_on",
+        },
+    ).json()
+    assert _codes(body) == released_2022
+    dates = [f["properties"]["released_on"] for f in body["features"]]
+    assert dates == sorted(dates, reverse=True)
+    # datetime: the incidents of 30 and 31 May 2025 (DATA.md section 4).
+    body = client.get("/collections/incidents/items?datetime=2025-05-30/..").json()
+    assert sorted(f["properties"]["occurred_on"] for f in body["features"]) == [
+        "2025-05-30",
+        "2025-05-31",
+    ]
+
+
+def test_cql2_spatial_filter_matches_shapely(client: TestClient) -> None:
+    point = (46.75, 39.75)  # inside the formerly occupied zone, west of Aghdam
+    expected = {
+        _code(f)
+        for f in _layer("districts")
+        if shape(f["geometry"]).intersects(shape({"type": "Point", "coordinates": point}))
+    }
+    assert len(expected) == 1
+    body = client.get(
+        "/collections/districts/items",
+        params={"filter": f"S_INTERSECTS(geometry, POINT({point[0]} {point[1]}))"},
+    ).json()
+    assert _codes(body) == expected
+
+
+def test_cql2_logical_in_like_and_null(client: TestClient) -> None:
+    body = client.get(
+        "/collections/districts/items",
+        params={
+            "filter": "name IN ('Lachin', 'Kalbajar') AND kind = 'district' AND name LIKE 'L%'",
+            "skipGeometry": "true",
+        },
+    ).json()
+    assert [f["properties"]["name"] for f in body["features"]] == ["Lachin"]
+    body = client.get(
+        "/collections/line_of_contact/items", params={"filter": "valid_to IS NULL"}
+    ).json()
+    assert body["features"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"bbox": "1,2,3"}, "4 or 6"),
+        ({"bbox": "a,b,c,d"}, "number"),
+        ({"bbox": "10,-91,20,10"}, "latitude"),
+        ({"bbox": "10,50,20,40"}, "minimum latitude"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"datetime": "yesterday"}, "datetime"),
+        ({"datetime": "2024-01-01/2023-01-01"}, "start is after"),
+        ({"crs": "EPSG:9999"}, "not supported"),
+        ({"filter": "name = "}, "CQL2"),
+        ({"filter": "nosuch = 1"}, "unknown property"),
+        ({"sortby": "nosuch"}, "sortby"),
+        ({"properties": "name,nosuch"}, "properties"),
+        ({"kind": "village"}, "kind"),
+        ({"geonames_id": "x"}, "integer"),
+        ({"unknown": "1"}, "unknown query parameter"),
+        ({"f": "xml"}, "f="),
+        ({"filter-lang": "cql2-json"}, "cql2-text"),
+        ({"simplify": "-5"}, "simplify"),
+        ({"precision": "99"}, "precision"),
+    ],
+)
+def test_bad_parameters_get_a_400_with_a_description(
+    client: TestClient, params: dict[str, str], needle: str
+) -> None:
+    response = client.get("/collections/districts/items", params=params)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] in ("InvalidParameterValue", "UnknownParameter")
+    assert needle.lower() in body["description"].lower()
+
+
+def test_unknown_collection_and_feature_are_404(client: TestClient) -> None:
+    assert client.get("/collections/nosuch").status_code == 404
+    assert client.get("/collections/nosuch/items").json()["code"] == "NotFound"
+    assert client.get("/collections/districts/items/999999999").status_code == 404
+    assert client.get("/collections/districts/items/abc").status_code == 404
+
+
+def test_type_errors_in_filters_are_400_not_500(client: TestClient) -> None:
+    response = client.get("/collections/districts/items", params={"filter": "name > 5"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filter": "name = 'x'; DROP TABLE districts"},
+        {"filter": "name = 'x' OR 1=1) --"},
+        {"sortby": "name; DROP TABLE districts"},
+        {"properties": "name,(SELECT 1)"},
+        {"name; DROP TABLE districts": "x"},
+    ],
+)
+def test_injection_attempts_are_refused_and_change_nothing(
+    client: TestClient, params: dict[str, str]
+) -> None:
+    response = client.get("/collections/districts/items", params=params)
+    assert response.status_code == 400
+    assert client.get("/health").json()["layers"]["districts"] == len(_layer("districts"))
+
+
+def test_quotes_in_a_filter_value_are_data_not_sql(client: TestClient) -> None:
+    response = client.get(
+        "/collections/districts/items", params={"filter": "name = 'x'' OR ''1''=''1'"}
+    )
+    assert response.status_code == 400 or response.json()["features"] == []
+
+
+@pytest.mark.parametrize("epsg", [3857, 32638])
+def test_output_crs_matches_pyproj(client: TestClient, epsg: int) -> None:
+    incident = next(
+        f for f in _layer("incidents") if f["properties"]["location_accuracy"] == "village"
+    )
+    lon, lat = incident["geometry"]["coordinates"]
+    x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
+    crs = f"http://www.opengis.net/def/crs/EPSG/0/{epsg}"
+    response = client.get(
+        "/collections/incidents/items",
+        params={"crs": crs, "code": incident["properties"]["code"], "precision": 3},
+    )
+    assert response.headers["Content-Crs"] == f"<{crs}>"
+    got = response.json()["features"][0]["geometry"]["coordinates"]
+    assert got == pytest.approx([x, y], abs=0.01)
+
+
+def test_epsg_4326_output_is_latitude_first(client: TestClient) -> None:
+    incident = _layer("incidents")[0]
+    lon, lat = incident["geometry"]["coordinates"]
+    body = client.get(
+        "/collections/incidents/items",
+        params={"crs": "EPSG:4326", "code": incident["properties"]["code"]},
+    ).json()
+    assert body["features"][0]["geometry"]["coordinates"] == pytest.approx([lat, lon])
+
+
+def test_csv_and_geojsonseq(client: TestClient) -> None:
+    csv = client.get("/collections/incidents/items?f=csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.strip().splitlines()
+    assert lines[0].startswith("id,code,") and lines[0].endswith(",geometry")
+    assert len(lines) == 1 + len(_layer("incidents"))
+    assert "POINT(" in lines[1]
+    seq = client.get("/collections/incidents/items?f=geojsonseq")
+    features = [json.loads(line) for line in seq.text.strip().splitlines()]
+    assert [f["type"] for f in features] == ["Feature"] * len(_layer("incidents"))
+
+
+def test_victims_private_details_never_appear(client: TestClient) -> None:
+    private = json.loads((DATA / "incident_victims.json").read_text())
+    texts = [
+        client.get("/collections/incidents/items?limit=100").text,
+        client.get("/collections/incidents/items?f=csv").text,
+        client.get("/collections/incidents/queryables").text,
+    ]
+    for victim in private:
+        for key in ("age", "residence", "injury"):
+            if victim.get(key):
+                assert all(str(victim[key]) not in text for text in texts if key != "age")
+    assert all('"age"' not in text and "residence" not in text for text in texts)
+
+
+def test_etag_and_304(client: TestClient) -> None:
+    first = client.get("/collections/districts")
+    etag = first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"]
+    again = client.get("/collections/districts", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_links_follow_the_proxy(client: TestClient) -> None:
+    body = client.get(
+        "/collections",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.example.org"},
+    ).json()
+    assert body["links"][0]["href"] == "https://maps.example.org/collections"
+
+
+def test_landing_conformance_and_openapi(client: TestClient) -> None:
+    landing = client.get("/").json()
+    desc = next(link for link in landing["links"] if link["rel"] == "service-desc")
+    api = client.get(desc["href"].replace("http://testserver", ""))
+    assert api.headers["content-type"].startswith("application/vnd.oai.openapi+json;version=3.0")
+    assert api.json()["openapi"].startswith("3.0")
+    assert "/collections/{collection_id}/items" in api.json()["paths"]
+    conforms = client.get("/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conforms
+
+
+def test_html_for_browsers(client: TestClient) -> None:
+    for path in ("/", "/collections", "/collections/districts", "/collections/districts/items"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+    page = client.get("/collections/districts/items?f=html&limit=3").text
+    assert "maplibre" in page and "<table>" in page
+
+
+def test_queryables_list_every_property(client: TestClient) -> None:
+    body = client.get("/collections/contaminated_zones/queryables").json()
+    assert body["properties"]["status"]["enum"] == [
+        "active",
+        "in_progress",
+        "cancelled",
+        "reduced",
+        "cleared",
+    ]
+    assert body["properties"]["recorded_on"]["format"] == "date"
+    assert "geometry" in body["properties"]
+
+
+def test_collection_extent(client: TestClient) -> None:
+    body = client.get("/collections/incidents").json()
+    assert body["extent"]["temporal"]["interval"] == [
+        ["2025-05-29T00:00:00Z", "2025-05-31T00:00:00Z"]
+    ]
+    minx, miny, maxx, maxy = body["extent"]["spatial"]["bbox"][0]
+    assert 44 < minx < maxx < 51 and 38 < miny < maxy < 42
+    assert "http://www.opengis.net/def/crs/EPSG/0/32638" in body["crs"]
