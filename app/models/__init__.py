@@ -8,5 +8,17 @@ from app.models.layers import (
     IncidentVictim,
     LineOfContact,
 )
+from app.models.stats import StatsAtom, StatsDelta, StatsDistrictArea, StatsState
 
-__all__ = ["Base", "ContaminatedZone", "District", "Incident", "IncidentVictim", "LineOfContact"]
+__all__ = [
+    "Base",
+    "ContaminatedZone",
+    "District",
+    "Incident",
+    "IncidentVictim",
+    "LineOfContact",
+    "StatsAtom",
+    "StatsDelta",
+    "StatsDistrictArea",
+    "StatsState",
+]

@@ -1,0 +1,74 @@
+"""Derived statistics tables, rebuilt by the database function ``stats_refresh()``."""
+
+from datetime import date, datetime
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    Identity,
+    Integer,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+from app.models.layers import SRID
+
+
+class StatsState(Base):
+    """The single row saying which data version the derived tables were built from."""
+
+    __tablename__ = "stats_state"
+    __table_args__ = (CheckConstraint("id", name="single_row"),)
+
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default="true")
+    data_version: Mapped[int] = mapped_column(BigInteger, server_default="1")
+    built_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    territory_km2: Mapped[float] = mapped_column(Float, server_default="0")
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StatsDistrictArea(Base):
+    """A district's geodesic area."""
+
+    __tablename__ = "stats_district_areas"
+
+    district_id: Mapped[int] = mapped_column(primary_key=True)
+    area_km2: Mapped[float] = mapped_column(Float)
+
+
+class StatsAtom(Base):
+    """A piece of one district covered by a constant set of zones, with its geodesic area."""
+
+    __tablename__ = "stats_atoms"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    district_id: Mapped[int] = mapped_column(index=True)
+    zone_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    area_km2: Mapped[float] = mapped_column(Float)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=False
+    )
+
+
+class StatsDelta(Base):
+    """A change of contaminated or released km² in a district on a date, for one filter key.
+
+    ``risk_level``, ``status`` and ``contamination`` hold a value or ``*`` for any.
+    """
+
+    __tablename__ = "stats_deltas"
+
+    measure: Mapped[str] = mapped_column(Text, primary_key=True)
+    risk_level: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[str] = mapped_column(Text, primary_key=True)
+    contamination: Mapped[str] = mapped_column(Text, primary_key=True)
+    district_id: Mapped[int] = mapped_column(primary_key=True)
+    on_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    delta_km2: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,148 @@
+"""Reads of the precomputed statistics tables, incidents and sources; and their refresh."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import Row, Select, extract, func, literal, select, tuple_, union_all
+from sqlalchemy.orm import Session
+
+from app.models import (
+    ContaminatedZone,
+    District,
+    Incident,
+    LineOfContact,
+    StatsDelta,
+    StatsDistrictArea,
+    StatsState,
+)
+
+AnyRow = Row[*tuple[Any, ...]]
+Key = tuple[str, str, str]  # (risk_level, status, contamination), "*" for any
+
+
+class Versions(NamedTuple):
+    """The data version of the layers and the one the statistics were built from."""
+
+    data: int
+    built: int
+    territory_km2: float
+
+
+def versions(session: Session, *, lock: bool = False) -> Versions:
+    """The state row; with ``lock`` it is held until the transaction ends."""
+    statement = select(StatsState.data_version, StatsState.built_version, StatsState.territory_km2)
+    row = session.execute(statement.with_for_update() if lock else statement).one()
+    return Versions(*row)
+
+
+def refresh(session: Session) -> int:
+    """Rebuild the atoms and the deltas in the database; return the version built."""
+    return int(session.scalar(select(func.stats_refresh())) or 0)
+
+
+def delta_totals(
+    session: Session,
+    keys: Sequence[Key],
+    until: date,
+    *,
+    district_id: int | None = None,
+    by_district: bool = False,
+) -> list[AnyRow]:
+    """Contaminated and released km² on ``until``, per key (and per district if asked)."""
+    columns: list[Any] = [
+        StatsDelta.measure,
+        StatsDelta.risk_level,
+        StatsDelta.status,
+        StatsDelta.contamination,
+    ]
+    if by_district:
+        columns.append(StatsDelta.district_id)
+    statement = (
+        select(*columns, func.sum(StatsDelta.delta_km2).label("km2"))
+        .where(StatsDelta.on_date <= until)
+        .where(tuple_(StatsDelta.risk_level, StatsDelta.status, StatsDelta.contamination).in_(keys))
+        .group_by(*columns)
+    )
+    if district_id is not None:
+        statement = statement.where(StatsDelta.district_id == district_id)
+    return list(session.execute(statement).all())
+
+
+def delta_years(session: Session, key: Key, until: date, district_id: int | None) -> list[AnyRow]:
+    """Per measure, release kind and year: the sum of the changes dated in that year."""
+    risk_level, _, contamination = key
+    year = extract("year", StatsDelta.on_date).label("year")
+    statement = (
+        select(StatsDelta.measure, StatsDelta.status, year, func.sum(StatsDelta.delta_km2))
+        .where(StatsDelta.on_date <= until)
+        .where(StatsDelta.risk_level == risk_level, StatsDelta.contamination == contamination)
+        .group_by(StatsDelta.measure, StatsDelta.status, year)
+        .order_by(year)
+    )
+    if district_id is not None:
+        statement = statement.where(StatsDelta.district_id == district_id)
+    return list(session.execute(statement).all())
+
+
+def districts(session: Session, district_id: int | None = None) -> list[AnyRow]:
+    """Each district's id, code, name, kind and geodesic area, by id."""
+    statement = (
+        select(District.id, District.code, District.name, District.kind, StatsDistrictArea.area_km2)
+        .join(StatsDistrictArea, StatsDistrictArea.district_id == District.id)
+        .order_by(District.id)
+    )
+    if district_id is not None:
+        statement = statement.where(District.id == district_id)
+    return list(session.execute(statement).all())
+
+
+def _casualty_columns() -> list[Any]:
+    return [
+        func.count().label("incidents"),
+        func.coalesce(func.sum(Incident.killed), 0).label("killed"),
+        func.coalesce(func.sum(Incident.injured), 0).label("injured"),
+    ]
+
+
+def incident_totals(
+    session: Session, until: date, *, district_id: int | None = None, by_district: bool = False
+) -> list[AnyRow]:
+    """Incidents, killed and injured up to ``until``: one row, or one per district."""
+    statement: Select[Any] = select(*_casualty_columns()).where(Incident.occurred_on <= until)
+    if by_district:
+        statement = statement.add_columns(Incident.district_id).group_by(Incident.district_id)
+    if district_id is not None:
+        statement = statement.where(Incident.district_id == district_id)
+    return list(session.execute(statement).all())
+
+
+def incident_years(
+    session: Session, first: date, until: date, district_id: int | None
+) -> list[AnyRow]:
+    """Incidents, killed and injured per year between two dates."""
+    year = extract("year", Incident.occurred_on).label("year")
+    statement = (
+        select(year, *_casualty_columns())
+        .where(Incident.occurred_on >= first, Incident.occurred_on <= until)
+        .group_by(year)
+    )
+    if district_id is not None:
+        statement = statement.where(Incident.district_id == district_id)
+    return list(session.execute(statement).all())
+
+
+def sources(session: Session) -> list[AnyRow]:
+    """Each layer's distinct sources with their feature counts."""
+    parts = [
+        select(literal(name).label("layer"), model.source, func.count().label("features")).group_by(
+            model.source
+        )
+        for name, model in (
+            ("districts", District),
+            ("contaminated_zones", ContaminatedZone),
+            ("incidents", Incident),
+            ("line_of_contact", LineOfContact),
+        )
+    ]
+    return list(session.execute(union_all(*parts)).all())

@@ -1,0 +1,136 @@
+"""The statistics answers; the field names are the contract of issue 4."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RiskLevel = Literal["high", "medium", "low"]
+Contamination = Literal["anti_personnel", "anti_tank", "uxo", "cluster"]
+ZoneStatus = Literal["active", "in_progress", "cancelled", "reduced", "cleared"]
+ReleaseKind = Literal["cancelled", "reduced", "cleared"]
+
+
+class ZoneFilter(BaseModel):
+    """Which zones count: every zone, or those with the given recorded attributes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    risk_level: RiskLevel | None = None
+    contamination: Contamination | None = None
+    status: ZoneStatus | None = None
+
+
+class Source(BaseModel):
+    """Where the features of one layer come from."""
+
+    layer: str
+    source: str
+    features: int
+    schematic: bool = Field(description="true for a schematic scenario, not surveyed data")
+
+
+class Casualties(BaseModel):
+    """Incidents and their casualties."""
+
+    incidents: int = 0
+    killed: int = 0
+    injured: int = 0
+
+
+class Breakdowns(BaseModel):
+    """Contaminated km² per value of each zone attribute; overlapping values count in each."""
+
+    by_risk_level: dict[str, float]
+    by_status: dict[str, float]
+    by_contamination: dict[str, float]
+    released_by_kind: dict[str, float]
+
+
+class Summary(Casualties, Breakdowns):
+    """National figures at a date."""
+
+    as_of: date
+    filters: ZoneFilter
+    territory_km2: float
+    contaminated_km2: float
+    contaminated_share: float = Field(ge=0, le=1)
+    released_km2: float
+    sources: list[Source]
+    method: str
+    data_version: int
+
+
+class DistrictStats(Casualties):
+    """One district's figures at a date."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    area_km2: float
+    contaminated_km2: float
+    contaminated_share: float = Field(ge=0, le=1)
+    released_km2: float
+
+
+class DistrictList(BaseModel):
+    """Every district's figures at a date."""
+
+    as_of: date
+    filters: ZoneFilter
+    districts: list[DistrictStats]
+
+
+class DistrictYear(Casualties):
+    """One year of a district: incidents and casualties, area released during the year."""
+
+    year: int
+    released_km2: float
+    released_by_kind: dict[str, float]
+
+
+class DistrictDetail(DistrictStats, Breakdowns):
+    """One district's figures with breakdowns and a row per year."""
+
+    as_of: date
+    filters: ZoneFilter
+    years: list[DistrictYear]
+
+
+class LineSide(Casualties):
+    """Contaminated area and incidents within the distance, on one side of the line."""
+
+    side: Literal["west", "east"]
+    contaminated_km2: float
+
+
+class LineOfContactStats(BaseModel):
+    """Contaminated area and incidents within a distance of the former line of contact."""
+
+    as_of: date
+    filters: ZoneFilter
+    within_km: float
+    line_length_km: float
+    contaminated_km2: float
+    incidents: int
+    incidents_total: int
+    incidents_share: float = Field(ge=0, le=1)
+    sides: list[LineSide]
+    method: str
+
+
+class TimeseriesYear(Casualties):
+    """One year: contaminated area at its end and area released during it."""
+
+    year: int
+    contaminated_km2: float
+    released_km2: float
+
+
+class Timeseries(BaseModel):
+    """Figures per year, nationally or for one district."""
+
+    district: int | None
+    filters: ZoneFilter
+    years: list[TimeseriesYear]

@@ -1,0 +1,52 @@
+"""The district statistics as CSV and as a GeoJSON FeatureCollection."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.repositories import stats_geo
+from app.schemas.stats import DistrictList, DistrictStats, ZoneFilter
+from app.services.stats import district_list
+
+COLUMNS = tuple(DistrictStats.model_fields)
+
+
+def districts_csv(table: DistrictList) -> str:
+    """One header row, then one row per district."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(row.model_dump() for row in table.districts)
+    return buffer.getvalue()
+
+
+def districts_geojson(session: Session, table: DistrictList) -> str:
+    """The district polygons with their figures as properties, built by PostGIS."""
+    properties = [row.model_dump() | {"as_of": table.as_of.isoformat()} for row in table.districts]
+    return stats_geo.districts_feature_collection(session, properties)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A response body already serialised, with its media type."""
+
+    body: str
+    media_type: str
+    filename: str
+
+
+def districts_in_format(
+    session: Session, as_of: date, filters: ZoneFilter, sortby: str | None, fmt: str
+) -> DistrictList | Rendered:
+    """The district table as a model (JSON), or rendered as CSV or GeoJSON."""
+    table = district_list(session, as_of, filters, sortby)
+    if fmt == "csv":
+        return Rendered(districts_csv(table), "text/csv; charset=utf-8", "districts.csv")
+    if fmt == "geojson":
+        return Rendered(
+            districts_geojson(session, table), "application/geo+json", "districts.geojson"
+        )
+    return table
