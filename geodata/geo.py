@@ -81,5 +81,6 @@ def polygonal(geom: BaseGeometry) -> MultiPolygon:
 
 def clean_area(geom: BaseGeometry) -> MultiPolygon:
     """Snap a polygonal geometry to the output grid and return a valid, RFC 7946 MultiPolygon."""
-    snapped = shapely.set_precision(geom, GRID_SIZE)
-    return polygonal(shapely.orient_polygons(shapely.make_valid(snapped)))
+    # GEOS snaps only valid input, and its snapped output of valid input is valid.
+    snapped = shapely.set_precision(shapely.make_valid(geom), GRID_SIZE)
+    return polygonal(shapely.orient_polygons(snapped))

@@ -95,7 +95,9 @@ def _fetch_npm(source: Source, workdir: Path, target: Path) -> None:
 
 def _apt_download(package: str, workdir: Path) -> bool:
     """Run `apt-get download` for one package spec and report whether it worked."""
-    return subprocess.run(["apt-get", "download", package], cwd=workdir, check=False).returncode == 0
+    return (
+        subprocess.run(["apt-get", "download", package], cwd=workdir, check=False).returncode == 0
+    )
 
 
 def _fetch_deb(source: Source, workdir: Path, target: Path) -> None:
