@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import SessionDep
+from app.api.openapi_params import ITEMS_PARAMETERS
 from app.api.params import negotiate_format, parse_items_query, reject_unknown
 from app.api.render import base_url, own_url, respond, templates
 from app.schemas.ogc import CollectionInfo, Collections, Queryables
@@ -63,7 +64,11 @@ def queryables(collection_id: str, request: Request) -> Response:
     )
 
 
-@router.get("/{collection_id}/items", responses=FEATURES_RESPONSE)
+@router.get(
+    "/{collection_id}/items",
+    responses=FEATURES_RESPONSE,
+    openapi_extra={"parameters": ITEMS_PARAMETERS},
+)
 def items(collection_id: str, request: Request, session: SessionDep) -> Response:
     """Features, filtered by bbox, datetime, property equality or CQL2, sorted and paged.
 

@@ -1,0 +1,120 @@
+"""Vector tiles (OGC API - Tiles, WebMercatorQuad) and their TileJSON."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import SessionDep
+from app.schemas.tiles import TileJSON
+from app.services import tiles
+
+router = APIRouter(tags=["Tiles"])
+
+MVT = "application/vnd.mapbox-vector-tile"
+TILE_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {MVT: {}}, "description": "A Mapbox Vector Tile"},
+    204: {"description": "The tile holds no feature"},
+    304: {"description": "The tile has not changed (If-None-Match)"},
+    400: {"description": "z, x or y outside the tile matrix set, or a bad filter"},
+}
+ZoomPath = Annotated[int, Path(description="zoom level (tile matrix), 0-24")]
+ColumnPath = Annotated[int, Path(description="tile column, 0 to 2^z - 1, west to east")]
+RowPath = Annotated[int, Path(description="tile row, 0 to 2^z - 1, north to south")]
+DatetimeQuery = Annotated[
+    str | None,
+    Query(
+        description=(
+            "Keep features whose time intersects an instant or interval (RFC 3339, '..' for "
+            "open): zones by recorded_on/released_on, incidents by occurred_on, the line by "
+            "valid_from/valid_to; districts have no time and are always kept"
+        )
+    ),
+]
+FILTERS_TEXT = (
+    " Equality filters: kind (districts); hazard_class, risk_level, status (zones); device,"
+    " activity, victim_category, location_accuracy (incidents). Other parameters answer 400."
+)
+
+
+def _tile_response(
+    session: SessionDep, request: Request, names: list[str], z: int, x: int, y: int
+) -> Response:
+    """The MVT response: 204 when empty, 304 when the client's ETag still matches."""
+    where = tiles.parse_filter(names, request.query_params)
+    tile = tiles.get_tile(session, names, z, x, y, where)
+    headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": tile.etag}
+    if not tile.content:
+        return Response(status_code=204, headers={"Cache-Control": tiles.CACHE_CONTROL})
+    if tile.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(tile.content, media_type=MVT, headers=headers)
+
+
+def _tilejson(session: SessionDep, request: Request, names: list[str], name: str) -> TileJSON:
+    """TileJSON whose ``tiles`` template carries the request's filters along."""
+    tiles.parse_filter(names, request.query_params)
+    template = str(request.url.replace(query="")) + "/{z}/{x}/{y}"
+    if request.url.query:
+        template += f"?{request.url.query}"
+    return tiles.tilejson(session, names, template, name)
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
+    response_class=Response,
+    responses=TILE_RESPONSES,
+    summary="A vector tile of one collection",
+    description="One MVT layer named after the collection; empty tiles answer 204." + FILTERS_TEXT,
+)
+def get_collection_tile(
+    session: SessionDep,
+    request: Request,
+    collection_id: str,
+    z: ZoomPath,
+    x: ColumnPath,
+    y: RowPath,
+    datetime: DatetimeQuery = None,
+) -> Response:
+    """A vector tile of one collection."""
+    return _tile_response(session, request, tiles.layer_names(collection_id), z, x, y)
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/WebMercatorQuad",
+    response_model=TileJSON,
+    summary="TileJSON of one collection's vector tiles",
+)
+def get_collection_tilejson(
+    session: SessionDep, request: Request, collection_id: str, datetime: DatetimeQuery = None
+) -> TileJSON:
+    """TileJSON 3.0.0 of one collection's vector tiles: URL template, bounds, fields."""
+    return _tilejson(session, request, tiles.layer_names(collection_id), collection_id)
+
+
+@router.get(
+    "/tiles/WebMercatorQuad/{z}/{x}/{y}",
+    response_class=Response,
+    responses=TILE_RESPONSES,
+    summary="A vector tile of every collection",
+    description="One MVT layer per collection; empty tiles answer 204." + FILTERS_TEXT,
+)
+def get_tile(
+    session: SessionDep,
+    request: Request,
+    z: ZoomPath,
+    x: ColumnPath,
+    y: RowPath,
+    datetime: DatetimeQuery = None,
+) -> Response:
+    """A vector tile with every collection as a layer."""
+    return _tile_response(session, request, tiles.layer_names(None), z, x, y)
+
+
+@router.get(
+    "/tiles/WebMercatorQuad",
+    response_model=TileJSON,
+    summary="TileJSON of the vector tiles of every collection",
+)
+def get_tilejson(session: SessionDep, request: Request, datetime: DatetimeQuery = None) -> TileJSON:
+    """TileJSON 3.0.0 of the all-collections vector tiles."""
+    return _tilejson(session, request, tiles.layer_names(None), "contamap")
