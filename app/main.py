@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
-from app.api.caching import ETagMiddleware
+from app.api.caching import ETagMiddleware, HeadMiddleware
 from app.api.routes import collections, health, map, ogc, stats, tiles
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,

@@ -327,3 +327,10 @@ def test_collection_extent(client: TestClient) -> None:
     minx, miny, maxx, maxy = body["extent"]["spatial"]["bbox"][0]
     assert 44 < minx < maxx < 51 and 38 < miny < maxy < 42
     assert "http://www.opengis.net/def/crs/EPSG/0/32638" in body["crs"]
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    response = client.head("/collections/districts")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["ETag"] == client.get("/collections/districts").headers["ETag"]
