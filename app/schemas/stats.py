@@ -61,8 +61,8 @@ class Summary(Casualties, Breakdowns):
     data_version: int
 
 
-class DistrictStats(Casualties):
-    """One district's figures at a date."""
+class DistrictStats(BaseModel):
+    """One district's figures at a date (the columns of the CSV, in this order)."""
 
     id: int
     code: str
@@ -72,6 +72,9 @@ class DistrictStats(Casualties):
     contaminated_km2: float
     contaminated_share: float = Field(ge=0, le=1)
     released_km2: float
+    incidents: int = 0
+    killed: int = 0
+    injured: int = 0
 
 
 class DistrictList(BaseModel):
