@@ -27,7 +27,9 @@ def _geodesic_km2(session: Session, name: str) -> float:
 
 
 @pytest.mark.parametrize(("name", "km2"), [("Lachin", 1764), ("Kalbajar", 2771)])
-def test_district_areas_match_the_published_figures(session: Session, name: str, km2: float) -> None:
+def test_district_areas_match_the_published_figures(
+    session: Session, name: str, km2: float
+) -> None:
     # DATA.md section 1: geodesic areas of the Natural Earth polygons.
     assert _geodesic_km2(session, name) == pytest.approx(km2, rel=0.01)
 
@@ -48,7 +50,9 @@ def test_line_of_contact_is_202_6_km(session: Session) -> None:
 
 def test_incident_district_is_computed_and_reported_kept(session: Session) -> None:
     rows = session.execute(
-        select(Incident.reported_district, District.name).join(District, Incident.district_id == District.id)
+        select(Incident.reported_district, District.name).join(
+            District, Incident.district_id == District.id
+        )
     ).all()
     assert len(rows) == 3
     # Aghdara has no polygon (DATA.md): its incident falls in another district.
@@ -65,9 +69,14 @@ def test_loading_twice_leaves_the_same_counts(session: Session) -> None:
 
 def _zone(**overrides: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "code": "TEST-1", "hazard_class": "SHA", "contamination": ["anti_personnel"],
-        "risk_level": "high", "status": "active", "recorded_on": "2021-01-01",
-        "source": "test", "geom": "SRID=4326;MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)))",
+        "code": "TEST-1",
+        "hazard_class": "SHA",
+        "contamination": ["anti_personnel"],
+        "risk_level": "high",
+        "status": "active",
+        "recorded_on": "2021-01-01",
+        "source": "test",
+        "geom": "SRID=4326;MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)))",
     }
     return row | overrides
 
