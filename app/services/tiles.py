@@ -1,0 +1,157 @@
+"""Vector tiles: tile checks, filters, zoom-aware simplification, caching headers and TileJSON."""
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import morecantile
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidParameterValue, NotFound, UnknownParameter
+from app.repositories import tiles as repo
+from app.schemas.tiles import TileJSON, VectorLayer
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+# Half a screen pixel of a 256-pixel tile: finer detail cannot be seen at that zoom.
+SIMPLIFY_PIXELS = 0.5
+TILEJSON_MAXZOOM = 16  # clients overzoom beyond; tiles are still served up to TMS.maxzoom
+CACHE_CONTROL = "public, max-age=300"
+LAYER_DESCRIPTIONS = {
+    "districts": "Districts (rayons) and cities of Azerbaijan, Natural Earth 10m",
+    "contaminated_zones": "Hazardous areas (SHA/CHA); the bundled zones are a schematic scenario",
+    "incidents": "Mine and ERW incidents; no private victim data",
+    "line_of_contact": "The former line of contact, 1994-2020",
+}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile's bytes and its entity tag; empty bytes mean an empty tile."""
+
+    content: bytes
+    etag: str
+
+
+def layer_names(collection_id: str | None) -> list[str]:
+    """The layers of one collection's tiles, or of the all-layers tiles when None."""
+    if collection_id is None:
+        return list(repo.TILE_LAYERS)
+    if collection_id not in repo.TILE_LAYERS:
+        raise NotFound(f"no collection {collection_id!r}")
+    return [collection_id]
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    """Refuse a zoom, column or row outside the WebMercatorQuad tile matrix set."""
+    if not TMS.minzoom <= z <= TMS.maxzoom:
+        raise InvalidParameterValue(f"z={z} is outside {TMS.minzoom}..{TMS.maxzoom}")
+    limits = TMS.minmax(z)
+    for name, value in (("x", x), ("y", y)):
+        low, high = limits[name]["min"], limits[name]["max"]
+        if not low <= value <= high:
+            raise InvalidParameterValue(f"{name}={value} is outside {low}..{high} at zoom {z}")
+
+
+def tolerance(z: int) -> float:
+    """The simplification tolerance at a zoom, in Web Mercator metres."""
+    return float(TMS.matrix(z).cellSize) * SIMPLIFY_PIXELS
+
+
+def parse_filter(names: Sequence[str], params: Mapping[str, str]) -> repo.TileFilter:
+    """Read ``datetime`` and the layers' queryables; anything else is an unknown parameter."""
+    queryables = {
+        name: values
+        for layer in names
+        for name, values in repo.TILE_LAYERS[layer].queryables.items()
+    }
+    equals = {}
+    for key, value in params.items():
+        if key == "datetime":
+            continue
+        if key not in queryables:
+            known = ", ".join(["datetime", *sorted(queryables)])
+            raise UnknownParameter(f"unknown parameter {key!r}; known: {known}")
+        if value not in queryables[key]:
+            raise InvalidParameterValue(f"{key} must be one of {', '.join(queryables[key])}")
+        equals[key] = value
+    start, end = parse_datetime(params.get("datetime"))
+    return repo.TileFilter(start=start, end=end, equals=equals)
+
+
+def parse_datetime(value: str | None) -> tuple[date | None, date | None]:
+    """An OGC ``datetime``: an instant, ``start/end``, or an interval open with ``..``."""
+    if value is None:
+        return None, None
+    parts = value.split("/")
+    if len(parts) > 2:
+        raise InvalidParameterValue("datetime is an instant or an interval 'start/end'")
+    bounds = [_day(part) for part in parts]
+    start, end = bounds[0], bounds[-1]
+    if start is not None and end is not None and start > end:
+        raise InvalidParameterValue("datetime: the interval ends before it starts")
+    if len(parts) == 1 and start is None:
+        raise InvalidParameterValue("datetime: '..' is only allowed in an interval")
+    return start, end
+
+
+def _day(text: str) -> date | None:
+    """One end of a datetime interval, as a calendar day; '..' or '' is open."""
+    if text in ("", ".."):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError as exc:
+        raise InvalidParameterValue(f"datetime: {text!r} is not an RFC 3339 date") from exc
+
+
+def get_tile(
+    session: Session, names: Sequence[str], z: int, x: int, y: int, where: repo.TileFilter
+) -> Tile:
+    """The tile of the named layers, simplified for its zoom."""
+    check_tile(z, x, y)
+    content = repo.tile(session, names, z, x, y, tolerance(z), where)
+    return Tile(content=content, etag=f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"')
+
+
+def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) -> TileJSON:
+    """TileJSON 3.0.0 for the named layers, with their bounds and fields."""
+    bounds = repo.extent(session, names) or (
+        TMS.bbox.left,
+        TMS.bbox.bottom,
+        TMS.bbox.right,
+        TMS.bbox.top,
+    )
+    west, south, east, north = bounds
+    center_zoom = _zoom_to_fit(west, south, east, north)
+    return TileJSON(
+        name=name,
+        description=", ".join(LAYER_DESCRIPTIONS[layer] for layer in names),
+        tiles=[tiles_url],
+        minzoom=TMS.minzoom,
+        maxzoom=TILEJSON_MAXZOOM,
+        bounds=[west, south, east, north],
+        center=[(west + east) / 2, (south + north) / 2, center_zoom],
+        vector_layers=[
+            VectorLayer(
+                id=layer,
+                description=LAYER_DESCRIPTIONS[layer],
+                fields=repo.field_types(repo.TILE_LAYERS[layer]),
+                minzoom=TMS.minzoom,
+                maxzoom=TILEJSON_MAXZOOM,
+            )
+            for layer in names
+        ],
+    )
+
+
+def _zoom_to_fit(west: float, south: float, east: float, north: float) -> int:
+    """The deepest zoom at which the bounds fit in a block of 2 x 2 tiles (at least 0)."""
+    zoom = 0
+    while zoom < TILEJSON_MAXZOOM:
+        top_left = TMS.tile(west, north, zoom + 1)
+        bottom_right = TMS.tile(east, south, zoom + 1)
+        if bottom_right.x - top_left.x > 1 or bottom_right.y - top_left.y > 1:
+            break
+        zoom += 1
+    return zoom

@@ -1,0 +1,94 @@
+// Click popups: the district under the pointer, and the zone or incident there, if any.
+"use strict";
+
+window.Contamap = window.Contamap || {};
+
+Contamap.LABELS = {
+  hazard_class: { SHA: "Suspected hazardous area (SHA)", CHA: "Confirmed hazardous area (CHA)" },
+};
+
+Contamap.humanise = (value) => String(value).replaceAll("_", " ");
+
+// A titled table of label/value rows, built with textContent so no data becomes markup.
+Contamap.section = (title, rows) => {
+  const section = document.createElement("section");
+  const heading = document.createElement("h3");
+  heading.textContent = title;
+  section.append(heading);
+  const table = document.createElement("table");
+  for (const [label, value] of rows) {
+    if (value === undefined || value === null || value === "") continue;
+    const row = table.insertRow();
+    row.insertCell().textContent = label;
+    row.insertCell().textContent = value;
+  }
+  section.append(table);
+  return section;
+};
+
+Contamap.districtSection = (feature) => {
+  const p = feature.properties;
+  const title = p.name_az && p.name_az !== p.name ? `${p.name} (${p.name_az})` : p.name;
+  const section = Contamap.section(title, [["Kind", p.kind], ["Region", p.region]]);
+  section.classList.add("district");
+  const stats = document.createElement("p");
+  stats.className = "stats";
+  stats.textContent = Contamap.statsAvailable ? "Loading statistics…" : "";
+  section.append(stats);
+  if (Contamap.statsAvailable) Contamap.fillDistrictStats(stats, feature.id);
+  return section;
+};
+
+Contamap.fillDistrictStats = async (element, id) => {
+  const response = await fetch(`/stats/districts/${id}?as_of=${Contamap.asOf}`);
+  if (!response.ok) {
+    element.textContent = "No statistics for this district.";
+    return;
+  }
+  const s = await response.json();
+  const share = Number(s.contaminated_share);
+  element.textContent = "";
+  element.append(Contamap.section("Statistics", [
+    ["Area", s.area_km2 !== undefined ? `${Number(s.area_km2).toFixed(0)} km²` : null],
+    ["Contaminated", s.contaminated_km2 !== undefined ? `${Number(s.contaminated_km2).toFixed(1)} km²` : null],
+    ["Share", Number.isFinite(share) ? `${(share * 100).toFixed(1)} %` : null],
+    ["As of", s.as_of || Contamap.asOf],
+  ]));
+};
+
+Contamap.zoneSection = (p) => Contamap.section(`Zone ${p.code}`, [
+  ["Class", Contamap.LABELS.hazard_class[p.hazard_class] || p.hazard_class],
+  ["Contamination", (p.contamination || "").split(",").map(Contamap.humanise).join(", ")],
+  ["Risk", p.risk_level],
+  ["Status", Contamap.humanise(p.status)],
+  ["Recorded", p.recorded_on],
+  ["Released", p.released_on],
+  ["Estimated devices", p.estimated_devices],
+  ["Source", p.source],
+  ["Accuracy", p.accuracy],
+]);
+
+Contamap.incidentSection = (p) => Contamap.section(`Incident of ${p.occurred_on}`, [
+  ["Place", p.place],
+  ["Reported district", p.reported_district],
+  ["Device", Contamap.humanise(p.device)],
+  ["Activity", Contamap.humanise(p.activity)],
+  ["Killed", p.killed],
+  ["Injured", p.injured],
+  ["Victim", p.victim_category],
+  ["Location accuracy", p.location_accuracy],
+  ["Location note", p.location_note],
+  ["Source", p.source],
+]);
+
+Contamap.popupContent = (map, point) => {
+  const content = document.createElement("div");
+  content.className = "contamap-popup";
+  const hit = (layer) => (map.getLayer(layer) && map.getLayoutProperty(layer, "visibility") !== "none"
+    ? map.queryRenderedFeatures(point, { layers: [layer] }) : []);
+  const district = map.queryRenderedFeatures(point, { layers: ["districts-base"] })[0];
+  if (district) content.append(Contamap.districtSection(district));
+  for (const feature of hit("incidents").slice(0, 3)) content.append(Contamap.incidentSection(feature.properties));
+  for (const feature of hit("zones-fill").slice(0, 3)) content.append(Contamap.zoneSection(feature.properties));
+  return content.childElementCount ? content : null;
+};

@@ -1,0 +1,81 @@
+// The map style: the districts as the base, then zones, the former line and incidents.
+"use strict";
+
+window.Contamap = window.Contamap || {};
+
+Contamap.SHARE_STOPS = [
+  [0, "#fff7ec"], [0.05, "#fdd49e"], [0.2, "#fc8d59"], [0.5, "#d7301f"], [0.9, "#7f0000"],
+];
+Contamap.RISK_COLOURS = { high: "#c0392b", medium: "#e67e22", low: "#f1c40f" };
+Contamap.RELEASED_COLOUR = "#27ae60";
+Contamap.PLAIN_DISTRICT = "#f4f1ea";
+
+// A zone is released as of a day when its released_on is on or before that day.
+Contamap.releasedBy = (asOf) => ["all", ["has", "released_on"], ["<=", ["get", "released_on"], asOf]];
+
+Contamap.zoneFilter = (asOf) => ["<=", ["get", "recorded_on"], asOf];
+
+Contamap.zoneColour = (asOf) => [
+  "case",
+  Contamap.releasedBy(asOf), Contamap.RELEASED_COLOUR,
+  ["match", ["get", "risk_level"],
+    "high", Contamap.RISK_COLOURS.high,
+    "medium", Contamap.RISK_COLOURS.medium,
+    Contamap.RISK_COLOURS.low],
+];
+
+Contamap.shareColour = () => {
+  const stops = Contamap.SHARE_STOPS.flat();
+  return [
+    "case",
+    ["<", ["coalesce", ["feature-state", "share"], -1], 0], Contamap.PLAIN_DISTRICT,
+    ["interpolate", ["linear"], ["feature-state", "share"], ...stops],
+  ];
+};
+
+Contamap.style = (asOf) => ({
+  version: 8,
+  sources: { contamap: { type: "vector", url: "/tiles/WebMercatorQuad" } },
+  layers: [
+    { id: "background", type: "background", paint: { "background-color": "#dfe9f0" } },
+    {
+      id: "districts-base", type: "fill", source: "contamap", "source-layer": "districts",
+      paint: { "fill-color": Contamap.PLAIN_DISTRICT },
+    },
+    {
+      id: "districts-share", type: "fill", source: "contamap", "source-layer": "districts",
+      paint: { "fill-color": Contamap.shareColour(), "fill-opacity": 0.85 },
+    },
+    {
+      id: "zones-fill", type: "fill", source: "contamap", "source-layer": "contaminated_zones",
+      filter: Contamap.zoneFilter(asOf),
+      paint: {
+        "fill-color": Contamap.zoneColour(asOf),
+        "fill-opacity": ["match", ["get", "status"], "in_progress", 0.4, 0.6],
+      },
+    },
+    {
+      id: "zones-outline", type: "line", source: "contamap", "source-layer": "contaminated_zones",
+      filter: ["all", Contamap.zoneFilter(asOf), ["==", ["get", "status"], "in_progress"]],
+      paint: { "line-color": "#6c3483", "line-width": 1.2, "line-dasharray": [2, 2] },
+    },
+    {
+      id: "districts-outline", type: "line", source: "contamap", "source-layer": "districts",
+      paint: { "line-color": "#555", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.5, 10, 1.5] },
+    },
+    {
+      id: "line-of-contact", type: "line", source: "contamap", "source-layer": "line_of_contact",
+      paint: { "line-color": "#1b1b1b", "line-width": 2.5, "line-dasharray": [3, 1.5] },
+    },
+    {
+      id: "incidents", type: "circle", source: "contamap", "source-layer": "incidents",
+      filter: ["<=", ["get", "occurred_on"], asOf],
+      paint: {
+        "circle-color": "#8e44ad",
+        "circle-stroke-color": "#fff",
+        "circle-stroke-width": 1.5,
+        "circle-radius": ["interpolate", ["linear"], ["get", "casualties"], 0, 4, 1, 6, 5, 11, 20, 18],
+      },
+    },
+  ],
+});

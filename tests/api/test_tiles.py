@@ -1,0 +1,197 @@
+"""Vector tiles on a hand-made layer: contents, positions, errors, filters and caching."""
+
+import math
+from datetime import date
+from typing import Any
+
+import mapbox_vector_tile
+import pytest
+from fastapi.testclient import TestClient
+from geoalchemy2 import WKTElement
+from pyproj import Transformer
+from sqlalchemy.orm import Session
+
+from app.models import ContaminatedZone, Incident
+
+# A spot in the Gulf of Guinea, far from every bundled feature.
+LON, LAT = 3.005, 0.505
+ZOOM = 12
+HALF_WORLD = 20037508.342789244  # half the side of the EPSG:3857 square, in metres
+EXTENT = 4096
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The slippy-map tile holding a point (OSM wiki formula)."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+@pytest.fixture
+def layer(session: Session) -> dict[str, int]:
+    """A 0.01-degree square zone and an incident at its centre, in the test's transaction."""
+    d = 0.005
+    ring = [(LON - d, LAT - d), (LON + d, LAT - d), (LON + d, LAT + d), (LON - d, LAT + d)]
+    wkt = ", ".join(f"{x} {y}" for x, y in [*ring, ring[0]])
+    zone = ContaminatedZone(
+        code="TEST-ZONE",
+        hazard_class="CHA",
+        contamination=["anti_personnel"],
+        risk_level="high",
+        status="active",
+        recorded_on=date(2022, 3, 1),
+        source="test",
+        geom=WKTElement(f"MULTIPOLYGON((({wkt})))", srid=4326),
+    )
+    incident = Incident(
+        code="TEST-INCIDENT",
+        occurred_on=date(2023, 5, 1),
+        place="test field",
+        device="anti_tank_mine",
+        activity="farming",
+        killed=1,
+        injured=2,
+        victim_category="civilian",
+        location_accuracy="surveyed",
+        source="test",
+        geom=WKTElement(f"POINT({LON} {LAT})", srid=4326),
+    )
+    session.add_all([zone, incident])
+    session.flush()
+    return {"zone": zone.id, "incident": incident.id}
+
+
+def decode(content: bytes) -> dict[str, Any]:
+    """The tile's layers, with y pointing down as in the tile's own coordinates."""
+    result: dict[str, Any] = mapbox_vector_tile.decode(
+        content, default_options={"y_coord_down": True}
+    )
+    return result
+
+
+def get_tile(client: TestClient, collection: str | None, z: int, x: int, y: int, **params: str):  # type: ignore[no-untyped-def]
+    prefix = f"/collections/{collection}" if collection else ""
+    return client.get(f"{prefix}/tiles/WebMercatorQuad/{z}/{x}/{y}", params=params)
+
+
+def test_a_tile_covering_the_zone_contains_it(client: TestClient, layer: dict[str, int]) -> None:
+    response = get_tile(client, "contaminated_zones", ZOOM, *tile_of(LON, LAT, ZOOM))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    features = decode(response.content)["contaminated_zones"]["features"]
+    assert [feature["id"] for feature in features] == [layer["zone"]]
+    properties = features[0]["properties"]
+    assert properties["risk_level"] == "high"
+    assert properties["contamination"] == "anti_personnel"
+    assert properties["recorded_on"] == "2022-03-01"
+    assert features[0]["geometry"]["type"] == "Polygon"
+
+
+def test_the_incident_lands_where_expected(client: TestClient, layer: dict[str, int]) -> None:
+    x, y = tile_of(LON, LAT, ZOOM)
+    mx, my = Transformer.from_crs(4326, 3857, always_xy=True).transform(LON, LAT)
+    size = 2 * HALF_WORLD / 2**ZOOM
+    expected = (
+        (mx - (-HALF_WORLD + x * size)) / size * EXTENT,
+        (HALF_WORLD - y * size - my) / size * EXTENT,
+    )
+    response = get_tile(client, "incidents", ZOOM, x, y)
+    feature = decode(response.content)["incidents"]["features"][0]
+    assert feature["id"] == layer["incident"]
+    px, py = feature["geometry"]["coordinates"]
+    assert abs(px - expected[0]) <= 1 and abs(py - expected[1]) <= 1
+    assert feature["properties"]["casualties"] == 3
+    # Nothing of the private victim details reaches a tile.
+    assert not {"sex", "age", "injury", "residence"} & set(feature["properties"])
+
+
+def test_the_all_layers_tile_names_each_layer(client: TestClient, layer: dict[str, int]) -> None:
+    response = get_tile(client, None, ZOOM, *tile_of(LON, LAT, ZOOM))
+    assert set(decode(response.content)) == {"contaminated_zones", "incidents"}
+    # Over Azerbaijan, the bundled districts and the former line of contact are there too.
+    bundled = decode(get_tile(client, None, 6, *tile_of(46.5, 40.0, 6)).content)
+    assert {"districts", "line_of_contact"} <= set(bundled)
+
+
+def test_a_tile_far_away_is_empty(client: TestClient, layer: dict[str, int]) -> None:
+    response = get_tile(client, None, ZOOM, *tile_of(-150.0, -30.0, ZOOM))
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+@pytest.mark.parametrize(
+    ("z", "x", "y"), [(3, 8, 0), (3, 0, 8), (3, -1, 0), (25, 0, 0), (-1, 0, 0), ("a", 0, 0)]
+)
+def test_a_tile_outside_the_matrix_is_a_400(client: TestClient, z: Any, x: int, y: int) -> None:
+    response = get_tile(client, "districts", z, x, y)
+    assert response.status_code == 400
+    assert response.json()["code"] == "InvalidParameterValue"
+    assert response.json()["description"]
+
+
+def test_unknown_collection_and_parameters(client: TestClient) -> None:
+    assert get_tile(client, "incident_victims", 0, 0, 0).status_code == 404
+    unknown = get_tile(client, "contaminated_zones", 0, 0, 0, colour="red")
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "UnknownParameter"
+    assert get_tile(client, "contaminated_zones", 0, 0, 0, status="lost").status_code == 400
+    assert get_tile(client, "contaminated_zones", 0, 0, 0, datetime="yesterday").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("params", "kept"),
+    [
+        ({"status": "active"}, True),
+        ({"status": "cleared"}, False),
+        ({"risk_level": "low"}, False),
+        ({"datetime": "2022-03-01"}, True),
+        ({"datetime": "2022-02-28"}, False),
+        ({"datetime": "../2021-12-31"}, False),
+        ({"datetime": "2024-01-01T00:00:00Z/.."}, True),
+    ],
+)
+def test_filters(
+    client: TestClient, layer: dict[str, int], params: dict[str, str], kept: bool
+) -> None:
+    response = get_tile(client, "contaminated_zones", ZOOM, *tile_of(LON, LAT, ZOOM), **params)
+    assert response.status_code == (200 if kept else 204)
+
+
+def test_caching_headers_and_304(client: TestClient, layer: dict[str, int]) -> None:
+    response = get_tile(client, "contaminated_zones", ZOOM, *tile_of(LON, LAT, ZOOM))
+    assert "max-age" in response.headers["cache-control"]
+    etag = response.headers["etag"]
+    again = client.get(
+        str(response.url).removeprefix("http://testserver"), headers={"If-None-Match": etag}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
+    response = client.get("/collections/contaminated_zones/tiles/WebMercatorQuad")
+    assert response.status_code == 200
+    tilejson = response.json()
+    assert tilejson["tilejson"] == "3.0.0"
+    assert tilejson["tiles"] == [
+        "http://testserver/collections/contaminated_zones/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    ]
+    west, south, east, north = tilejson["bounds"]
+    assert west <= LON - 0.005 and east >= LON + 0.005
+    assert south <= LAT - 0.005 and north >= LAT + 0.005
+    assert tilejson["minzoom"] == 0 and tilejson["maxzoom"] >= 14
+    lon, lat, zoom = tilejson["center"]
+    assert west <= lon <= east and south <= lat <= north and zoom >= 0
+    [vector_layer] = tilejson["vector_layers"]
+    assert vector_layer["id"] == "contaminated_zones"
+    assert vector_layer["fields"]["risk_level"] == "String"
+    assert vector_layer["fields"]["estimated_devices"] == "Number"
+    every = client.get("/tiles/WebMercatorQuad?status=active").json()
+    assert {item["id"] for item in every["vector_layers"]} == {
+        "districts",
+        "contaminated_zones",
+        "incidents",
+        "line_of_contact",
+    }
+    assert every["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{x}/{y}?status=active")
