@@ -8,10 +8,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := app/static/vendor/maplibre-gl.js
 # The database: DATABASE_URL when set, the embedded cluster otherwise.
 DB_URL = $${DATABASE_URL:-$$(scripts/pgcluster.sh url)}
 
-.PHONY: help venv db db-stop migrate load run test lint bench clean
+.PHONY: help venv db db-stop migrate load assets run test lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,11 +37,16 @@ migrate: venv db ## alembic upgrade head
 load: migrate ## load the bundled Azerbaijan dataset (idempotent)
 	DATABASE_URL=$(DB_URL) $(BIN)/contamap load
 
-run: load ## set everything up and serve on http://$${HOST:-127.0.0.1}:$${PORT:-8000}
+run: load assets ## set everything up and serve on http://$${HOST:-127.0.0.1}:$${PORT:-8000}
 	DATABASE_URL=$(DB_URL) $(BIN)/contamap serve
 
-test: venv db ## run the whole suite against a throwaway PostGIS database
+test: venv db assets ## run the whole suite against a throwaway PostGIS database
 	DATABASE_URL=$(DB_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+assets: $(ASSETS) ## npm ci in web/ and copy MapLibre GL JS into app/static/vendor/
+
+$(ASSETS): web/package-lock.json
+	@scripts/web-assets.sh
 
 lint: venv ## ruff and mypy --strict
 	$(BIN)/ruff check app geodata tests migrations

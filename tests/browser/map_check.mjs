@@ -23,7 +23,7 @@ const result = { consoleErrors: [], layers: {}, clicked: null, popup: null, erro
 try {
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on("console", (message) => {
-    if (process.env.DEBUG) console.error(message.type(), message.text()); if (message.type() === "error") result.consoleErrors.push(`${message.text()} ${message.location().url}`);
+    if (message.type() === "error") result.consoleErrors.push(`${message.text()} ${message.location().url}`);
   });
   page.on("pageerror", (error) => result.consoleErrors.push(String(error)));
   await page.goto(url, { waitUntil: "load" });
