@@ -30,6 +30,7 @@ WGS84 = 4326
 
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 Properties = Callable[[], list[Column]]
+Bounds = tuple[float, float, float, float]  # west, south, east, north
 
 
 @dataclass(frozen=True)
@@ -173,14 +174,12 @@ def _conditions(layer: TileLayer, where: TileFilter) -> list[ColumnElement[bool]
 
 
 def _layer_tile(
-    name: str, z: int, x: int, y: int, tolerance: float, where: TileFilter
+    name: str, z: int, x: int, y: int, tolerance: float, where: TileFilter, search: Bounds
 ) -> ScalarSelect[bytes]:
     """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
     layer = TILE_LAYERS[name]
     geom = layer.column("geom")
     envelope = func.ST_TileEnvelope(z, x, y)
-    # The index search covers the drawn buffer too; Mercator rectangles stay rectangles in 4326.
-    search = func.ST_Transform(func.ST_TileEnvelope(z, x, y, _world(), BUFFER / EXTENT), WGS84)
     simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), tolerance)
     rows = (
         select(
@@ -188,7 +187,7 @@ def _layer_tile(
             *layer.properties(),
             func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
         )
-        .where(geom.op("&&")(search), *_conditions(layer, where))
+        .where(geom.op("&&")(func.ST_MakeEnvelope(*search, WGS84)), *_conditions(layer, where))
         .subquery()
     )
     kept = select(rows).where(rows.c.mvt_geom.is_not(None)).subquery()
@@ -203,12 +202,6 @@ def _layer_tile(
     )
 
 
-def _world() -> ColumnElement[Any]:
-    """The WebMercatorQuad square, which ST_TileEnvelope divides."""
-    half = 20037508.342789244
-    return func.ST_MakeEnvelope(-half, -half, half, half, WEB_MERCATOR)
-
-
 def tile(
     session: Session,
     names: Sequence[str],
@@ -217,9 +210,13 @@ def tile(
     y: int,
     tolerance: float,
     where: TileFilter,
+    search: Bounds,
 ) -> bytes:
-    """The MVT of the named layers, concatenated (an MVT is a sequence of layers)."""
-    parts = [_layer_tile(name, z, x, y, tolerance, where) for name in names]
+    """The MVT of the named layers, concatenated (an MVT is a sequence of layers).
+
+    ``search`` is the WGS 84 box the index looks in: the tile and its drawn buffer.
+    """
+    parts = [_layer_tile(name, z, x, y, tolerance, where, search) for name in names]
     combined: ColumnElement[bytes] = parts[0]
     for part in parts[1:]:
         combined = combined.op("||")(part)

@@ -58,6 +58,16 @@ def tolerance(z: int) -> float:
     return float(TMS.matrix(z).cellSize) * SIMPLIFY_PIXELS
 
 
+def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
+    """The tile's WGS 84 bounds widened by the drawn buffer, kept within the world."""
+    left, bottom, right, top = TMS.xy_bounds(morecantile.Tile(x, y, z))
+    pad = (right - left) * repo.BUFFER / repo.EXTENT
+    world = TMS.xy_bbox
+    west, south = TMS.lnglat(max(left - pad, world.left), max(bottom - pad, world.bottom))
+    east, north = TMS.lnglat(min(right + pad, world.right), min(top + pad, world.top))
+    return max(west, -180.0), south, min(east, 180.0), north
+
+
 def parse_filter(names: Sequence[str], params: Mapping[str, str]) -> repo.TileFilter:
     """Read ``datetime`` and the layers' queryables; anything else is an unknown parameter."""
     queryables = {
@@ -110,7 +120,7 @@ def get_tile(
 ) -> Tile:
     """The tile of the named layers, simplified for its zoom."""
     check_tile(z, x, y)
-    content = repo.tile(session, names, z, x, y, tolerance(z), where)
+    content = repo.tile(session, names, z, x, y, tolerance(z), where, search_bounds(z, x, y))
     return Tile(content=content, etag=f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"')
 
 

@@ -1,0 +1,65 @@
+"""Print the largest vector tile per zoom over the loaded dataset (the 500 KB bound).
+
+Walks down from z0, visiting only the children of tiles that hold features, which covers
+every non-empty tile of the dataset's bounds. Usage: DATABASE_URL=... python scripts/tile_sizes.py [MAXZOOM]
+"""
+
+import sys
+import time
+from dataclasses import dataclass
+
+import morecantile
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.repositories.tiles import TileFilter
+from app.services import tiles
+
+
+@dataclass(frozen=True)
+class ZoomReport:
+    """The tiles of one zoom that hold features, and the largest of them."""
+
+    zoom: int
+    tiles: int
+    largest_bytes: int
+    largest: morecantile.Tile
+
+
+def walk(session: Session, max_zoom: int) -> list[ZoomReport]:
+    """Every non-empty all-layers tile from z0 to ``max_zoom``, reported per zoom."""
+    names = tiles.layer_names(None)
+    level = [morecantile.Tile(0, 0, 0)]
+    reports = []
+    for zoom in range(max_zoom + 1):
+        sizes = {
+            tile: len(tiles.get_tile(session, names, tile.z, tile.x, tile.y, TileFilter()).content)
+            for tile in level
+        }
+        full = [tile for tile, size in sizes.items() if size]
+        if not full:
+            break
+        largest = max(full, key=sizes.__getitem__)
+        reports.append(ZoomReport(zoom, len(full), sizes[largest], largest))
+        level = [child for tile in full for child in tiles.TMS.children(tile, zoom=zoom + 1)]
+    return reports
+
+
+def main() -> None:
+    """Walk the tiles of the configured database and print one line per zoom."""
+    max_zoom = int(sys.argv[1]) if len(sys.argv) > 1 else 12
+    engine = create_engine(Settings().sqlalchemy_url)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        print("zoom  tiles  largest_kb  largest_tile")
+        for report in walk(session, max_zoom):
+            tile = report.largest
+            print(
+                f"{report.zoom:>4}  {report.tiles:>5}  {report.largest_bytes / 1000:>10.1f}  {tile.z}/{tile.x}/{tile.y}"
+            )
+    print(f"walked in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
