@@ -3,13 +3,13 @@
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import morecantile
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameterValue, NotFound, UnknownParameter
 from app.repositories import tiles as repo
+from app.schemas.query import Interval
 from app.schemas.tiles import TileJSON, VectorLayer
 
 TMS = morecantile.tms.get("WebMercatorQuad")
@@ -68,8 +68,10 @@ def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
     return max(west, -180.0), south, min(east, 180.0), north
 
 
-def parse_filter(names: Sequence[str], params: Mapping[str, str]) -> repo.TileFilter:
-    """Read ``datetime`` and the layers' queryables; anything else is an unknown parameter."""
+def parse_filter(
+    names: Sequence[str], params: Mapping[str, str], interval: Interval | None
+) -> repo.TileFilter:
+    """Check the layers' queryables beside ``datetime``; anything else is an unknown parameter."""
     queryables = {
         name: values
         for layer in names
@@ -85,34 +87,9 @@ def parse_filter(names: Sequence[str], params: Mapping[str, str]) -> repo.TileFi
         if value not in queryables[key]:
             raise InvalidParameterValue(f"{key} must be one of {', '.join(queryables[key])}")
         equals[key] = value
-    start, end = parse_datetime(params.get("datetime"))
-    return repo.TileFilter(start=start, end=end, equals=equals)
-
-
-def parse_datetime(value: str | None) -> tuple[date | None, date | None]:
-    """An OGC ``datetime``: an instant, ``start/end``, or an interval open with ``..``."""
-    if value is None:
-        return None, None
-    parts = value.split("/")
-    if len(parts) > 2:
-        raise InvalidParameterValue("datetime is an instant or an interval 'start/end'")
-    bounds = [_day(part) for part in parts]
-    start, end = bounds[0], bounds[-1]
-    if start is not None and end is not None and start > end:
-        raise InvalidParameterValue("datetime: the interval ends before it starts")
-    if len(parts) == 1 and start is None:
-        raise InvalidParameterValue("datetime: '..' is only allowed in an interval")
-    return start, end
-
-
-def _day(text: str) -> date | None:
-    """One end of a datetime interval, as a calendar day; '..' or '' is open."""
-    if text in ("", ".."):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError as exc:
-        raise InvalidParameterValue(f"datetime: {text!r} is not an RFC 3339 date") from exc
+    if interval is None:
+        return repo.TileFilter(equals=equals)
+    return repo.TileFilter(start=interval.start, end=interval.end, equals=equals)
 
 
 def get_tile(

@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep
+from app.api.params import parse_datetime
+from app.repositories.tiles import TileFilter
 from app.schemas.tiles import TileJSON
 from app.services import tiles
 
@@ -36,11 +38,17 @@ FILTERS_TEXT = (
 )
 
 
+def _filter(request: Request, names: list[str]) -> TileFilter:
+    """The request's ``datetime`` and equality filters, checked."""
+    interval = parse_datetime(request.query_params.get("datetime"))
+    return tiles.parse_filter(names, request.query_params, interval)
+
+
 def _tile_response(
     session: SessionDep, request: Request, names: list[str], z: int, x: int, y: int
 ) -> Response:
     """The MVT response: 204 when empty, 304 when the client's ETag still matches."""
-    where = tiles.parse_filter(names, request.query_params)
+    where = _filter(request, names)
     tile = tiles.get_tile(session, names, z, x, y, where)
     headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": tile.etag}
     if not tile.content:
@@ -52,7 +60,7 @@ def _tile_response(
 
 def _tilejson(session: SessionDep, request: Request, names: list[str], name: str) -> TileJSON:
     """TileJSON whose ``tiles`` template carries the request's filters along."""
-    tiles.parse_filter(names, request.query_params)
+    _filter(request, names)
     template = str(request.url.replace(query="")) + "/{z}/{x}/{y}"
     if request.url.query:
         template += f"?{request.url.query}"
