@@ -1,15 +1,21 @@
 """ETag, Cache-Control and 304 Not Modified for GET responses, as pure ASGI middleware."""
 
 import hashlib
+import re
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BUFFER_LIMIT = 4 * 1024 * 1024  # bodies up to this size get an ETag; larger ones stream untouched
+# The generation time changes every second; the ETag covers the content, not when it was made.
+TIMESTAMP = re.compile(rb'"timeStamp":"[^"]*"')
 
 
 class ETagMiddleware:
-    """Tag each successful GET body with a strong ETag and answer If-None-Match with 304."""
+    """Tag each successful GET body with a weak ETag and answer If-None-Match with 304.
+
+    Weak, because gzip and identity encodings of one body share it.
+    """
 
     def __init__(self, app: ASGIApp, max_age: int = 60) -> None:
         self.app = app
@@ -46,6 +52,7 @@ class ETagMiddleware:
             assert start is not None
             headers = MutableHeaders(raw=start["headers"])
             headers.setdefault("Cache-Control", self.cache_control)
+            headers.add_vary_header("Accept")
             if message.get("more_body", False):  # too large to hash: stream it as it comes
                 passing_through = True
                 await send(start)
@@ -54,11 +61,9 @@ class ETagMiddleware:
                 )
                 return
             body = b"".join(chunks)
-            etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            etag = f'W/"{hashlib.sha256(TIMESTAMP.sub(b"", body)).hexdigest()[:32]}"'
             headers["ETag"] = etag
-            if if_none_match and etag in [
-                tag.strip().removeprefix("W/") for tag in if_none_match.split(",")
-            ]:
+            if if_none_match and _matches(if_none_match, etag):
                 del headers["Content-Length"]
                 await send({**start, "status": 304})
                 await send({"type": "http.response.body", "body": b""})
@@ -67,6 +72,12 @@ class ETagMiddleware:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, send_wrapper)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison of If-None-Match with the ETag; ``*`` matches any."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 class HeadMiddleware:

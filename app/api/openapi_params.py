@@ -23,7 +23,11 @@ ITEMS_PARAMETERS: list[dict[str, Any]] = [
     ),
     _query("offset", "features to skip", {"type": "integer", "minimum": 0}),
     _query("filter", "a CQL2-text filter on the queryables", STRING),
-    _query("filter-lang", "only cql2-text", {"type": "string", "enum": ["cql2-text"]}),
+    _query(
+        "filter-lang",
+        "cql2-text (cql-text is read as cql2-text)",
+        {"type": "string", "enum": ["cql2-text", "cql-text"]},
+    ),
     _query("sortby", "properties, each with + or -: -recorded_on,+code", STRING),
     _query("properties", "the properties to return, comma-separated", STRING),
     _query("skipGeometry", "leave out the geometry", {"type": "boolean"}),

@@ -86,16 +86,43 @@ def parse_datetime(value: str | None) -> Interval | None:
     return Interval(start, end)
 
 
+MEDIA_FORMATS = {
+    "application/geo+json": "json",
+    "application/json": "json",
+    "text/html": "html",
+    "text/csv": "csv",
+    "application/geo+json-seq": "geojsonseq",
+}
+
+
+def _accepted(header: str) -> list[tuple[float, int, str]]:
+    """(quality, -position, media type) for each media range of an Accept header."""
+    ranges = []
+    for position, item in enumerate(header.split(",")):
+        media, *options = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for option in options:
+            key, _, value = option.partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((quality, -position, media.lower()))
+    return ranges
+
+
 def negotiate_format(request: Request, allowed: tuple[str, ...] = FORMATS) -> str:
-    """The output format: ``f`` when given, HTML for browsers, JSON otherwise."""
+    """The output format: ``f`` when given, else the best of the Accept header, else JSON."""
     requested = request.query_params.get("f")
     if requested is not None:
         if requested not in allowed:
             raise InvalidParameterValue(f"f={requested!r}: use one of {', '.join(allowed)}")
         return requested
-    accept = request.headers.get("accept", "")
-    if "html" in allowed and "text/html" in accept:
-        return "html"
+    for quality, _, media in sorted(_accepted(request.headers.get("accept", "")), reverse=True):
+        fmt = "json" if media in ("*/*", "application/*") else MEDIA_FORMATS.get(media)
+        if quality > 0 and fmt in allowed:
+            return fmt
     return "json"
 
 
@@ -108,8 +135,8 @@ def parse_int(value: str | None, name: str, default: int, low: int, high: int | 
     except ValueError:
         raise InvalidParameterValue(f"{name}={value!r} is not an integer") from None
     if number < low or (high is not None and number > high):
-        upper = f" and {high}" if high is not None else ""
-        raise InvalidParameterValue(f"{name} must be at least {low}{upper}; got {number}")
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InvalidParameterValue(f"{name} must be {bounds}; got {number}")
     return number
 
 
@@ -150,7 +177,7 @@ def parse_items_query(
     params = request.query_params
     reject_unknown(request, ITEMS_PARAMETERS | set(collection.property_names))
     language = params.get("filter-lang", "cql2-text")
-    if language != "cql2-text":
+    if language not in ("cql2-text", "cql-text"):  # cql-text: the draft name GDAL 3.6 sends
         raise InvalidParameterValue(f"filter-lang={language!r}: only cql2-text is supported")
     if params.get("filter-crs") not in (None, CRS84):
         raise InvalidParameterValue(f"filter-crs: only {CRS84} is supported")

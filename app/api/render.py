@@ -1,5 +1,6 @@
 """Responses in the negotiated format: JSON, or an HTML page of the same resource."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,35 @@ from app.core.responses import JSONResponse
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
 
+HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*")
+
+
+def _trusted(request: Request) -> bool:
+    allowed = request.app.state.settings.forwarded_allow_ips
+    client = request.client.host if request.client else ""
+    return allowed == "*" or client in {ip.strip() for ip in allowed.split(",")}
+
+
 def base_url(request: Request) -> str:
-    """The service's public root URL, honouring X-Forwarded-Proto/-Host/-Prefix from a proxy."""
+    """The public root URL; X-Forwarded-Proto/-Host/-Prefix count from trusted proxies only.
+
+    Every part is checked against a strict pattern, so a header cannot inject a scheme or
+    markup into the links of a cached page.
+    """
     headers = request.headers
-    proto = headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
-    host = headers.get("x-forwarded-host", headers.get("host", request.url.netloc))
-    prefix = headers.get("x-forwarded-prefix", "").rstrip("/")
-    return f"{proto}://{host.split(',')[0].strip()}{prefix}{request.scope.get('root_path', '')}"
+    proto, host, prefix = request.url.scheme, headers.get("host", ""), ""
+    if _trusted(request):
+        proto = headers.get("x-forwarded-proto", proto).split(",")[0].strip().lower()
+        host = headers.get("x-forwarded-host", host).split(",")[0].strip()
+        prefix = headers.get("x-forwarded-prefix", "").rstrip("/")
+    if proto not in ("http", "https"):
+        proto = request.url.scheme
+    if not HOST.fullmatch(host):
+        host = request.url.netloc if HOST.fullmatch(request.url.netloc) else "localhost"
+    if not PREFIX.fullmatch(prefix):
+        prefix = ""
+    return f"{proto}://{host}{prefix}{request.scope.get('root_path', '')}"
 
 
 def own_url(request: Request) -> str:

@@ -114,7 +114,9 @@ def feature_json(
     pairs: list[Any] = []
     for name in properties:
         pairs += [literal(name, Text), cols[name]]
-    geometry_json = cast(func.ST_AsGeoJSON(geom, precision), JSON) if geom is not None else null()
+    geometry_json = (
+        cast(func.ST_AsGeoJSON(geom, precision, 0), JSON) if geom is not None else null()
+    )
     return cast(
         func.json_build_object(
             literal("type", Text),

@@ -278,12 +278,77 @@ def test_etag_and_304(client: TestClient) -> None:
     assert again.status_code == 304
 
 
-def test_links_follow_the_proxy(client: TestClient) -> None:
-    body = client.get(
-        "/collections",
-        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.example.org"},
-    ).json()
+PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.example.org"}
+
+
+def test_links_follow_a_trusted_proxy(client: TestClient) -> None:
+    app: Any = client.app
+    app.state.settings = app.state.settings.model_copy(update={"forwarded_allow_ips": "*"})
+    body = client.get("/collections", headers=PROXY).json()
     assert body["links"][0]["href"] == "https://maps.example.org/collections"
+
+
+def test_forwarded_headers_from_untrusted_clients_are_ignored(client: TestClient) -> None:
+    body = client.get("/collections", headers=PROXY).json()
+    assert body["links"][0]["href"] == "http://testserver/collections"
+
+
+def test_forwarded_headers_cannot_inject_a_scheme_or_markup(client: TestClient) -> None:
+    app: Any = client.app
+    app.state.settings = app.state.settings.model_copy(update={"forwarded_allow_ips": "*"})
+    headers = {
+        "Accept": "text/html",
+        "X-Forwarded-Proto": "javascript",
+        "X-Forwarded-Host": 'evil"><script>',
+        "X-Forwarded-Prefix": "/%0aalert(1)//",
+    }
+    page = client.get("/collections/districts/items?limit=1", headers=headers).text
+    assert "javascript:" not in page
+    assert "<script>" not in page.split("<body>")[1].split("maplibre-gl.js")[0]
+    assert "alert(1)" not in page
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/json, text/html;q=0.1", "application/geo+json"),
+        ("text/html;q=0, application/json", "application/geo+json"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
+        ("text/csv", "text/csv"),
+        ("application/geo+json-seq", "application/geo+json-seq"),
+        ("*/*", "application/geo+json"),
+    ],
+)
+def test_accept_header_with_qualities(client: TestClient, accept: str, media: str) -> None:
+    response = client.get("/collections/incidents/items", headers={"Accept": accept})
+    assert response.headers["content-type"].startswith(media)
+    assert "Accept" in response.headers["Vary"]
+
+
+def test_etag_is_stable_across_time_and_star_matches(client: TestClient) -> None:
+    first = client.get("/collections/incidents/items")
+    assert first.headers["ETag"].startswith('W/"')
+    again = client.get(
+        "/collections/incidents/items", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert client.get("/collections/districts", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_projected_output_has_no_legacy_crs_member(client: TestClient) -> None:
+    feature = client.get("/collections/incidents/items?crs=EPSG:3857&limit=1").json()["features"][0]
+    assert "crs" not in feature["geometry"]
+
+
+def test_gdal_draft_filter_language_is_accepted(client: TestClient) -> None:
+    response = client.get(
+        "/collections/contaminated_zones/items",
+        params={"filter": "status = 'active'", "filter-lang": "cql-text", "limit": 1},
+    )
+    assert response.status_code == 200
+    assert response.json()["numberMatched"] == sum(
+        f["properties"]["status"] == "active" for f in _layer("contaminated_zones")
+    )
 
 
 def test_landing_conformance_and_openapi(client: TestClient) -> None:
@@ -292,7 +357,7 @@ def test_landing_conformance_and_openapi(client: TestClient) -> None:
     api = client.get(desc["href"].replace("http://testserver", ""))
     assert api.headers["content-type"].startswith("application/vnd.oai.openapi+json;version=3.0")
     assert api.json()["openapi"].startswith("3.0")
-    assert "/collections/{collection_id}/items" in api.json()["paths"]
+    assert "/collections/{collectionId}/items" in api.json()["paths"]
     conforms = client.get("/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conforms
 

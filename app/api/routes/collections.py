@@ -1,9 +1,9 @@
 """Collections, their items and queryables (OGC API - Features Parts 1-3)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import SessionDep
@@ -18,6 +18,9 @@ from app.services.crs import STORAGE
 
 router = APIRouter(prefix="/collections", tags=["OGC API - Features"])
 JSON_OR_HTML = ("json", "html")
+# The standard's parameter names: GDAL reads the items path of the OpenAPI document by them.
+CollectionId = Annotated[str, Path(alias="collectionId")]
+FeatureId = Annotated[str, Path(alias="featureId")]
 FEATURES_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
@@ -39,8 +42,10 @@ def list_collections(request: Request, session: SessionDep) -> Response:
     return respond(request, data, fmt, "ogc/collections.html")
 
 
-@router.get("/{collection_id}", response_model=CollectionInfo)
-def describe_collection(collection_id: str, request: Request, session: SessionDep) -> Response:
+@router.get("/{collectionId}", response_model=CollectionInfo)
+def describe_collection(
+    collection_id: CollectionId, request: Request, session: SessionDep
+) -> Response:
     """One collection: extent, supported CRSs and links."""
     collection = get_collection(collection_id)
     reject_unknown(request, {"f"})
@@ -49,8 +54,8 @@ def describe_collection(collection_id: str, request: Request, session: SessionDe
     return respond(request, data, fmt, "ogc/collection.html")
 
 
-@router.get("/{collection_id}/queryables", response_model=Queryables)
-def queryables(collection_id: str, request: Request) -> Response:
+@router.get("/{collectionId}/queryables", response_model=Queryables)
+def queryables(collection_id: CollectionId, request: Request) -> Response:
     """A JSON Schema of the properties usable in filters, sortby and equality parameters."""
     collection = get_collection(collection_id)
     reject_unknown(request, {"f"})
@@ -65,11 +70,11 @@ def queryables(collection_id: str, request: Request) -> Response:
 
 
 @router.get(
-    "/{collection_id}/items",
+    "/{collectionId}/items",
     responses=FEATURES_RESPONSE,
     openapi_extra={"parameters": ITEMS_PARAMETERS},
 )
-def items(collection_id: str, request: Request, session: SessionDep) -> Response:
+def items(collection_id: CollectionId, request: Request, session: SessionDep) -> Response:
     """Features, filtered by bbox, datetime, property equality or CQL2, sorted and paged.
 
     The GeoJSON is built by PostGIS and streamed; ``numberMatched`` is exact up to 100,000.
@@ -97,8 +102,10 @@ def items(collection_id: str, request: Request, session: SessionDep) -> Response
     return StreamingResponse(page.body, media_type=page.media_type, headers=page.headers)
 
 
-@router.get("/{collection_id}/items/{feature_id}", responses=FEATURES_RESPONSE)
-def item(collection_id: str, feature_id: str, request: Request, session: SessionDep) -> Response:
+@router.get("/{collectionId}/items/{featureId}", responses=FEATURES_RESPONSE)
+def item(
+    collection_id: CollectionId, feature_id: FeatureId, request: Request, session: SessionDep
+) -> Response:
     """One feature."""
     collection = get_collection(collection_id)
     reject_unknown(request, {"f", "crs", "properties", "precision", "skipGeometry"})
