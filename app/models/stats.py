@@ -72,3 +72,4 @@ class StatsDelta(Base):
     district_id: Mapped[int] = mapped_column(primary_key=True)
     on_date: Mapped[date] = mapped_column(Date, primary_key=True)
     delta_km2: Mapped[float] = mapped_column(Float)
+    level_km2: Mapped[float] = mapped_column(Float)  # the running sum of delta_km2 by date

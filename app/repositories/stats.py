@@ -4,7 +4,19 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, extract, func, literal, select, tuple_, union_all
+from sqlalchemy import (
+    Row,
+    Select,
+    Text,
+    column,
+    extract,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -49,23 +61,46 @@ def delta_totals(
     district_id: int | None = None,
     by_district: bool = False,
 ) -> list[AnyRow]:
-    """Contaminated and released km² on ``until``, per key (and per district if asked)."""
-    columns: list[Any] = [
-        StatsDelta.measure,
-        StatsDelta.risk_level,
-        StatsDelta.status,
-        StatsDelta.contamination,
-    ]
+    """Contaminated and released km² on ``until``, per key (and per district if asked).
+
+    Each figure is the level after the latest change on or before ``until``: one index probe
+    per district, measure and key, however many zones and dates there are.
+    """
+    measures = values(column("measure", Text), name="measures").data(
+        [("contaminated",), ("released",)]
+    )
+    wanted = values(
+        column("risk_level", Text),
+        column("status", Text),
+        column("contamination", Text),
+        name="wanted",
+    ).data(list(dict.fromkeys(keys)))  # a repeated key would count twice
+    level = (
+        select(StatsDelta.level_km2)
+        .where(
+            StatsDelta.measure == measures.c.measure,
+            StatsDelta.risk_level == wanted.c.risk_level,
+            StatsDelta.status == wanted.c.status,
+            StatsDelta.contamination == wanted.c.contamination,
+            StatsDelta.district_id == StatsDistrictArea.district_id,
+            StatsDelta.on_date <= until,
+        )
+        .order_by(StatsDelta.on_date.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    groups: list[Any] = [measures.c.measure, *wanted.c]
     if by_district:
-        columns.append(StatsDelta.district_id)
+        groups.append(StatsDistrictArea.district_id)
     statement = (
-        select(*columns, func.sum(StatsDelta.delta_km2).label("km2"))
-        .where(StatsDelta.on_date <= until)
-        .where(tuple_(StatsDelta.risk_level, StatsDelta.status, StatsDelta.contamination).in_(keys))
-        .group_by(*columns)
+        select(*groups, func.sum(func.coalesce(level, 0.0)).label("km2"))
+        .select_from(StatsDistrictArea)
+        .join(measures, true())
+        .join(wanted, true())
+        .group_by(*groups)
     )
     if district_id is not None:
-        statement = statement.where(StatsDelta.district_id == district_id)
+        statement = statement.where(StatsDistrictArea.district_id == district_id)
     return list(session.execute(statement).all())
 
 

@@ -3,7 +3,8 @@
 The overlay splits each district's contaminated zones into disjoint "atoms", pieces of the
 plane covered by one constant set of zones, each with its geodesic area. From the atoms,
 ``stats_refresh()`` derives step functions of contaminated and released area per district
-and per filter key (``stats_deltas``), so that a figure at any date is a sum of a few rows.
+and per filter key (``stats_deltas``: the change on each date and the level after it), so
+that a figure at any date is one index probe per district.
 Statement-level triggers on the zones and the districts bump ``stats_state.data_version``;
 the service refreshes when it is ahead of ``built_version`` before answering.
 
@@ -103,7 +104,7 @@ BEGIN
     WHERE cover.ids IS NOT NULL;
 
     INSERT INTO stats_deltas
-        (measure, risk_level, status, contamination, district_id, on_date, delta_km2)
+        (measure, risk_level, status, contamination, district_id, on_date, delta_km2, level_km2)
     WITH keyed AS (
         SELECT a.id AS atom, a.district_id, a.area_km2, k.risk_level, k.status, k.contamination,
                z.recorded_on AS starts, coalesce(z.released_on, 'infinity'::date) AS ends,
@@ -147,8 +148,12 @@ BEGIN
                min(released_on), area_km2 FROM keyed WHERE released_on IS NOT NULL
         GROUP BY atom, district_id, area_km2, risk_level, status, contamination
     )
-    SELECT measure, risk_level, status, contamination, district_id, on_date, sum(delta_km2)
+    SELECT measure, risk_level, status, contamination, district_id, on_date, sum(delta_km2),
+           sum(sum(delta_km2)) OVER (
+               PARTITION BY measure, risk_level, status, contamination, district_id
+               ORDER BY on_date)
     FROM steps GROUP BY measure, risk_level, status, contamination, district_id, on_date;
+    ANALYZE stats_deltas;
 
     UPDATE stats_state SET
         built_version = target,
@@ -205,6 +210,7 @@ def upgrade() -> None:
         sa.Column("district_id", sa.Integer(), nullable=False),
         sa.Column("on_date", sa.Date(), nullable=False),
         sa.Column("delta_km2", sa.Float(), nullable=False),
+        sa.Column("level_km2", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint(
             "measure",
             "risk_level",

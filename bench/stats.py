@@ -1,0 +1,135 @@
+"""How /stats/districts latency and the refresh time grow with the number of zones.
+
+Synthetic districts (a 10 x 8 grid of 0.5 degree cells) and square zones of about 550 m,
+with monthly record dates, a fifth of them cleared a year later, in a throwaway database.
+Each request is timed through the whole application and compared, in the same process,
+with a request that reaches no data (an unknown path, answered 404 by the app) and with
+/health (which counts the rows of each layer, so it grows with the zones itself).
+A per-request union of the zones (what the overlay avoids) is timed too.
+"""
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+from alembic import command
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, create_engine, text
+
+from app.cli import alembic_config
+from app.core.config import Settings
+from app.main import create_app
+from tests.conftest import throwaway_database
+
+DISTRICTS = text(
+    """
+INSERT INTO districts (code, name, kind, source, geom)
+SELECT 'BENCH-D' || i || '-' || j, 'Bench ' || i || '-' || j, 'district', 'bench',
+       ST_Multi(ST_MakeEnvelope(40 + i * 0.5, j * 0.5, 40.5 + i * 0.5, 0.5 + j * 0.5, 4326))
+FROM generate_series(0, 9) AS i, generate_series(0, 7) AS j
+"""
+)
+ZONES = text(
+    """
+INSERT INTO contaminated_zones
+    (code, hazard_class, contamination, risk_level, status, recorded_on, released_on, source, geom)
+SELECT 'BENCH-Z' || g, 'SHA',
+       ARRAY[(ARRAY['anti_personnel', 'anti_tank', 'uxo', 'cluster'])[1 + g % 4]],
+       (ARRAY['high', 'medium', 'low'])[1 + g % 3],
+       CASE WHEN g % 5 = 0 THEN 'cleared' ELSE 'active' END,
+       date '2021-01-01' + (g % 48) * 30,
+       CASE WHEN g % 5 = 0 THEN date '2022-01-01' + (g % 48) * 30 END,
+       'bench',
+       ST_Multi(ST_MakeEnvelope(x, y, x + 0.005, y + 0.005, 4326))
+FROM (SELECT g, 39.9 + random() * 5.2 AS x, -0.1 + random() * 4.2 AS y
+      FROM generate_series(1, :n) AS g) AS placed
+"""
+)
+NAIVE_UNION = text(
+    """
+SELECT d.id, ST_Area(ST_Intersection(ST_Union(z.geom), d.geom)::geography) / 1e6
+FROM districts AS d JOIN contaminated_zones AS z ON ST_Intersects(z.geom, d.geom)
+WHERE z.released_on IS NULL GROUP BY d.id, d.geom
+"""
+)
+
+
+def _median_ms(call: Callable[[], object], repeat: int) -> float:
+    call()  # warm up: connection pool, plans
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _get(client: TestClient, url: str, status: int = 200) -> Callable[[], object]:
+    def call() -> object:
+        response = client.get(url)
+        assert response.status_code == status, response.text
+        return response
+
+    return call
+
+
+def _seconds(conn: Connection, statement: object, **params: object) -> float:
+    start = time.perf_counter()
+    conn.execute(statement, params)  # type: ignore[call-overload]
+    return time.perf_counter() - start
+
+
+def run(sizes: list[int], repeat: int, naive_limit: int) -> None:
+    """Build each size in turn and print one table row per size."""
+    header = (
+        f"{'zones':>7} {'atoms':>7} {'deltas':>7} {'refresh s':>9} {'404 ms':>6} {'health ms':>9} "
+        f"{'districts ms':>12} {'ratio':>6} {'filtered ms':>11} {'naive union s':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    with throwaway_database() as url:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(url)
+        app = create_app(Settings(database_url=url, environment="test"))
+        with engine.begin() as conn:
+            conn.execute(DISTRICTS)
+        with TestClient(app) as client:
+            for size in sizes:
+                with engine.begin() as conn:
+                    conn.execute(text("DELETE FROM contaminated_zones"))
+                    conn.execute(text("SELECT setseed(0.42)"))
+                    conn.execute(ZONES, {"n": size})
+                with engine.begin() as conn:
+                    refresh = _seconds(conn, text("SELECT stats_refresh()"))
+                    atoms = conn.scalar(text("SELECT count(*) FROM stats_atoms"))
+                    deltas = conn.scalar(text("SELECT count(*) FROM stats_deltas"))
+                    conn.execute(text("ANALYZE"))  # as autovacuum would, before timing reads
+                    naive = (
+                        f"{_seconds(conn, NAIVE_UNION):13.2f}" if size <= naive_limit else "skipped"
+                    )
+                reference = _median_ms(_get(client, "/bench-no-such-path", 404), repeat)
+                health = _median_ms(_get(client, "/health"), repeat)
+                districts = _median_ms(_get(client, "/stats/districts"), repeat)
+                filtered = _median_ms(
+                    _get(client, "/stats/districts?as_of=2023-06-30&risk_level=high"), repeat
+                )
+                print(
+                    f"{size:>7} {atoms:>7} {deltas:>7} {refresh:>9.2f} {reference:>6.1f} "
+                    f"{health:>9.1f} {districts:>12.1f} {districts / reference:>6.1f} "
+                    f"{filtered:>11.1f} {naive:>13}",
+                    flush=True,
+                )
+        engine.dispose()
+
+
+def main(argv: list[str]) -> None:
+    """Parse the options and run the benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m bench stats", description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="zone counts")
+    parser.add_argument("--repeat", type=int, default=20, help="requests timed per figure")
+    parser.add_argument(
+        "--naive-limit", type=int, default=100_000, help="largest size to time the naive union"
+    )
+    options = parser.parse_args(argv)
+    run([int(size) for size in options.sizes.split(",")], options.repeat, options.naive_limit)
