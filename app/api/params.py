@@ -151,6 +151,8 @@ def parse_bool(value: str | None, name: str) -> bool:
     raise InvalidParameterValue(f"{name}={value!r}: use true or false")
 
 
+# cql-text is the draft name that GDAL 3.6 sends; its simple filters are valid CQL2 text.
+FILTER_LANGUAGES = {"cql2-text": "cql2-text", "cql-text": "cql2-text", "cql2-json": "cql2-json"}
 ITEMS_PARAMETERS = {
     "f",
     "bbox",
@@ -176,9 +178,11 @@ def parse_items_query(
     """The items parameters, checked; also the limit asked for when it was clamped."""
     params = request.query_params
     reject_unknown(request, ITEMS_PARAMETERS | set(collection.property_names))
-    language = params.get("filter-lang", "cql2-text")
-    if language not in ("cql2-text", "cql-text"):  # cql-text: the draft name GDAL 3.6 sends
-        raise InvalidParameterValue(f"filter-lang={language!r}: only cql2-text is supported")
+    language = FILTER_LANGUAGES.get(params.get("filter-lang", "cql2-text"))
+    if language is None:
+        raise InvalidParameterValue(
+            f"filter-lang={params['filter-lang']!r}: use cql2-text or cql2-json"
+        )
     if params.get("filter-crs") not in (None, CRS84):
         raise InvalidParameterValue(f"filter-crs: only {CRS84} is supported")
     requested = parse_int(params.get("limit"), "limit", default_limit, 1, None)
@@ -188,6 +192,7 @@ def parse_items_query(
         interval=parse_datetime(params.get("datetime")),
         equals=tuple((name, params[name]) for name in collection.property_names if name in params),
         filter=params.get("filter") or None,
+        filter_lang=language,
         sortby=_sortby(params.get("sortby"), collection),
         properties=_names(params.get("properties"), collection, "properties"),
         skip_geometry=parse_bool(params.get("skipGeometry"), "skipGeometry"),

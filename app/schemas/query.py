@@ -33,6 +33,7 @@ class ItemsQuery:
     interval: Interval | None = None
     equals: tuple[tuple[str, str], ...] = ()
     filter: str | None = None
+    filter_lang: str = "cql2-text"
     sortby: tuple[tuple[str, bool], ...] = ()  # (property, ascending)
     properties: tuple[str, ...] | None = None
     skip_geometry: bool = False

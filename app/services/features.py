@@ -46,7 +46,7 @@ def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement
         where.append(filters.datetime_condition(collection, query.interval))
     where += filters.equality_conditions(collection, dict(query.equals))
     if query.filter:
-        where.append(filters.cql2_condition(collection, query.filter))
+        where.append(filters.cql2_condition(collection, query.filter, query.filter_lang))
     return where
 
 

@@ -3,14 +3,12 @@
 from datetime import date
 from typing import Any
 
-from lark.exceptions import LarkError
-from pygeofilter.backends.sqlalchemy.evaluate import to_filter
-from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
 from sqlalchemy import ColumnElement
 
 from app.errors import InvalidParameterValue
 from app.repositories import features as repo
 from app.schemas.query import BBox, Interval
+from app.services import cql2
 from app.services.catalog import Collection, Property
 
 
@@ -64,24 +62,8 @@ def equality_conditions(
     return conditions
 
 
-def cql2_condition(collection: Collection, text: str) -> ColumnElement[bool]:
-    """A CQL2-text filter, parsed by pygeofilter and bound as parameters, never spliced."""
-    try:
-        ast = parse_cql2_text(text)
-    except (LarkError, ValueError, TypeError) as exc:
-        raise InvalidParameterValue(f"filter is not valid CQL2 text: {_first_line(exc)}") from None
-    mapping: dict[str, Any] = dict(repo.columns(collection))
-    mapping["geometry"] = mapping["geom"] = repo.geometry(collection)
-    try:
-        condition: ColumnElement[bool] = to_filter(ast, mapping, undefined_as_null=False)
-    except KeyError as exc:
-        raise InvalidParameterValue(
-            f"filter names an unknown property {exc.args[0]!r}; see the queryables"
-        ) from None
-    except Exception as exc:  # pygeofilter raises bare Exception for unsupported operators
-        raise InvalidParameterValue(f"filter cannot be applied: {_first_line(exc)}") from None
-    return condition
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+def cql2_condition(collection: Collection, text: str, language: str) -> ColumnElement[bool]:
+    """A CQL2 filter (text or JSON) as a condition whose values are all bound parameters."""
+    expression = cql2.parse(text, language)
+    translator = cql2.Translator(repo.columns(collection), repo.geometry(collection))
+    return translator.condition(expression)

@@ -165,7 +165,9 @@ def test_cql2_logical_in_like_and_null(client: TestClient) -> None:
         ({"geonames_id": "x"}, "integer"),
         ({"unknown": "1"}, "unknown query parameter"),
         ({"f": "xml"}, "f="),
-        ({"filter-lang": "cql2-json"}, "cql2-text"),
+        ({"filter-lang": "ecql"}, "cql2-text"),
+        ({"filter": "name = 'x'", "filter-lang": "cql2-json"}, "cql2-json"),
+        ({"filter": "T_AFTER(name, DATE('2021-13-45'))"}, "filter"),
         ({"simplify": "-5"}, "simplify"),
         ({"precision": "99"}, "precision"),
     ],
@@ -185,6 +187,69 @@ def test_unknown_collection_and_feature_are_404(client: TestClient) -> None:
     assert client.get("/collections/nosuch/items").json()["code"] == "NotFound"
     assert client.get("/collections/districts/items/999999999").status_code == 404
     assert client.get("/collections/districts/items/abc").status_code == 404
+
+
+def _zone_codes(predicate: Any) -> set[str]:
+    return {
+        f["properties"]["code"] for f in _layer("contaminated_zones") if predicate(f["properties"])
+    }
+
+
+def _filtered(client: TestClient, collection: str, cql: str, **extra: str) -> set[str]:
+    response = client.get(
+        f"/collections/{collection}/items",
+        params={"filter": cql, "limit": 10000, "skipGeometry": "true", **extra},
+    )
+    assert response.status_code == 200, response.text
+    return _codes(response.json())
+
+
+def test_cql2_not_of_a_group(client: TestClient) -> None:
+    expected = _zone_codes(lambda p: not (p["status"] == "active" and p["risk_level"] == "high"))
+    got = _filtered(client, "contaminated_zones", "NOT (status = 'active' AND risk_level = 'high')")
+    assert got == expected
+
+
+def test_cql2_temporal_functions(client: TestClient) -> None:
+    # Zones still open, or released after 2024-02-14 (a published release date, DATA.md).
+    expected = _zone_codes(lambda p: p["released_on"] is None or p["released_on"] > "2024-02-14")
+    cql = "T_AFTER(INTERVAL(recorded_on, released_on), DATE('2024-02-14')) OR released_on IS NULL"
+    # T_AFTER of an interval needs its start after the instant: no zone was recorded then.
+    assert _filtered(client, "contaminated_zones", cql) == _zone_codes(
+        lambda p: p["released_on"] is None
+    )
+    cql = "T_INTERSECTS(INTERVAL(recorded_on, released_on), INTERVAL('2024-02-15', '..'))"
+    assert _filtered(client, "contaminated_zones", cql) == expected
+    incidents = _filtered(client, "incidents", "T_BEFORE(occurred_on, DATE('2025-05-31'))")
+    assert len(incidents) == 2
+
+
+def test_cql2_array_and_case_insensitive(client: TestClient) -> None:
+    expected = _zone_codes(lambda p: "cluster" in p["contamination"])
+    assert expected
+    got = _filtered(client, "contaminated_zones", "A_CONTAINS(contamination, ('cluster'))")
+    assert got == expected
+    lachin = _filtered(client, "districts", "CASEI(name) = casei('LACHIN')")
+    assert len(lachin) == 1
+
+
+def test_cql2_json(client: TestClient) -> None:
+    cql = '{"op": "=", "args": [{"property": "risk_level"}, "high"]}'
+    got = _filtered(client, "contaminated_zones", cql, **{"filter-lang": "cql2-json"})
+    assert got == _zone_codes(lambda p: p["risk_level"] == "high")
+
+
+def test_cql2_bbox_operand(client: TestClient) -> None:
+    bbox = (46.5, 39.5, 47.0, 40.0)
+    expected = {
+        f["properties"]["code"]
+        for f in _layer("contaminated_zones")
+        if shape(f["geometry"]).intersects(box(*bbox))
+    }
+    got = _filtered(
+        client, "contaminated_zones", "S_INTERSECTS(geometry, BBOX(46.5, 39.5, 47, 40))"
+    )
+    assert got == expected
 
 
 def test_type_errors_in_filters_are_400_not_500(client: TestClient) -> None:

@@ -1,0 +1,186 @@
+"""CQL2 to SQL: the ``cql2`` library parses (text or JSON), this module binds every value.
+
+The parsed expression is CQL2-JSON. Properties are looked up in the collection's fixed
+column map; every literal becomes a bound parameter, so no client text reaches the SQL.
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import cql2
+import orjson
+from sqlalchemy import ColumnElement, Date, Text, and_, cast, func, literal, not_, or_
+from sqlalchemy.dialects.postgresql import ARRAY, array
+
+from app.errors import InvalidParameterValue
+
+Columns = Mapping[str, ColumnElement[Any]]
+Span = tuple[ColumnElement[Any], ColumnElement[Any]]
+
+COMPARISONS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+ARITHMETIC: dict[str, Callable[[Any, Any], ColumnElement[Any]]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+SPATIAL = {
+    "s_intersects": func.ST_Intersects,
+    "s_disjoint": func.ST_Disjoint,
+    "s_contains": func.ST_Contains,
+    "s_within": func.ST_Within,
+    "s_touches": func.ST_Touches,
+    "s_crosses": func.ST_Crosses,
+    "s_overlaps": func.ST_Overlaps,
+    "s_equals": func.ST_Equals,
+}
+# Allen's relations on closed intervals [as, ae] and [bs, be] (OGC 21-065, section 6.6).
+TEMPORAL: dict[str, Callable[[Span, Span], ColumnElement[bool]]] = {
+    "t_after": lambda a, b: a[0] > b[1],
+    "t_before": lambda a, b: a[1] < b[0],
+    "t_contains": lambda a, b: and_(a[0] < b[0], a[1] > b[1]),
+    "t_disjoint": lambda a, b: or_(a[1] < b[0], a[0] > b[1]),
+    "t_during": lambda a, b: and_(a[0] > b[0], a[1] < b[1]),
+    "t_equals": lambda a, b: and_(a[0] == b[0], a[1] == b[1]),
+    "t_finishedby": lambda a, b: and_(a[0] < b[0], a[1] == b[1]),
+    "t_finishes": lambda a, b: and_(a[0] > b[0], a[1] == b[1]),
+    "t_intersects": lambda a, b: and_(a[0] <= b[1], a[1] >= b[0]),
+    "t_meets": lambda a, b: a[1] == b[0],
+    "t_metby": lambda a, b: a[0] == b[1],
+    "t_overlappedby": lambda a, b: and_(a[0] > b[0], a[0] < b[1], a[1] > b[1]),
+    "t_overlaps": lambda a, b: and_(a[0] < b[0], a[1] > b[0], a[1] < b[1]),
+    "t_startedby": lambda a, b: and_(a[0] == b[0], a[1] > b[1]),
+    "t_starts": lambda a, b: and_(a[0] == b[0], a[1] < b[1]),
+}
+ARRAYS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "a_equals": lambda a, b: a == b,
+    "a_contains": lambda a, b: a.contains(b),
+    "a_containedby": lambda a, b: a.contained_by(b),
+    "a_overlaps": lambda a, b: a.overlap(b),
+}
+
+
+def parse(text: str, language: str) -> Any:
+    """CQL2 text or JSON as a CQL2-JSON expression, or a 400 saying where it went wrong."""
+    try:
+        expression = cql2.parse_json(text) if language == "cql2-json" else cql2.parse_text(text)
+        return expression.to_json()
+    except (cql2.ParseError, cql2.ValidationError, ValueError) as exc:
+        message = " ".join(str(exc).split())
+        raise InvalidParameterValue(f"filter is not valid {language}: {message}") from None
+
+
+class Translator:
+    """Turn one CQL2-JSON expression into a SQLAlchemy condition over fixed columns."""
+
+    def __init__(self, columns: Columns, geometry: ColumnElement[Any]) -> None:
+        self.columns = columns
+        self.geometry = geometry
+
+    def condition(self, node: Any) -> ColumnElement[bool]:
+        """A boolean expression."""
+        if isinstance(node, bool):
+            return literal(node)
+        if not isinstance(node, dict) or "op" not in node:
+            raise InvalidParameterValue(f"filter: expected a predicate, got {_show(node)}")
+        op = str(node["op"]).lower()
+        args = node.get("args", [])
+        if op in ("and", "or"):
+            parts = [self.condition(arg) for arg in args]
+            return and_(*parts) if op == "and" else or_(*parts)
+        if op == "not":
+            return not_(self.condition(args[0]))
+        if op in COMPARISONS:
+            return COMPARISONS[op](self.value(args[0]), self.value(args[1]))
+        if op == "like":
+            return self.value(args[0]).like(self.value(args[1]))
+        if op == "between":
+            return self.value(args[0]).between(self.value(args[1]), self.value(args[2]))
+        if op == "in":
+            return self.value(args[0]).in_([self.value(item) for item in args[1]])
+        if op == "isnull":
+            return self.value(args[0]).is_(None)
+        if op in SPATIAL:
+            return SPATIAL[op](self.value(args[0]), self.value(args[1]))  # type: ignore[no-any-return]
+        if op in TEMPORAL:
+            return TEMPORAL[op](self.span(args[0]), self.span(args[1]))
+        if op in ARRAYS:
+            return ARRAYS[op](self.value(args[0]), self.value(args[1]))
+        raise InvalidParameterValue(f"filter: the operator {node['op']!r} is not supported")
+
+    def value(self, node: Any) -> Any:
+        """A scalar, array, geometry or date operand."""
+        if isinstance(node, dict):
+            return self._object(node)
+        if isinstance(node, list):
+            return cast(array([literal(item, Text) for item in node]), ARRAY(Text))
+        return literal(node)
+
+    def _object(self, node: dict[str, Any]) -> Any:
+        if "property" in node:
+            return self.column(node["property"])
+        if "date" in node:
+            return literal(_date(node["date"]), Date)
+        if "timestamp" in node:
+            return literal(_date(node["timestamp"]), Date)
+        if "bbox" in node:
+            box = [float(number) for number in node["bbox"]]
+            half = len(box) // 2
+            return func.ST_MakeEnvelope(box[0], box[1], box[half], box[half + 1], 4326)
+        if ("type" in node and "coordinates" in node) or node.get("type") == "GeometryCollection":
+            return func.ST_SetSRID(func.ST_GeomFromGeoJSON(orjson.dumps(node).decode()), 4326)
+        if "op" in node:
+            op = str(node["op"]).lower()
+            args = node.get("args", [])
+            if op in ARITHMETIC:
+                return ARITHMETIC[op](self.value(args[0]), self.value(args[1]))
+            if op == "casei":
+                return func.lower(self.value(args[0]))
+            return self.condition(node)
+        raise InvalidParameterValue(f"filter: cannot use {_show(node)} as a value")
+
+    def column(self, name: str) -> ColumnElement[Any]:
+        """The column of a queryable property; any other name is a 400."""
+        if name in ("geometry", "geom"):
+            return self.geometry
+        if name not in self.columns:
+            raise InvalidParameterValue(
+                f"filter names an unknown property {name!r}; see the queryables"
+            )
+        return self.columns[name]
+
+    def span(self, node: Any) -> Span:
+        """A temporal operand as a closed interval; an open or null end is infinite."""
+        if isinstance(node, dict) and "interval" in node:
+            start, end = node["interval"]
+        else:
+            start = end = node
+        return self._bound(start, "-infinity"), self._bound(end, "infinity")
+
+    def _bound(self, node: Any, infinity: str) -> ColumnElement[Any]:
+        if node == "..":
+            return cast(literal(infinity), Date)
+        if isinstance(node, str):
+            return literal(_date(node), Date)
+        return func.coalesce(self.value(node), cast(literal(infinity), Date))
+
+
+def _date(text: str) -> date:
+    try:
+        if "T" in text:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidParameterValue(f"filter: {text!r} is not a date") from None
+
+
+def _show(node: Any) -> str:
+    return orjson.dumps(node).decode()[:80]
