@@ -109,14 +109,14 @@ class Translator:
         if op == "isnull":
             return self.value(args[0]).is_(None)
         if op in SPATIAL:
-            return SPATIAL[op](self.value(args[0]), self.value(args[1]))  # type: ignore[no-any-return]
+            return SPATIAL[op](self.value(args[0]), self.value(args[1]))
         if op in TEMPORAL:
             return TEMPORAL[op](self.span(args[0]), self.span(args[1]))
         if op in ARRAYS:
             return ARRAYS[op](self.value(args[0]), self.value(args[1]))
         raise InvalidParameterValue(f"filter: the operator {node['op']!r} is not supported")
 
-    def value(self, node: Any) -> Any:
+    def value(self, node: Any) -> ColumnElement[Any]:
         """A scalar, array, geometry or date operand."""
         if isinstance(node, dict):
             return self._object(node)
@@ -124,7 +124,7 @@ class Translator:
             return cast(array([literal(item, Text) for item in node]), ARRAY(Text))
         return literal(node)
 
-    def _object(self, node: dict[str, Any]) -> Any:
+    def _object(self, node: dict[str, Any]) -> ColumnElement[Any]:
         if "property" in node:
             return self.column(node["property"])
         if "date" in node:
