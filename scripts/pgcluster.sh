@@ -9,12 +9,23 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${CONTAMAP_STATE_DIR:-$ROOT/.contamap}"
 PGDATA="$STATE/pgdata"
-PORT="${CONTAMAP_PG_PORT:-54329}"
+PORT_FILE="$STATE/port"
 SECRET_FILE="$STATE/db-password"
 DB_USER=contamap
 DB_NAME=contamap
 
 die() { echo "contamap: $*" >&2; exit 1; }
+
+# The cluster's port: chosen once (the first free one from 54329, or CONTAMAP_PG_PORT), then kept,
+# so two checkouts on one machine each get their own.
+port() {
+  if [ ! -s "$PORT_FILE" ]; then
+    local candidate="${CONTAMAP_PG_PORT:-54329}"
+    while (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; do candidate=$((candidate + 1)); done
+    echo "$candidate" > "$PORT_FILE"
+  fi
+  cat "$PORT_FILE"
+}
 
 pg_bindir() {
   local dir
@@ -58,6 +69,7 @@ start() {
     chown postgres "$SECRET_FILE"
     as_owner test -x "$STATE" || die "the postgres user cannot reach $STATE: move the project to a folder it can read, or set DATABASE_URL."
   fi
+  PORT="$(port)"
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     echo "contamap: creating the embedded PostgreSQL cluster in $PGDATA" >&2
     as_owner "$bindir/initdb" -D "$PGDATA" -U "$DB_USER" --pwfile="$SECRET_FILE" \
@@ -65,7 +77,7 @@ start() {
   fi
   if ! as_owner "$bindir/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
     as_owner "$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-      -o "-p $PORT -c listen_addresses=127.0.0.1 -k $PGDATA -c fsync=off -c full_page_writes=off" \
+      -o "-p $PORT -c listen_addresses=127.0.0.1 -k $PGDATA -c synchronous_commit=off" \
       start >/dev/null || { tail -n 20 "$PGDATA/server.log" >&2; die "the embedded PostgreSQL did not start (log above)."; }
   fi
   PGPASSWORD="$(cat "$SECRET_FILE")" "$bindir/psql" -h 127.0.0.1 -p "$PORT" -U "$DB_USER" -d postgres -tAq \
@@ -75,7 +87,7 @@ start() {
 
 url() {
   [ -s "$SECRET_FILE" ] || die "the embedded cluster does not exist yet: run 'make db'."
-  echo "postgresql+psycopg://$DB_USER:$(cat "$SECRET_FILE")@127.0.0.1:$PORT/$DB_NAME"
+  echo "postgresql+psycopg://$DB_USER:$(cat "$SECRET_FILE")@127.0.0.1:$(port)/$DB_NAME"
 }
 
 stop() {
