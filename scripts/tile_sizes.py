@@ -34,7 +34,7 @@ def walk(session: Session, max_zoom: int) -> list[ZoomReport]:
     reports = []
     for zoom in range(max_zoom + 1):
         sizes = {
-            tile: len(tiles.get_tile(session, names, tile.z, tile.x, tile.y, TileFilter()).content)
+            tile: len(tiles.get_tile(session, names, tile.z, tile.x, tile.y, TileFilter()))
             for tile in level
         }
         full = [tile for tile, size in sizes.items() if size]

@@ -1,51 +1,33 @@
 """Mapbox Vector Tiles and layer extents, built by PostGIS (ST_AsMVT, ST_TileEnvelope)."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
-    Integer,
     ScalarSelect,
     Text,
     cast,
     func,
     literal,
-    or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
-from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
-from app.models import vocabulary as v
+from app.models import District, Incident
+from app.repositories import features
+from app.services.catalog import COLLECTIONS, Collection
 
 EXTENT = 4096  # tile coordinate units per tile side, the MVT default
 BUFFER = 64  # units drawn beyond each edge, so strokes join across tiles
 WEB_MERCATOR = 3857
 WGS84 = 4326
 
-Column = ColumnElement[Any] | InstrumentedAttribute[Any]
-Properties = Callable[[], list[Column]]
 Bounds = tuple[float, float, float, float]  # west, south, east, north
-
-
-@dataclass(frozen=True)
-class TileLayer:
-    """How one collection becomes a layer of a tile: its properties, queryables and time."""
-
-    model: type[Base]
-    properties: Properties
-    queryables: Mapping[str, tuple[str, ...]]
-    interval: tuple[str, str] | None = None  # start and end date columns, the end may be null
-
-    def column(self, name: str) -> InstrumentedAttribute[Any]:
-        """One column of the layer's table."""
-        column: InstrumentedAttribute[Any] = getattr(self.model, name)
-        return column
+FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is text in a tile
 
 
 @dataclass(frozen=True)
@@ -57,119 +39,60 @@ class TileFilter:
     equals: Mapping[str, str] | None = None
 
 
-def _iso(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
-    """A date column as ISO text, since MVT has no date type."""
-    return cast(column, Text).label(column.key)
+def _extras(collection: Collection) -> list[ColumnElement[Any]]:
+    """Properties only a map needs: where to write a district's name, an incident's toll."""
+    if collection.id == "districts":
+        # One point per district, whichever tile holds it.
+        label_point = func.ST_PointOnSurface(District.geom)
+        return [
+            func.ST_X(label_point).label("label_lon"),
+            func.ST_Y(label_point).label("label_lat"),
+        ]
+    if collection.id == "incidents":
+        return [(Incident.killed + Incident.injured).label("casualties")]
+    return []
 
 
-def _districts() -> list[Column]:
-    label_point = func.ST_PointOnSurface(District.geom)
-    return [
-        District.code,
-        District.name,
-        District.name_az,
-        District.kind,
-        District.region,
-        District.hasc,
-        District.source,
-        # Where the page draws the name: one point per district, whichever tile holds it.
-        func.ST_X(label_point).label("label_lon"),
-        func.ST_Y(label_point).label("label_lat"),
-    ]
+def properties(collection: Collection) -> list[ColumnElement[Any]]:
+    """The collection's public properties as MVT values: dates as ISO text, arrays joined."""
+    columns = features.columns(collection)
+    values: list[ColumnElement[Any]] = []
+    for prop in collection.properties:
+        column = columns[prop.name]
+        if prop.type == "date":
+            column = cast(column, Text)
+        elif prop.type == "array":
+            column = func.array_to_string(column, ",")
+        values.append(column.label(prop.name))
+    return values + _extras(collection)
 
 
-def _zones() -> list[Column]:
-    zone = ContaminatedZone
-    return [
-        zone.code,
-        zone.name,
-        zone.hazard_class,
-        func.array_to_string(zone.contamination, ",").label("contamination"),
-        zone.risk_level,
-        zone.status,
-        _iso(zone.recorded_on),
-        _iso(zone.released_on),
-        zone.estimated_devices,
-        zone.source,
-        zone.accuracy,
-    ]
+def queryables(collection: Collection) -> dict[str, tuple[str, ...]]:
+    """The enumerated properties a tile can be filtered on, with their values."""
+    return {
+        prop.name: prop.enum
+        for prop in collection.properties
+        if prop.enum and prop.type == "string"
+    }
 
 
-def _incidents() -> list[Column]:
-    return [
-        Incident.code,
-        _iso(Incident.occurred_on),
-        Incident.place,
-        Incident.reported_district,
-        Incident.district_id,
-        Incident.device,
-        Incident.activity,
-        Incident.killed,
-        Incident.injured,
-        (Incident.killed + Incident.injured).label("casualties"),
-        Incident.victim_category,
-        Incident.location_accuracy,
-        Incident.location_note,
-        Incident.source,
-    ]
-
-
-def _line() -> list[Column]:
-    line = LineOfContact
-    return [
-        line.code,
-        line.name,
-        _iso(line.valid_from),
-        _iso(line.valid_to),
-        line.source,
-        line.accuracy,
-    ]
-
-
-TILE_LAYERS: dict[str, TileLayer] = {
-    "districts": TileLayer(District, _districts, {"kind": v.DISTRICT_KINDS}),
-    "contaminated_zones": TileLayer(
-        ContaminatedZone,
-        _zones,
-        {"hazard_class": v.HAZARD_CLASSES, "risk_level": v.RISK_LEVELS, "status": v.ZONE_STATUSES},
-        ("recorded_on", "released_on"),
-    ),
-    "incidents": TileLayer(
-        Incident,
-        _incidents,
-        {
-            "device": v.DEVICES,
-            "activity": v.ACTIVITIES,
-            "victim_category": v.VICTIM_CATEGORIES,
-            "location_accuracy": v.LOCATION_ACCURACIES,
-        },
-        ("occurred_on", "occurred_on"),
-    ),
-    "line_of_contact": TileLayer(LineOfContact, _line, {}, ("valid_from", "valid_to")),
-}
-
-
-def field_types(layer: TileLayer) -> dict[str, str]:
+def field_types(collection: Collection) -> dict[str, str]:
     """The TileJSON ``fields`` of a layer: each property and whether it is a number or text."""
     fields = {"id": "Number"}
-    for column in layer.properties():
-        numeric = isinstance(column.type, Integer | Float)
-        fields[str(column.key)] = "Number" if numeric else "String"
-    return fields
+    fields |= {prop.name: FIELD_TYPES.get(prop.type, "String") for prop in collection.properties}
+    return fields | {str(extra.key): "Number" for extra in _extras(collection)}
 
 
-def _conditions(layer: TileLayer, where: TileFilter) -> list[ColumnElement[bool]]:
+def _conditions(collection: Collection, where: TileFilter) -> list[ColumnElement[bool]]:
     """The SQL conditions of a filter; a layer ignores what it cannot be filtered on."""
     conditions: list[ColumnElement[bool]] = []
-    if layer.interval is not None:
-        start, end = (layer.column(name) for name in layer.interval)
-        if where.end is not None:
-            conditions.append(start <= where.end)
-        if where.start is not None:
-            conditions.append(or_(end.is_(None), end >= where.start))
-    for name, value in (where.equals or {}).items():
-        if name in layer.queryables:
-            conditions.append(layer.column(name) == value)
+    if collection.temporal is not None and (where.start is not None or where.end is not None):
+        conditions.append(features.interval_filter(collection, where.start, where.end))
+    columns = features.columns(collection)
+    known = queryables(collection)
+    conditions += [
+        columns[name] == value for name, value in (where.equals or {}).items() if name in known
+    ]
     return conditions
 
 
@@ -177,17 +100,17 @@ def _layer_tile(
     name: str, z: int, x: int, y: int, tolerance: float, where: TileFilter, search: Bounds
 ) -> ScalarSelect[bytes]:
     """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
-    layer = TILE_LAYERS[name]
-    geom = layer.column("geom")
+    collection = COLLECTIONS[name]
+    geom = features.geometry(collection)
     envelope = func.ST_TileEnvelope(z, x, y)
     simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), tolerance)
     rows = (
         select(
-            layer.column("id"),
-            *layer.properties(),
+            features.MODELS[name].id.label("id"),  # type: ignore[attr-defined]
+            *properties(collection),
             func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
         )
-        .where(geom.op("&&")(func.ST_MakeEnvelope(*search, WGS84)), *_conditions(layer, where))
+        .where(geom.op("&&")(func.ST_MakeEnvelope(*search, WGS84)), *_conditions(collection, where))
         .subquery()
     )
     kept = select(rows).where(rows.c.mvt_geom.is_not(None)).subquery()
@@ -226,7 +149,10 @@ def tile(
 def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float, float] | None:
     """The WGS 84 bounds of the named layers together, or None when they are empty."""
     boxes = union_all(
-        *[select(func.ST_Extent(TILE_LAYERS[name].column("geom")).label("box")) for name in names]
+        *[
+            select(func.ST_Extent(features.geometry(COLLECTIONS[name])).label("box"))
+            for name in names
+        ]
     ).subquery()
     box = func.ST_Extent(boxes.c.box)
     row = session.execute(

@@ -1,16 +1,15 @@
 """Vector tiles: tile checks, filters, zoom-aware simplification, caching headers and TileJSON."""
 
-import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import morecantile
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidParameterValue, NotFound, UnknownParameter
+from app.errors import InvalidParameterValue, UnknownParameter
 from app.repositories import tiles as repo
 from app.schemas.query import Interval
 from app.schemas.tiles import TileJSON, VectorLayer
+from app.services.catalog import COLLECTIONS, get_collection
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 # Half a screen pixel of a 256-pixel tile: finer detail cannot be seen at that zoom.
@@ -25,21 +24,11 @@ LAYER_DESCRIPTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Tile:
-    """A tile's bytes and its entity tag; empty bytes mean an empty tile."""
-
-    content: bytes
-    etag: str
-
-
 def layer_names(collection_id: str | None) -> list[str]:
     """The layers of one collection's tiles, or of the all-layers tiles when None."""
     if collection_id is None:
-        return list(repo.TILE_LAYERS)
-    if collection_id not in repo.TILE_LAYERS:
-        raise NotFound(f"no collection {collection_id!r}")
-    return [collection_id]
+        return list(COLLECTIONS)
+    return [get_collection(collection_id).id]
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -75,7 +64,7 @@ def parse_filter(
     queryables = {
         name: values
         for layer in names
-        for name, values in repo.TILE_LAYERS[layer].queryables.items()
+        for name, values in repo.queryables(COLLECTIONS[layer]).items()
     }
     equals = {}
     for key, value in params.items():
@@ -94,11 +83,10 @@ def parse_filter(
 
 def get_tile(
     session: Session, names: Sequence[str], z: int, x: int, y: int, where: repo.TileFilter
-) -> Tile:
-    """The tile of the named layers, simplified for its zoom."""
+) -> bytes:
+    """The tile of the named layers, simplified for its zoom; empty bytes for an empty tile."""
     check_tile(z, x, y)
-    content = repo.tile(session, names, z, x, y, tolerance(z), where, search_bounds(z, x, y))
-    return Tile(content=content, etag=f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"')
+    return repo.tile(session, names, z, x, y, tolerance(z), where, search_bounds(z, x, y))
 
 
 def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) -> TileJSON:
@@ -123,7 +111,7 @@ def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) 
             VectorLayer(
                 id=layer,
                 description=LAYER_DESCRIPTIONS[layer],
-                fields=repo.field_types(repo.TILE_LAYERS[layer]),
+                fields=repo.field_types(COLLECTIONS[layer]),
                 minzoom=TMS.minzoom,
                 maxzoom=TILEJSON_MAXZOOM,
             )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep
 from app.api.params import parse_datetime
+from app.api.render import own_url
 from app.repositories.tiles import TileFilter
 from app.schemas.tiles import TileJSON
 from app.services import tiles
@@ -47,21 +48,18 @@ def _filter(request: Request, names: list[str]) -> TileFilter:
 def _tile_response(
     session: SessionDep, request: Request, names: list[str], z: int, x: int, y: int
 ) -> Response:
-    """The MVT response: 204 when empty, 304 when the client's ETag still matches."""
-    where = _filter(request, names)
-    tile = tiles.get_tile(session, names, z, x, y, where)
-    headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": tile.etag}
-    if not tile.content:
-        return Response(status_code=204, headers={"Cache-Control": tiles.CACHE_CONTROL})
-    if tile.etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(tile.content, media_type=MVT, headers=headers)
+    """The MVT response, 204 when empty; the ETag and 304 come from the caching middleware."""
+    content = tiles.get_tile(session, names, z, x, y, _filter(request, names))
+    headers = {"Cache-Control": tiles.CACHE_CONTROL}
+    if not content:
+        return Response(status_code=204, headers=headers)
+    return Response(content, media_type=MVT, headers=headers)
 
 
 def _tilejson(session: SessionDep, request: Request, names: list[str], name: str) -> TileJSON:
     """TileJSON whose ``tiles`` template carries the request's filters along."""
     _filter(request, names)
-    template = str(request.url.replace(query="")) + "/{z}/{x}/{y}"
+    template = own_url(request) + "/{z}/{x}/{y}"
     if request.url.query:
         template += f"?{request.url.query}"
     return tiles.tilejson(session, names, template, name)
