@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidParameterValue
 from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
 from app.repositories import layers as repo
+from app.services import stats
 from app.schemas.layers import (
     ContaminatedZoneCreate,
     DistrictCreate,
@@ -85,7 +86,10 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, int]:
-    """Upsert every bundled layer and the private victim details in the caller's transaction."""
+    """Upsert every bundled layer and the private victim details, then refresh the statistics.
+
+    All in the caller's transaction: a bad file leaves nothing written.
+    """
     counts = {}
     for layer in LAYERS:
         path = data_dir / f"{layer.name}.geojson"
@@ -95,6 +99,7 @@ def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, i
             repo.recompute_incident_districts(session)
     counts["incident_victims"] = repo.replace_victims(session, _victims(data_dir))
     session.flush()
+    stats.ensure_fresh(session)  # the load pays the rebuild, not the first reader
     return counts
 
 
