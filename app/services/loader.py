@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidParameterValue
 from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
 from app.repositories import layers as repo
-from app.services import stats
 from app.schemas.layers import (
     ContaminatedZoneCreate,
     DistrictCreate,
@@ -19,6 +18,7 @@ from app.schemas.layers import (
     LineOfContactCreate,
     VictimCreate,
 )
+from app.services import stats
 
 BUNDLED_DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
 GEOMETRY_TYPES = {
