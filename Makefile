@@ -49,8 +49,8 @@ $(ASSETS): web/package-lock.json
 	@scripts/web-assets.sh
 
 lint: venv ## ruff and mypy --strict
-	$(BIN)/ruff check app geodata tests migrations
-	$(BIN)/ruff format --check app geodata tests migrations
+	$(BIN)/ruff check app geodata tests migrations bench scripts
+	$(BIN)/ruff format --check app geodata tests migrations bench scripts
 	$(BIN)/mypy app geodata
 
 bench: venv db ## benchmarks (bench/)

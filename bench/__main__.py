@@ -3,9 +3,12 @@
 import sys
 from collections.abc import Callable
 
-from bench import stats
+from bench import features, stats
 
-BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"stats": stats.main}
+BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
+    "stats": stats.main,
+    "features": features.main,
+}
 
 
 def main(argv: list[str]) -> int:

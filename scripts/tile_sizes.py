@@ -1,7 +1,8 @@
 """Print the largest vector tile per zoom over the loaded dataset (the 500 KB bound).
 
 Walks down from z0, visiting only the children of tiles that hold features, which covers
-every non-empty tile of the dataset's bounds. Usage: DATABASE_URL=... python scripts/tile_sizes.py [MAXZOOM]
+every non-empty tile of the dataset's bounds.
+Usage: DATABASE_URL=... python scripts/tile_sizes.py [MAXZOOM]
 """
 
 import sys
@@ -55,9 +56,9 @@ def main() -> None:
         print("zoom  tiles  largest_kb  largest_tile")
         for report in walk(session, max_zoom):
             tile = report.largest
-            print(
-                f"{report.zoom:>4}  {report.tiles:>5}  {report.largest_bytes / 1000:>10.1f}  {tile.z}/{tile.x}/{tile.y}"
-            )
+            size_kb = report.largest_bytes / 1000
+            where = f"{tile.z}/{tile.x}/{tile.y}"
+            print(f"{report.zoom:>4}  {report.tiles:>5}  {size_kb:>10.1f}  {where}")
     print(f"walked in {time.perf_counter() - started:.0f} s")
 
 

@@ -29,6 +29,23 @@ MEDIA_TYPES = {
 }
 
 
+CHUNK_BYTES = 256 * 1024  # each chunk is one hop to the event loop: few and large
+
+
+def chunked(parts: Iterator[bytes]) -> Iterator[bytes]:
+    """Group small pieces into chunks of about CHUNK_BYTES, so streaming stays cheap."""
+    buffer: list[bytes] = []
+    size = 0
+    for part in parts:
+        buffer.append(part)
+        size += len(part)
+        if size >= CHUNK_BYTES:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
 @dataclass
 class Page:
     """A response being streamed: its media type, headers and body."""
@@ -36,6 +53,9 @@ class Page:
     media_type: str
     body: Iterator[bytes]
     headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.body = chunked(self.body)
 
 
 def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:

@@ -1,0 +1,165 @@
+"""Feature serving against tipg, on the same database, in the same run.
+
+Both servers run as real uvicorn processes on loopback against one throwaway database
+holding the bundled dataset; the same requests are sent to each in turn and the medians
+compared. tipg runs from its own virtual environment (``.contamap/tipg-venv``, created on
+first use with pip), so its dependencies never mix with ours.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from alembic import command
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.cli import alembic_config
+from app.models import District
+from app.services.loader import load_bundled
+from tests.conftest import throwaway_database
+
+ROOT = Path(__file__).resolve().parents[1]
+TIPG_VENV = ROOT / ".contamap" / "tipg-venv"
+TIPG_VERSION = "1.6.1"
+# (what, our path, tipg path): the same question asked of each server.
+CASES = [
+    (
+        "districts, first page",
+        "/collections/districts/items",
+        "/collections/public.districts/items",
+    ),
+    (
+        "zones, 1000 features",
+        "/collections/contaminated_zones/items?limit=1000",
+        "/collections/public.contaminated_zones/items?limit=1000",
+    ),
+    (
+        "zones in a bbox",
+        "/collections/contaminated_zones/items?limit=1000&bbox=46.5,39.5,47,40",
+        "/collections/public.contaminated_zones/items?limit=1000&bbox=46.5,39.5,47,40",
+    ),
+    (
+        "zones, equality filter",
+        "/collections/contaminated_zones/items?limit=1000&status=active",
+        "/collections/public.contaminated_zones/items?limit=1000&status=active",
+    ),
+    (
+        "one district",
+        "/collections/districts/items/{district}",
+        "/collections/public.districts/items/{district}",
+    ),
+    ("collections", "/collections", "/collections"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tipg_python() -> Path:
+    python = TIPG_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", f"tipg=={TIPG_VERSION}", "uvicorn"],
+            check=True,
+        )
+    return python
+
+
+@contextmanager
+def _server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    process = subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/collections", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(
+                f"{argv[0]} did not start: {process.stderr.read() if process.stderr else ''}"
+            )
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _median_ms(client: httpx.Client, url: str, repeat: int) -> float:
+    client.get(url).raise_for_status()  # warm up: pools, plans, caches
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url).raise_for_status()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main(argv: list[str]) -> None:
+    """Print the median latency of each case for Contamap and tipg, and their ratio."""
+    parser = argparse.ArgumentParser(prog="python -m bench features")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args(argv)
+    tipg = _tipg_python()
+    with throwaway_database() as url:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            load_bundled(session)
+            district = session.scalar(select(func.min(District.id)))
+        engine.dispose()
+        plain_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        ours_port, tipg_port = _free_port(), _free_port()
+        ours = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--port",
+            str(ours_port),
+            "--log-level",
+            "warning",
+        ]
+        theirs = [
+            str(tipg),
+            "-m",
+            "uvicorn",
+            "tipg.main:app",
+            "--port",
+            str(tipg_port),
+            "--log-level",
+            "warning",
+        ]
+        with (
+            _server(ours, {"DATABASE_URL": url}, ours_port) as ours_base,
+            _server(
+                theirs, {"DATABASE_URL": plain_url, "TIPG_DB_SCHEMAS": '["public"]'}, tipg_port
+            ) as tipg_base,
+            httpx.Client(timeout=60, headers={"Accept": "application/json"}) as client,
+        ):
+            print(f"{'case':<26}{'contamap ms':>13}{'tipg ms':>10}{'ratio':>8}")
+            for what, mine, their in CASES:
+                mine_ms = _median_ms(
+                    client, ours_base + mine.format(district=district), args.repeat
+                )
+                their_ms = _median_ms(
+                    client, tipg_base + their.format(district=district), args.repeat
+                )
+                print(f"{what:<26}{mine_ms:>13.1f}{their_ms:>10.1f}{mine_ms / their_ms:>8.2f}")
