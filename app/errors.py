@@ -4,13 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import (
-    DataError,
-    IntegrityError,
-    InternalError,
-    OperationalError,
-    ProgrammingError,
-)
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.responses import JSONResponse
@@ -104,17 +98,24 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.warning("database unavailable: %s", exc.orig)
         return _respond(503, "DatabaseUnavailable", "the database did not answer; try again later")
 
-    @app.exception_handler(DataError)
-    @app.exception_handler(IntegrityError)
-    @app.exception_handler(InternalError)
-    @app.exception_handler(ProgrammingError)
-    async def _refused(
-        _: Request, exc: DataError | IntegrityError | InternalError | ProgrammingError
-    ) -> JSONResponse:
-        # What the database (or GEOS inside it) refuses on a client's behalf is the client's error.
-        diag = getattr(exc.orig, "diag", None)
-        message = getattr(diag, "message_primary", None) or "invalid value"
-        logger.info("database refused a request: %s", message)
-        return _respond(
-            400, "InvalidParameterValue", f"the database refused the request: {message}"
-        )
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        message = getattr(getattr(exc.orig, "diag", None), "message_primary", None) or "error"
+        if is_client_fault(getattr(exc.orig, "sqlstate", None) or ""):
+            logger.info("database refused a request: %s", message)
+            return _respond(
+                400, "InvalidParameterValue", f"the database refused the request: {message}"
+            )
+        logger.error("database error", exc_info=exc)
+        return _respond(500, "ServerError", "an internal error occurred; it has been logged")
+
+
+# SQLSTATEs a client's values cause: data exceptions (class 22) and integrity violations (23),
+# a filter comparing values of the wrong types (42883, 42804), and PostGIS refusing a geometry
+# the client sent (XX000, how PostGIS reports its errors). Anything else is our fault: a 500.
+CLIENT_STATES = ("22", "23", "42883", "42804", "XX000")
+
+
+def is_client_fault(sqlstate: str) -> bool:
+    """Whether a database error was caused by the values a client sent."""
+    return sqlstate.startswith(CLIENT_STATES)

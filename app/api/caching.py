@@ -17,9 +17,10 @@ class ETagMiddleware:
     Weak, because gzip and identity encodings of one body share it.
     """
 
-    def __init__(self, app: ASGIApp, max_age: int = 60) -> None:
+    def __init__(self, app: ASGIApp, cache_control: str = "public, no-cache") -> None:
+        # no-cache: caches keep the body but ask again each time, so a write shows at once.
         self.app = app
-        self.cache_control = f"public, max-age={max_age}"
+        self.cache_control = cache_control
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):

@@ -126,6 +126,16 @@ def negotiate_format(request: Request, allowed: tuple[str, ...] = FORMATS) -> st
     return "json"
 
 
+def parse_date(value: str, name: str) -> date:
+    """A calendar date written YYYY-MM-DD, or a 400 saying so."""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameterValue(f"{name}={value!r} is not a date written YYYY-MM-DD") from None
+
+
 def parse_int(value: str | None, name: str, default: int, low: int, high: int | None) -> int:
     """An integer parameter within bounds (``high`` None: unbounded)."""
     if value is None:

@@ -21,6 +21,7 @@ from app.services.catalog import Collection
 from app.services.crs import STORAGE
 
 COUNT_CAP = 100_000
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: anything larger names no feature
 MEDIA_TYPES = {
     "json": "application/geo+json",
     "geojsonseq": "application/geo+json-seq",
@@ -226,7 +227,7 @@ def item(
     session: Session, collection: Collection, feature_id: str, query: ItemsQuery, base: str
 ) -> bytes:
     """One feature as GeoJSON with its links, or a 404."""
-    if not feature_id.isdigit() or len(feature_id) > 18:
+    if not feature_id.isdigit() or int(feature_id) > MAX_ID:
         raise NotFound(f"no feature {feature_id!r} in {collection.id}")
     feature = repo.feature_json(
         collection,

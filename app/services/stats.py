@@ -22,6 +22,7 @@ from app.schemas.stats import (
     TimeseriesYear,
     ZoneFilter,
 )
+from app.services.features import MAX_ID
 
 ANY = "*"
 DIMENSIONS = {
@@ -137,6 +138,8 @@ def district_rows(
     session: Session, as_of: date, filters: ZoneFilter, district_id: int | None = None
 ) -> list[DistrictStats]:
     """Each district's figures on ``as_of`` (one district when ``district_id`` is given)."""
+    if district_id is not None and not 0 < district_id <= MAX_ID:
+        raise NotFound(f"no district with id {district_id}")
     ensure_fresh(session)
     key = _key(filters)
     totals = _by_key(

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from app.api import params
 from app.api.deps import SessionDep
-from app.errors import UnknownParameter
 from app.schemas.stats import (
     Contamination,
     DistrictDetail,
@@ -30,12 +30,7 @@ def reject_unknown(allowed: frozenset[str]) -> Callable[[Request], None]:
     """A dependency that refuses query parameters the endpoint does not know."""
 
     def check(request: Request) -> None:
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            raise UnknownParameter(
-                f"unknown query parameter(s): {', '.join(unknown)}; "
-                f"this endpoint accepts {', '.join(sorted(allowed))}"
-            )
+        params.reject_unknown(request, set(allowed))
 
     return check
 
@@ -53,11 +48,11 @@ def zone_filter(
 
 def as_of_date(
     as_of: Annotated[
-        date | None, Query(description="the date of the figures, YYYY-MM-DD; today by default")
+        str | None, Query(description="the date of the figures, YYYY-MM-DD; today by default")
     ] = None,
 ) -> date:
     """The date the figures are computed for."""
-    return as_of or date.today()
+    return params.parse_date(as_of, "as_of") if as_of is not None else date.today()
 
 
 FilterDep = Annotated[ZoneFilter, Depends(zone_filter)]
