@@ -6,8 +6,8 @@ from datetime import date, datetime
 from fastapi import Request
 
 from app.errors import InvalidParameterValue, UnknownParameter
+from app.models.catalog import Collection
 from app.schemas.query import BBox, Interval, ItemsQuery
-from app.services.catalog import Collection
 from app.services.crs import CRS84, parse_crs
 
 FORMATS = ("json", "html", "csv", "geojsonseq")

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     Text,
     and_,
     cast,
@@ -21,8 +20,8 @@ from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Session
 
 from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
+from app.models.catalog import Collection
 from app.models.layers import SRID
-from app.services.catalog import Collection
 
 MODELS: dict[str, type[Base]] = {
     "districts": District,
@@ -141,7 +140,7 @@ def features(
     limit: int,
     offset: int,
 ) -> Iterator[str]:
-    """Stream the features' GeoJSON texts, a server-side cursor underneath."""
+    """The features' GeoJSON texts from a server-side cursor; the query runs at once."""
     model = MODELS[collection.id]
     statement = (
         select(feature)
@@ -150,8 +149,7 @@ def features(
         .limit(limit)
         .offset(offset)
     )
-    result = session.execute(statement, execution_options={"yield_per": 500})
-    yield from result.scalars()
+    return iter(session.execute(statement, execution_options={"yield_per": 500}).scalars())
 
 
 def count(
@@ -186,26 +184,32 @@ def extent(session: Session, collection: Collection) -> tuple[list[float] | None
     return bbox, interval
 
 
-def feature_exists(session: Session, collection: Collection, feature_id: int) -> bool:
-    """Whether a feature with this id exists."""
-    model = MODELS[collection.id]
-    return session.get(model, feature_id) is not None
+def wkt(geom: ColumnElement[Any], precision: int) -> ColumnElement[str]:
+    """A geometry as WKT."""
+    return func.ST_AsText(geom, precision)
 
 
-def select_rows(
+def rows(
+    session: Session,
     collection: Collection,
-    values: Sequence[ColumnElement[Any]],
+    properties: Sequence[str],
+    geometry: ColumnElement[Any] | None,
     where: Sequence[ColumnElement[bool]],
     order_by: Sequence[ColumnElement[Any]],
     limit: int,
     offset: int,
-) -> Select[Any]:
-    """A plain row query (for CSV) over the same filters and order as the GeoJSON one."""
+) -> Iterator[Any]:
+    """Plain rows (id, properties, geometry) over the same filters and order; run at once."""
     model = MODELS[collection.id]
-    return (
+    cols = columns(collection)
+    values = [model.id, *(cols[name] for name in properties)]  # type: ignore[attr-defined]
+    if geometry is not None:
+        values.append(geometry)
+    statement = (
         select(*values)
         .where(*where)
         .order_by(*order_by, model.id)  # type: ignore[attr-defined]
         .limit(limit)
         .offset(offset)
     )
+    return iter(session.execute(statement, execution_options={"yield_per": 500}))

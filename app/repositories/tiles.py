@@ -18,8 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.models import District, Incident
+from app.models.catalog import COLLECTIONS, Collection
 from app.repositories import features
-from app.services.catalog import COLLECTIONS, Collection
 
 EXTENT = 4096  # tile coordinate units per tile side, the MVT default
 BUFFER = 64  # units drawn beyond each edge, so strokes join across tiles

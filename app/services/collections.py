@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.models.catalog import COLLECTIONS, Collection
 from app.repositories import features as repo
 from app.schemas.ogc import (
     CollectionInfo,
@@ -16,7 +17,6 @@ from app.schemas.ogc import (
     SpatialExtent,
     TemporalExtent,
 )
-from app.services.catalog import COLLECTIONS, Collection
 from app.services.crs import STORAGE, SUPPORTED
 
 FEATURES = "http://www.opengis.net/spec/ogcapi-features"

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.errors import InvalidParameterValue
+from app.models.catalog import Collection, Property
+from app.repositories import cql2
 from app.repositories import features as repo
 from app.schemas.query import BBox, Interval
-from app.services import cql2
-from app.services.catalog import Collection, Property
 
 
 def bbox_condition(collection: Collection, bbox: BBox) -> ColumnElement[bool]:
@@ -66,4 +66,8 @@ def cql2_condition(collection: Collection, text: str, language: str) -> ColumnEl
     """A CQL2 filter (text or JSON) as a condition whose values are all bound parameters."""
     expression = cql2.parse(text, language)
     translator = cql2.Translator(repo.columns(collection), repo.geometry(collection))
-    return translator.condition(expression)
+    try:
+        return translator.condition(expression)
+    except (IndexError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        # A CQL2-JSON operator with missing or mistyped arguments.
+        raise InvalidParameterValue(f"filter has a malformed expression ({exc!r})") from None

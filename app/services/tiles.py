@@ -6,10 +6,10 @@ import morecantile
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameterValue, UnknownParameter
+from app.models.catalog import COLLECTIONS, get_collection
 from app.repositories import tiles as repo
 from app.schemas.query import Interval
 from app.schemas.tiles import TileJSON, VectorLayer
-from app.services.catalog import COLLECTIONS, get_collection
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 # Half a screen pixel of a 256-pixel tile: finer detail cannot be seen at that zoom.

@@ -464,3 +464,50 @@ def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["ETag"] == client.get("/collections/districts").headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("params"),
+    [
+        {"filter": "(" * 3000 + "killed = 1" + ")" * 3000},
+        {"filter": "killed = 1 AND " * 1000 + "killed = 1"},
+        {"filter": '{"op":"not","args":[]}', "filter-lang": "cql2-json"},
+        {"filter": '{"op":"=","args":[1]}', "filter-lang": "cql2-json"},
+        {"filter": '{"op":"in","args":[{"property":"killed"},5]}', "filter-lang": "cql2-json"},
+        {
+            "filter": '{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[1,2]}]}',
+            "filter-lang": "cql2-json",
+        },
+        {
+            "filter": '{"op":"t_after","args":[{"property":"occurred_on"},{"interval":["2020-01-01"]}]}',
+            "filter-lang": "cql2-json",
+        },
+        {"filter": '{"op":"=","args":[{"op":"casei","args":[]},"x"]}', "filter-lang": "cql2-json"},
+        {
+            "filter": '{"op":">","args":[{"property":"occurred_on"},{"timestamp":5}]}',
+            "filter-lang": "cql2-json",
+        },
+    ],
+)
+def test_hostile_filters_get_a_400_and_the_server_lives(
+    client: TestClient, params: dict[str, str]
+) -> None:
+    response = client.get("/collections/incidents/items", params=params)
+    assert response.status_code == 400, response.text
+    assert client.get("/health").status_code == 200
+
+
+def test_unicode_digits_are_not_feature_ids(client: TestClient) -> None:
+    assert client.get("/collections/districts/items/\uff11").status_code == 404
+
+
+def test_real_session_dependency_commits_and_streams(database_url: str, engine: Any) -> None:
+    # Without the test override: the app's own engine, session and streaming lifetime.
+    from app.core.config import Settings
+    from app.main import create_app
+
+    app = create_app(Settings(database_url=database_url, environment="test"))  # type: ignore[arg-type]
+    with TestClient(app) as real:
+        body = real.get("/collections/districts/items?limit=100&skipGeometry=true").json()
+        assert body["numberReturned"] == len(_layer("districts"))
+        assert real.get("/collections/districts/items?f=csv").status_code == 200

@@ -10,10 +10,10 @@ from app.api.deps import SessionDep
 from app.api.openapi_params import ITEMS_PARAMETERS
 from app.api.params import negotiate_format, parse_items_query, reject_unknown
 from app.api.render import base_url, own_url, respond, templates
+from app.models.catalog import get_collection
 from app.schemas.ogc import CollectionInfo, Collections, Queryables
 from app.services import collections as service
 from app.services import features
-from app.services.catalog import get_collection
 from app.services.crs import STORAGE
 
 router = APIRouter(prefix="/collections", tags=["OGC API - Features"])

@@ -68,8 +68,27 @@ ARRAYS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
 }
 
 
+MAX_LENGTH = 8192  # characters of a filter
+MAX_DEPTH = 64  # brackets deep: the parser is native code, and deep nesting overflows its stack
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
 def parse(text: str, language: str) -> Any:
     """CQL2 text or JSON as a CQL2-JSON expression, or a 400 saying where it went wrong."""
+    if len(text) > MAX_LENGTH:
+        raise InvalidParameterValue(f"filter is longer than {MAX_LENGTH} characters")
+    if _depth(text) > MAX_DEPTH:
+        raise InvalidParameterValue(f"filter nests brackets deeper than {MAX_DEPTH} levels")
     try:
         expression = cql2.parse_json(text) if language == "cql2-json" else cql2.parse_text(text)
         return expression.to_json()
