@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
@@ -43,6 +44,12 @@ def load(
             counts = load_bundled(session, data_dir)
     except ContamapError as exc:
         typer.echo(f"contamap load: nothing was written: {exc.description}", err=True)
+        raise typer.Exit(1) from exc
+    except DBAPIError as exc:  # the database's own checks: an invalid geometry, a bad value
+        reason = getattr(getattr(exc.orig, "diag", None), "message_primary", None) or exc.orig
+        typer.echo(
+            f"contamap load: nothing was written: the database refused it: {reason}", err=True
+        )
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()

@@ -52,11 +52,14 @@ def recompute_incident_districts(session: Session) -> None:
     session.execute(update(Incident).values(geom=Incident.geom))
 
 
-def replace_victims(session: Session, victims: list[dict[str, Any]]) -> int:
-    """Replace the private victim details of the incidents named in ``victims``."""
-    codes = sorted({victim["incident_code"] for victim in victims})
+def incident_ids(session: Session, codes: list[str]) -> dict[str, int]:
+    """The ids of the incidents with these codes."""
     found = session.execute(select(Incident.code, Incident.id).where(Incident.code.in_(codes)))
-    ids = {row.code: row.id for row in found}
+    return {row.code: row.id for row in found}
+
+
+def replace_victims(session: Session, victims: list[dict[str, Any]], ids: dict[str, int]) -> int:
+    """Replace the private victim details of the incidents named in ``victims``."""
     session.execute(delete(IncidentVictim).where(IncidentVictim.incident_id.in_(ids.values())))
     rows = [
         {key: value for key, value in victim.items() if key != "incident_code"}

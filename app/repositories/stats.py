@@ -13,6 +13,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     true,
     union_all,
     values,
@@ -49,7 +50,12 @@ def versions(session: Session, *, lock: bool = False) -> Versions:
 
 
 def refresh(session: Session) -> int:
-    """Rebuild the atoms and the deltas in the database; return the version built."""
+    """Rebuild the atoms and the deltas in the database; return the version built.
+
+    The rebuild may outlast a request's statement timeout on a large table: a cut-short
+    rebuild would roll back and be tried again by every request, so it runs without one.
+    """
+    session.execute(text("SET LOCAL statement_timeout = 0"))
     return int(session.scalar(select(func.stats_refresh())) or 0)
 
 

@@ -97,7 +97,12 @@ def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, i
         counts[layer.name] = repo.upsert_by_code(session, layer.model, rows)
         if layer.name == "districts":
             repo.recompute_incident_districts(session)
-    counts["incident_victims"] = repo.replace_victims(session, _victims(data_dir))
+    victims = _victims(data_dir)
+    ids = repo.incident_ids(session, sorted({victim["incident_code"] for victim in victims}))
+    unknown = sorted({victim["incident_code"] for victim in victims} - set(ids))
+    if unknown:
+        raise InvalidParameterValue(f"incident_victims.json names unknown incidents: {unknown}")
+    counts["incident_victims"] = repo.replace_victims(session, victims, ids)
     session.flush()
     stats.ensure_fresh(session)  # the load pays the rebuild, not the first reader
     return counts

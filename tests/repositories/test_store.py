@@ -133,3 +133,16 @@ def test_a_bad_file_writes_nothing(session: Session, tmp_path: Path) -> None:
         load_bundled(session, tmp_path)
     assert count_rows(session) == before
     assert session.scalar(select(func.count()).where(ContaminatedZone.code == "NEW-ZONE")) == 0
+
+
+def test_victims_of_an_unknown_incident_write_nothing(session: Session, tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[2] / "geodata" / "data"
+    for path in source.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    victims = json.loads((tmp_path / "incident_victims.json").read_text())
+    victims[0]["incident_code"] = "NO-SUCH-INCIDENT"
+    (tmp_path / "incident_victims.json").write_text(json.dumps(victims))
+    before = session.scalar(select(func.count()).select_from(IncidentVictim))
+    with pytest.raises(InvalidParameterValue, match="NO-SUCH-INCIDENT"), session.begin_nested():
+        load_bundled(session, tmp_path)
+    assert session.scalar(select(func.count()).select_from(IncidentVictim)) == before
