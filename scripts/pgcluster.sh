@@ -4,27 +4,37 @@
 #   scripts/pgcluster.sh start   create the cluster when missing, start it, print nothing
 #   scripts/pgcluster.sh url     print the cluster's DATABASE_URL
 #   scripts/pgcluster.sh stop    stop the cluster
+# As root it installs what is missing with apt: the PostgreSQL server, then PostGIS.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE="${CONTAMAP_STATE_DIR:-$ROOT/.contamap}"
-PGDATA="$STATE/pgdata"
-PORT_FILE="$STATE/port"
-SECRET_FILE="$STATE/db-password"
 DB_USER=contamap
 DB_NAME=contamap
 
 die() { echo "contamap: $*" >&2; exit 1; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
 
-# The cluster's port: chosen once (the first free one from 54329, or CONTAMAP_PG_PORT), then kept,
-# so two checkouts on one machine each get their own.
-port() {
-  if [ ! -s "$PORT_FILE" ]; then
-    local candidate="${CONTAMAP_PG_PORT:-54329}"
-    while (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; do candidate=$((candidate + 1)); done
-    echo "$candidate" > "$PORT_FILE"
+# Run a command as the cluster's owner: postgres when we are root, ourselves otherwise.
+as_owner() {
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# The state folder: .contamap/ in the project, unless the postgres user cannot reach the
+# project (a checkout under /root, say); then a folder of its own named after the project.
+state_dir() {
+  if [ -n "${CONTAMAP_STATE_DIR:-}" ]; then echo "$CONTAMAP_STATE_DIR"; return; fi
+  if ! is_root || ! id postgres >/dev/null 2>&1 || runuser -u postgres -- test -x "$ROOT"; then
+    echo "$ROOT/.contamap"
+  else
+    echo "/var/lib/contamap/$(echo -n "$ROOT" | sha256sum | cut -c1-12)"
   fi
-  cat "$PORT_FILE"
+}
+
+apt_install() {
+  is_root && command -v apt-get >/dev/null || return 1
+  echo "contamap: installing $* with apt-get" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
 
 pg_bindir() {
@@ -32,68 +42,75 @@ pg_bindir() {
   for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
     [ -x "$dir/initdb" ] && { echo "$dir"; return; }
   done
-  command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/initdb" ] && { pg_config --bindir; return; }
-  die "no PostgreSQL server binaries found: install them with 'apt-get install postgresql postgresql-15-postgis-3', or set DATABASE_URL to a PostGIS database."
+  return 1
+}
+
+ensure_server() {
+  pg_bindir >/dev/null && return
+  apt_install postgresql || die "the PostgreSQL server is not installed: run 'sudo apt-get install postgresql postgresql-15-postgis-3', or set DATABASE_URL to a PostGIS database."
+  pg_bindir >/dev/null || die "the PostgreSQL server binaries were not found after installing postgresql."
 }
 
 ensure_postgis() {
-  local bindir="$1" sharedir version
-  sharedir="$("$bindir/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$(basename "$(dirname "$bindir")")")"
-  [ -f "$sharedir/extension/postgis.control" ] && return
+  local bindir="$1" version
   version="$(basename "$(dirname "$bindir")")"
-  if [ "$(id -u)" -ne 0 ]; then
-    die "PostGIS is not installed: run 'sudo apt-get install postgresql-$version-postgis-3', or set DATABASE_URL to a PostGIS database."
-  fi
-  echo "contamap: installing PostGIS (postgresql-$version-postgis-3) with apt-get" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$version-postgis-3" >&2
+  [ -f "/usr/share/postgresql/$version/extension/postgis.control" ] && return
+  apt_install "postgresql-$version-postgis-3" || die "PostGIS is not installed: run 'sudo apt-get install postgresql-$version-postgis-3', or set DATABASE_URL to a PostGIS database."
 }
 
-# Run a command as the cluster's owner: postgres when we are root, ourselves otherwise.
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The first free port from 54329 (or CONTAMAP_PG_PORT); kept in the state folder.
+choose_port() {
+  local candidate="${CONTAMAP_PG_PORT:-54329}"
+  while port_taken "$candidate"; do candidate=$((candidate + 1)); done
+  echo "$candidate" > "$STATE/port"
 }
+
+running() { as_owner "$1/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
 start() {
+  ensure_server
   local bindir
   bindir="$(pg_bindir)"
   ensure_postgis "$bindir"
   mkdir -p "$STATE"
-  if [ ! -s "$SECRET_FILE" ]; then
-    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$SECRET_FILE")
-  fi
-  if [ "$(id -u)" -eq 0 ]; then
-    id postgres >/dev/null 2>&1 || die "the user 'postgres' is missing: install the PostgreSQL server with 'apt-get install postgresql'."
-    chown postgres "$STATE"
+  [ -s "$STATE/db-password" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$STATE/db-password")
+  if is_root; then
+    chown postgres "$STATE" "$STATE/db-password"
     chmod 700 "$STATE"
-    chown postgres "$SECRET_FILE"
-    as_owner test -x "$STATE" || die "the postgres user cannot reach $STATE: move the project to a folder it can read, or set DATABASE_URL."
   fi
-  PORT="$(port)"
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     echo "contamap: creating the embedded PostgreSQL cluster in $PGDATA" >&2
-    as_owner "$bindir/initdb" -D "$PGDATA" -U "$DB_USER" --pwfile="$SECRET_FILE" \
+    as_owner "$bindir/initdb" -D "$PGDATA" -U "$DB_USER" --pwfile="$STATE/db-password" \
       --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  if ! as_owner "$bindir/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+  if ! running "$bindir"; then
+    if [ ! -s "$STATE/port" ] || port_taken "$(cat "$STATE/port")"; then choose_port; fi
+    # TCP on loopback only, no Unix socket (its path would depend on the project's).
     as_owner "$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-      -o "-p $PORT -c listen_addresses=127.0.0.1 -k $PGDATA -c synchronous_commit=off" \
+      -o "-p $(cat "$STATE/port") -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c synchronous_commit=off" \
       start >/dev/null || { tail -n 20 "$PGDATA/server.log" >&2; die "the embedded PostgreSQL did not start (log above)."; }
   fi
-  PGPASSWORD="$(cat "$SECRET_FILE")" "$bindir/psql" -h 127.0.0.1 -p "$PORT" -U "$DB_USER" -d postgres -tAq \
-    -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1 \
-    || PGPASSWORD="$(cat "$SECRET_FILE")" "$bindir/createdb" -h 127.0.0.1 -p "$PORT" -U "$DB_USER" "$DB_NAME"
+  local psql=(env PGPASSWORD="$(cat "$STATE/db-password")" "$bindir/psql" -h 127.0.0.1 -p "$(cat "$STATE/port")" -U "$DB_USER")
+  "${psql[@]}" -d postgres -tAq -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1 \
+    || "${psql[@]}" -d postgres -q -c "CREATE DATABASE $DB_NAME"
 }
 
 url() {
-  [ -s "$SECRET_FILE" ] || die "the embedded cluster does not exist yet: run 'make db'."
-  echo "postgresql+psycopg://$DB_USER:$(cat "$SECRET_FILE")@127.0.0.1:$(port)/$DB_NAME"
+  [ -s "$STATE/db-password" ] && [ -s "$STATE/port" ] || die "the embedded cluster does not exist yet: run 'make db'."
+  echo "postgresql+psycopg://$DB_USER:$(cat "$STATE/db-password")@127.0.0.1:$(cat "$STATE/port")/$DB_NAME"
 }
 
 stop() {
   [ -f "$PGDATA/PG_VERSION" ] || return 0
-  as_owner "$(pg_bindir)/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
+  local bindir
+  bindir="$(pg_bindir)" || return 0
+  as_owner "$bindir/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
+
+STATE="$(state_dir)"
+PGDATA="$STATE/pgdata"
 
 case "${1:-}" in
   start) start ;;
