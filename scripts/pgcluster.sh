@@ -16,7 +16,7 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # Run a command as the cluster's owner: postgres when we are root, ourselves otherwise.
 as_owner() {
-  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+  if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # The state folder: .contamap/ in the project, unless the postgres user cannot reach the
