@@ -23,7 +23,7 @@ as_owner() {
 # project (a checkout under /root, say); then a folder of its own named after the project.
 state_dir() {
   if [ -n "${CONTAMAP_STATE_DIR:-}" ]; then echo "$CONTAMAP_STATE_DIR"; return; fi
-  if ! is_root || ! id postgres >/dev/null 2>&1 || runuser -u postgres -- test -x "$ROOT"; then
+  if ! is_root || ! id postgres >/dev/null 2>&1 || (cd / && runuser -u postgres -- test -x "$ROOT"); then
     echo "$ROOT/.contamap"
   else
     echo "/var/lib/contamap/$(echo -n "$ROOT" | sha256sum | cut -c1-12)"
