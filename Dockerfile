@@ -1,23 +1,24 @@
-# The Contamap API: migrates, loads the bundled dataset and serves on port 8000.
-FROM python:3.11-slim-bookworm
+# The Contamap API: waits for the database, migrates, loads the bundled dataset, serves on 8000.
 
+# MapLibre GL JS from the npm registry (pinned in web/package-lock.json); only the files served.
+FROM node:20-bookworm-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json web/copy-vendor.mjs ./
+RUN npm ci --omit=dev --no-audit --no-fund && mkdir -p ../app/static && node copy-vendor.mjs
+
+FROM python:3.11-slim-bookworm
 WORKDIR /srv/contamap
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends nodejs npm \
-    && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY geodata ./geodata
 COPY migrations ./migrations
-COPY web ./web
-RUN pip install -e . \
-    && (cd web && npm ci --no-audit --no-fund) \
-    && mkdir -p app/static/vendor \
-    && cp web/node_modules/maplibre-gl/dist/maplibre-gl.js web/node_modules/maplibre-gl/dist/maplibre-gl.css app/static/vendor/ \
-    && rm -rf web/node_modules
+COPY scripts/prestart.sh ./scripts/prestart.sh
+COPY --from=web /app/static/vendor ./app/static/vendor
+# Editable, so alembic.ini, migrations/ and geodata/data/ are found beside the package.
+RUN pip install -e . && useradd --system --home /srv/contamap contamap
+USER contamap
 
 EXPOSE 8000
-CMD ["sh", "-c", "contamap migrate && contamap load && contamap serve --host 0.0.0.0 --port 8000"]
+CMD ["scripts/prestart.sh"]
