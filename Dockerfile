@@ -21,4 +21,4 @@ RUN pip install -e . && useradd --system --home /srv/contamap contamap
 USER contamap
 
 EXPOSE 8000
-CMD ["scripts/prestart.sh"]
+CMD ["/srv/contamap/scripts/prestart.sh"]
