@@ -55,7 +55,7 @@ const drawLegend = () => {
 
 const loadShares = async (map) => {
   if (!Contamap.statsAvailable) return;
-  const response = await fetch(`/stats/districts?f=json&as_of=${Contamap.asOf}`);
+  const response = await fetch(`${Contamap.BASE}/stats/districts?f=json&as_of=${Contamap.asOf}`);
   if (!response.ok) return;
   const body = await response.json();
   for (const district of body.districts || []) {
@@ -143,8 +143,8 @@ const wireControls = (map) => {
 
 const start = async () => {
   const [tilejson, openapi] = await Promise.all([
-    fetch("/tiles/WebMercatorQuad").then((r) => r.json()),
-    fetch("/openapi.json").then((r) => (r.ok ? r.json() : { paths: {} })),
+    fetch(`${Contamap.BASE}/tiles/WebMercatorQuad`).then((r) => r.json()),
+    fetch(`${Contamap.BASE}/openapi.json`).then((r) => (r.ok ? r.json() : { paths: {} })),
   ]);
   // Asking the API description first spares the console a 404 when statistics are absent.
   Contamap.statsAvailable = "/stats/districts" in (openapi.paths || {});

@@ -40,7 +40,7 @@ Contamap.districtSection = (feature) => {
 };
 
 Contamap.fillDistrictStats = async (element, id) => {
-  const response = await fetch(`/stats/districts/${id}?as_of=${Contamap.asOf}`);
+  const response = await fetch(`${Contamap.BASE}/stats/districts/${id}?as_of=${Contamap.asOf}`);
   if (!response.ok) {
     element.textContent = "No statistics for this district.";
     return;

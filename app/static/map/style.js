@@ -2,6 +2,8 @@
 "use strict";
 
 window.Contamap = window.Contamap || {};
+// The service's public root (it may sit behind a proxy under a prefix), set by the page.
+Contamap.BASE = window.CONTAMAP_BASE || "";
 
 Contamap.SHARE_STOPS = [
   [0, "#fff7ec"], [0.05, "#fdd49e"], [0.2, "#fc8d59"], [0.5, "#d7301f"], [0.9, "#7f0000"],
@@ -35,7 +37,7 @@ Contamap.shareColour = () => {
 
 Contamap.style = (asOf) => ({
   version: 8,
-  sources: { contamap: { type: "vector", url: "/tiles/WebMercatorQuad" } },
+  sources: { contamap: { type: "vector", url: `${Contamap.BASE}/tiles/WebMercatorQuad` } },
   layers: [
     { id: "background", type: "background", paint: { "background-color": "#dfe9f0" } },
     {
