@@ -4,6 +4,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app.models.catalog import COLLECTIONS
+
 
 def _downgrade(node: Any) -> Any:
     """Rewrite JSON Schema 2020-12 constructs FastAPI emits into their OpenAPI 3.0 forms."""
@@ -35,8 +37,52 @@ def _downgrade(node: Any) -> Any:
     return node
 
 
+SCHEMAS = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "date": {"type": "string", "format": "date"},
+    "boolean": {"type": "boolean"},
+    "array": {"type": "string"},
+}
+
+
+def _collection_paths(document: dict[str, Any]) -> dict[str, Any]:
+    """One items path per collection, listing each queryable as a query parameter.
+
+    Clients such as GDAL learn from these which properties they may filter on server-side.
+    """
+    generic = document["paths"].get("/collections/{collectionId}/items", {}).get("get")
+    if generic is None:
+        return {}
+    shared = [p for p in generic.get("parameters", []) if p.get("in") == "query"]
+    paths = {}
+    for collection in COLLECTIONS.values():
+        equality = [
+            {
+                "name": prop.name,
+                "in": "query",
+                "required": False,
+                "description": f"features whose {prop.name} equals this ({prop.description})",
+                "schema": {
+                    **SCHEMAS[prop.type],
+                    **({"enum": list(prop.enum)} if prop.enum else {}),
+                },
+            }
+            for prop in collection.properties
+        ]
+        operation = {
+            **generic,
+            "operationId": f"items_{collection.id}",
+            "summary": f"{collection.title}: features",
+            "parameters": shared + equality,
+        }
+        paths[f"/collections/{collection.id}/items"] = {"get": operation}
+    return paths
+
+
 def openapi_30(app: FastAPI) -> dict[str, Any]:
-    """The app's OpenAPI document, converted to version 3.0.3."""
+    """The app's OpenAPI document, converted to version 3.0.3, with per-collection paths."""
     document: dict[str, Any] = _downgrade(app.openapi())
     document["openapi"] = "3.0.3"
+    document["paths"] = {**document["paths"], **_collection_paths(document)}
     return document

@@ -511,3 +511,13 @@ def test_real_session_dependency_commits_and_streams(database_url: str, engine: 
         body = real.get("/collections/districts/items?limit=100&skipGeometry=true").json()
         assert body["numberReturned"] == len(_layer("districts"))
         assert real.get("/collections/districts/items?f=csv").status_code == 200
+
+
+def test_openapi_lists_each_collections_queryables_for_gdal(client: TestClient) -> None:
+    # GDAL's OAPIF driver filters on the server only for parameters the API document lists.
+    paths = client.get("/api").json()["paths"]
+    zones = paths["/collections/contaminated_zones/items"]["get"]["parameters"]
+    names = {parameter["name"] for parameter in zones}
+    assert {"status", "risk_level", "bbox", "filter"} <= names
+    languages = next(p for p in zones if p["name"] == "filter-lang")["schema"]["enum"]
+    assert "cql-text" in languages
