@@ -172,16 +172,20 @@ def district_rows(
 
 
 def sort_rows(rows: list[DistrictStats], sortby: str | None) -> list[DistrictStats]:
-    """Sort by one field, descending with a leading ``-``; ties keep the id order."""
-    if not sortby:
-        return rows
-    field = sortby.removeprefix("-").removeprefix("+")
-    if field not in SORTABLE:
-        raise InvalidParameterValue(
-            f"sortby: unknown field {field!r}; use one of {', '.join(SORTABLE)}, "
-            "with a leading '-' for descending order"
-        )
-    return sorted(rows, key=lambda row: getattr(row, field), reverse=sortby.startswith("-"))
+    """Sort by fields, each descending with a leading ``-``: ``-contaminated_share,name``.
+
+    A ``+`` that reached us as a space (unencoded in the URL) still means ascending.
+    """
+    keys = [key.strip() for key in (sortby or "").split(",") if key.strip()]
+    for key in reversed(keys):  # a stable sort per key, the last key first
+        field = key.removeprefix("-").removeprefix("+").strip()
+        if field not in SORTABLE:
+            raise InvalidParameterValue(
+                f"sortby: unknown field {field!r}; use one of {', '.join(SORTABLE)}, "
+                "with a leading '-' for descending order"
+            )
+        rows = sorted(rows, key=lambda row: getattr(row, field), reverse=key.startswith("-"))
+    return rows
 
 
 def district_list(

@@ -156,3 +156,11 @@ def test_bad_values_are_clear_client_errors(
     response = client.get(path, params=params)
     assert response.status_code == status, response.text
     assert words in response.json()["description"]
+
+
+def test_districts_sort_by_several_fields(client: TestClient) -> None:
+    rows = client.get("/stats/districts", params={"sortby": "-incidents,name"}).json()["districts"]
+    keys = [(-row["incidents"], row["name"]) for row in rows]
+    assert keys == sorted(keys)
+    plus = client.get("/stats/districts?sortby=+area_km2").json()["districts"]  # '+' arrives as ' '
+    assert [row["area_km2"] for row in plus] == sorted(row["area_km2"] for row in plus)
