@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.models.catalog import COLLECTIONS
+from app.models.catalog import COLLECTIONS, json_schema
 
 
 def _downgrade(node: Any) -> Any:
@@ -37,15 +37,6 @@ def _downgrade(node: Any) -> Any:
     return node
 
 
-SCHEMAS = {
-    "string": {"type": "string"},
-    "integer": {"type": "integer"},
-    "date": {"type": "string", "format": "date"},
-    "boolean": {"type": "boolean"},
-    "array": {"type": "string"},
-}
-
-
 def _collection_paths(document: dict[str, Any]) -> dict[str, Any]:
     """One items path per collection, listing each queryable as a query parameter.
 
@@ -63,10 +54,8 @@ def _collection_paths(document: dict[str, Any]) -> dict[str, Any]:
                 "in": "query",
                 "required": False,
                 "description": f"features whose {prop.name} equals this ({prop.description})",
-                "schema": {
-                    **SCHEMAS[prop.type],
-                    **({"enum": list(prop.enum)} if prop.enum else {}),
-                },
+                # An array property is matched by one of its values.
+                "schema": json_schema(prop)["items"] if prop.type == "array" else json_schema(prop),
             }
             for prop in collection.properties
         ]

@@ -1,7 +1,7 @@
 """The published collections: their properties, types and temporal extent columns."""
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from app.errors import NotFound
 from app.models import vocabulary as v
@@ -17,6 +17,24 @@ class Property:
     type: PropertyType
     description: str
     enum: tuple[str, ...] = ()
+
+
+JSON_TYPES: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "date": {"type": "string", "format": "date"},
+    "boolean": {"type": "boolean"},
+}
+
+
+def json_schema(prop: Property) -> dict[str, Any]:
+    """The JSON Schema of a property's values."""
+    if prop.type == "array":
+        return {"type": "array", "items": {"type": "string", "enum": list(prop.enum)}}
+    schema = dict(JSON_TYPES[prop.type])
+    if prop.enum:
+        schema["enum"] = list(prop.enum)
+    return schema
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.models.catalog import COLLECTIONS, Collection
+from app.models.catalog import COLLECTIONS, Collection, json_schema
 from app.repositories import features as repo
 from app.schemas.ogc import (
     CollectionInfo,
@@ -101,6 +101,14 @@ def describe(session: Session, collection: Collection, base: str) -> CollectionI
             Link(href=f"{url}/items?f=html", rel="items", type=HTML, title="the features as HTML"),
             Link(href=f"{url}/items?f=csv", rel="items", type="text/csv", title="as CSV"),
             Link(
+                href=f"{url}/schema",
+                rel="describedby",
+                type="application/schema+json",
+                title="the schema of a feature",
+            ),
+            # The same, under the draft relation name GDAL 3.6 looks for to type its fields.
+            Link(href=f"{url}/schema", rel="describedBy", type="application/schema+json"),
+            Link(
                 href=f"{url}/queryables",
                 title="queryables",
                 type="application/schema+json",
@@ -125,33 +133,42 @@ def list_collections(session: Session, base: str) -> Collections:
     )
 
 
-_JSON_TYPES = {
-    "string": {"type": "string"},
-    "integer": {"type": "integer"},
-    "date": {"type": "string", "format": "date"},
-    "boolean": {"type": "boolean"},
-}
+JSON_SCHEMA = "https://json-schema.org/draft/2019-09/schema"
+
+
+def _geometry_schema(collection: Collection) -> dict[str, object]:
+    return {"$ref": f"https://geojson.org/schema/{collection.geometry_type}.json"}
+
+
+def _property_schemas(collection: Collection) -> dict[str, dict[str, object]]:
+    return {
+        prop.name: {"title": prop.name, "description": prop.description, **json_schema(prop)}
+        for prop in collection.properties
+    }
 
 
 def queryables(collection: Collection, base: str) -> Queryables:
     """A JSON Schema of the filterable properties, with the geometry."""
-    properties: dict[str, dict[str, object]] = {
-        "geometry": {"$ref": f"https://geojson.org/schema/{collection.geometry_type}.json"},
-    }
-    for prop in collection.properties:
-        if prop.type == "array":
-            schema: dict[str, object] = {
-                "type": "array",
-                "items": {"type": "string", "enum": list(prop.enum)},
-            }
-        else:
-            schema = dict(_JSON_TYPES[prop.type])
-            if prop.enum:
-                schema["enum"] = list(prop.enum)
-        properties[prop.name] = {"title": prop.name, "description": prop.description, **schema}
     return Queryables(
-        schema_="https://json-schema.org/draft/2019-09/schema",
+        schema_=JSON_SCHEMA,
         id_=f"{base}/collections/{collection.id}/queryables",
         title=collection.title,
-        properties=properties,
+        properties={"geometry": _geometry_schema(collection), **_property_schemas(collection)},
     )
+
+
+def feature_schema(collection: Collection, base: str) -> dict[str, object]:
+    """A JSON Schema of one feature of the collection, as GeoJSON (for clients' field types)."""
+    return {
+        "$schema": JSON_SCHEMA,
+        "$id": f"{base}/collections/{collection.id}/schema",
+        "title": collection.title,
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "integer"},
+            "geometry": _geometry_schema(collection),
+            "properties": {"type": "object", "properties": _property_schemas(collection)},
+        },
+    }

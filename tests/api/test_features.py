@@ -521,3 +521,14 @@ def test_openapi_lists_each_collections_queryables_for_gdal(client: TestClient) 
     assert {"status", "risk_level", "bbox", "filter"} <= names
     languages = next(p for p in zones if p["name"] == "filter-lang")["schema"]["enum"]
     assert "cql-text" in languages
+
+
+def test_feature_schema_types_every_property(client: TestClient) -> None:
+    links = client.get("/collections/contaminated_zones").json()["links"]
+    described = next(link for link in links if link["rel"] == "describedby")
+    response = client.get(described["href"].replace("http://testserver", ""))
+    assert response.headers["content-type"].startswith("application/schema+json")
+    properties = response.json()["properties"]["properties"]["properties"]
+    assert properties["released_on"]["format"] == "date"
+    assert properties["estimated_devices"]["type"] == "integer"
+    assert properties["contamination"]["type"] == "array"

@@ -10,6 +10,7 @@ from app.api.deps import SessionDep
 from app.api.openapi_params import ITEMS_PARAMETERS
 from app.api.params import negotiate_format, parse_items_query, reject_unknown
 from app.api.render import base_url, own_url, respond, templates
+from app.core.responses import JSONResponse
 from app.models.catalog import get_collection
 from app.schemas.ogc import CollectionInfo, Collections, Queryables
 from app.services import collections as service
@@ -67,6 +68,15 @@ def queryables(collection_id: CollectionId, request: Request) -> Response:
         "ogc/queryables.html",
         media_type="application/schema+json",
     )
+
+
+@router.get("/{collectionId}/schema")
+def feature_schema(collection_id: CollectionId, request: Request) -> Response:
+    """A JSON Schema of one feature of the collection, with each property's type."""
+    collection = get_collection(collection_id)
+    reject_unknown(request, {"f"})
+    schema = service.feature_schema(collection, base_url(request))
+    return JSONResponse(schema, media_type="application/schema+json")
 
 
 @router.get(
