@@ -9,6 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := app/static/vendor/maplibre-gl.js
+# The whole suite with a coverage floor; pass PYTEST_ARGS to run a part of it.
+PYTEST_ARGS ?= -q --cov=app --cov=geodata --cov-report=term:skip-covered --cov-fail-under=90
 # The database: DATABASE_URL when set, the embedded cluster otherwise.
 DB_URL = $${DATABASE_URL:-$$(scripts/pgcluster.sh url)}
 

@@ -1,0 +1,60 @@
+"""The contamap command, run against the test database."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.core.config import get_settings
+from app.models import ContaminatedZone
+
+DATA = Path(__file__).resolve().parents[1] / "geodata" / "data"
+
+
+@pytest.fixture
+def runner(
+    database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CliRunner]:
+    """A CLI runner whose settings point at the test database."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _zone_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(ContaminatedZone)) or 0
+
+
+def test_migrate_and_load_are_idempotent(runner: CliRunner, engine: Engine) -> None:
+    before = _zone_count(engine)
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    result = runner.invoke(cli, ["load"])
+    assert result.exit_code == 0, result.output
+    assert "contaminated_zones: 916" in result.output
+    assert _zone_count(engine) == before
+
+
+def test_a_bad_file_is_named_and_nothing_is_written(
+    runner: CliRunner, engine: Engine, tmp_path: Path
+) -> None:
+    for path in DATA.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    zones = json.loads((tmp_path / "contaminated_zones.geojson").read_text())
+    zones["features"][0]["properties"]["code"] = "CLI-NEW"
+    # A ring that crosses itself: only the database's validity check catches it.
+    zones["features"][1]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[46.0, 40.0], [46.1, 40.1], [46.1, 40.0], [46.0, 40.1], [46.0, 40.0]]],
+    }
+    (tmp_path / "contaminated_zones.geojson").write_text(json.dumps(zones))
+    before = _zone_count(engine)
+    result = runner.invoke(cli, ["load", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "nothing was written" in result.output
+    assert _zone_count(engine) == before
