@@ -1,5 +1,7 @@
-"""The ``contamap`` command: migrate, load, serve."""
+"""The ``contamap`` command: migrate, load, import, serve."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.errors import ContamapError
-from app.services.loader import BUNDLED_DATA, load_bundled
+from app.services.loader import BUNDLED_DATA, import_layer, load_bundled
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 cli = typer.Typer(help="Contamap: contamination maps and statistics.", no_args_is_help=True)
@@ -31,6 +33,27 @@ def migrate(revision: str = "head") -> None:
     command.upgrade(alembic_config(), revision)
 
 
+@contextmanager
+def _transaction(command_name: str) -> Iterator[Session]:
+    """One transaction for the command; a refusal is said in one line and nothing is written."""
+    engine = make_engine(get_settings())
+    try:
+        with Session(engine) as session, session.begin():
+            yield session
+    except ContamapError as exc:
+        typer.echo(f"contamap {command_name}: nothing was written: {exc.description}", err=True)
+        raise typer.Exit(1) from exc
+    except DBAPIError as exc:  # the database's own checks: an invalid geometry, a bad value
+        reason = getattr(getattr(exc.orig, "diag", None), "message_primary", None) or exc.orig
+        typer.echo(
+            f"contamap {command_name}: nothing was written: the database refused it: {reason}",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+
+
 @cli.command()
 def load(
     data_dir: Annotated[
@@ -38,22 +61,22 @@ def load(
     ] = BUNDLED_DATA,
 ) -> None:
     """Load the bundled dataset; running it again updates in place and never duplicates."""
-    engine = make_engine(get_settings())
-    try:
-        with Session(engine) as session, session.begin():
-            counts = load_bundled(session, data_dir)
-    except ContamapError as exc:
-        typer.echo(f"contamap load: nothing was written: {exc.description}", err=True)
-        raise typer.Exit(1) from exc
-    except DBAPIError as exc:  # the database's own checks: an invalid geometry, a bad value
-        reason = getattr(getattr(exc.orig, "diag", None), "message_primary", None) or exc.orig
-        typer.echo(
-            f"contamap load: nothing was written: the database refused it: {reason}", err=True
-        )
-        raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
+    with _transaction("load") as session:
+        counts = load_bundled(session, data_dir)
     typer.echo("loaded " + ", ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+@cli.command("import")
+def import_file(
+    layer: Annotated[
+        str, typer.Argument(help="districts, contaminated_zones, incidents or line_of_contact")
+    ],
+    path: Annotated[Path, typer.Argument(help="a GeoJSON FeatureCollection, in WGS 84")],
+) -> None:
+    """Import a layer's features from GeoJSON (surveyed zones, say), upserted by their code."""
+    with _transaction("import") as session:
+        count = import_layer(session, layer, path)
+    typer.echo(f"imported {count} {layer}")
 
 
 @cli.command()

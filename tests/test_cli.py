@@ -58,3 +58,45 @@ def test_a_bad_file_is_named_and_nothing_is_written(
     assert result.exit_code == 1
     assert "nothing was written" in result.output
     assert _zone_count(engine) == before
+
+
+def test_import_a_surveyed_zone_then_refuse_a_bad_one(
+    runner: CliRunner, engine: Engine, tmp_path: Path
+) -> None:
+    zone = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[46.0, 40.0], [46.01, 40.0], [46.01, 40.01], [46.0, 40.01], [46.0, 40.0]]
+            ],
+        },
+        "properties": {
+            "code": "SURVEY-1",
+            "hazard_class": "CHA",
+            "contamination": ["anti_tank"],
+            "risk_level": "high",
+            "status": "active",
+            "recorded_on": "2025-01-01",
+            "source": "test survey",
+        },
+    }
+    path = tmp_path / "zones.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [zone]}))
+    before = _zone_count(engine)
+    try:
+        result = runner.invoke(cli, ["import", "contaminated_zones", str(path)])
+        assert result.exit_code == 0, result.output
+        assert _zone_count(engine) == before + 1
+        zone["properties"] |= {"code": "SURVEY-2", "status": "cleared"}  # no release date
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [zone]}))
+        result = runner.invoke(cli, ["import", "contaminated_zones", str(path)])
+        assert result.exit_code == 1
+        assert "released_on" in result.output
+        assert _zone_count(engine) == before + 1
+        assert runner.invoke(cli, ["import", "minefields", str(path)]).exit_code == 1
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                ContaminatedZone.__table__.delete().where(ContaminatedZone.code == "SURVEY-1")
+            )

@@ -90,13 +90,9 @@ def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, i
 
     All in the caller's transaction: a bad file leaves nothing written.
     """
-    counts = {}
-    for layer in LAYERS:
-        path = data_dir / f"{layer.name}.geojson"
-        rows = feature_rows(layer, read_feature_collection(path), path.name)
-        counts[layer.name] = repo.upsert_by_code(session, layer.model, rows)
-        if layer.name == "districts":
-            repo.recompute_incident_districts(session)
+    counts = {
+        layer.name: _upsert(session, layer, data_dir / f"{layer.name}.geojson") for layer in LAYERS
+    }
     victims = _victims(data_dir)
     ids = repo.incident_ids(session, sorted({victim["incident_code"] for victim in victims}))
     unknown = sorted({victim["incident_code"] for victim in victims} - set(ids))
@@ -106,6 +102,26 @@ def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, i
     session.flush()
     stats.ensure_fresh(session)  # the load pays the rebuild, not the first reader
     return counts
+
+
+def import_layer(session: Session, name: str, path: Path) -> int:
+    """Upsert one layer's features from a GeoJSON file, by ``code``; all or nothing."""
+    layer = next((item for item in LAYERS if item.name == name), None)
+    if layer is None:
+        known = ", ".join(item.name for item in LAYERS)
+        raise InvalidParameterValue(f"no layer {name!r}; the layers are {known}")
+    count = _upsert(session, layer, path)
+    session.flush()
+    stats.ensure_fresh(session)
+    return count
+
+
+def _upsert(session: Session, layer: Layer, path: Path) -> int:
+    rows = feature_rows(layer, read_feature_collection(path), path.name)
+    count = repo.upsert_by_code(session, layer.model, rows)
+    if layer.name == "districts":
+        repo.recompute_incident_districts(session)
+    return count
 
 
 def _victims(data_dir: Path) -> list[dict[str, Any]]:
