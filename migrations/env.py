@@ -20,15 +20,17 @@ def _url() -> str:
     return config.attributes.get("url") or get_settings().sqlalchemy_url
 
 
+# GeoAlchemy2's helpers: spatial indexes and geometry columns rendered and compared right.
+OPTIONS = {
+    "target_metadata": target_metadata,
+    "include_object": alembic_helpers.include_object,
+    "process_revision_directives": alembic_helpers.writer,
+    "render_item": alembic_helpers.render_item,
+}
+
+
 def run_migrations_offline() -> None:
-    context.configure(
-        url=_url(),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        include_object=alembic_helpers.include_object,
-        process_revision_directives=alembic_helpers.writer,
-        render_item=alembic_helpers.render_item,
-    )
+    context.configure(url=_url(), literal_binds=True, **OPTIONS)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -45,13 +47,7 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: object) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        include_object=alembic_helpers.include_object,
-        process_revision_directives=alembic_helpers.writer,
-        render_item=alembic_helpers.render_item,
-    )
+    context.configure(connection=connection, **OPTIONS)
     with context.begin_transaction():
         context.run_migrations()
 

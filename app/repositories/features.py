@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Text,
     and_,
     cast,
@@ -141,14 +142,7 @@ def features(
     offset: int,
 ) -> Iterator[str]:
     """The features' GeoJSON texts from a server-side cursor; the query runs at once."""
-    model = MODELS[collection.id]
-    statement = (
-        select(feature)
-        .where(*where)
-        .order_by(*order_by, model.id)  # type: ignore[attr-defined]
-        .limit(limit)
-        .offset(offset)
-    )
+    statement = _page(collection, select(feature), where, order_by, limit, offset)
     return iter(session.execute(statement, execution_options={"yield_per": 500}).scalars())
 
 
@@ -205,11 +199,18 @@ def rows(
     values = [model.id, *(cols[name] for name in properties)]  # type: ignore[attr-defined]
     if geometry is not None:
         values.append(geometry)
-    statement = (
-        select(*values)
-        .where(*where)
-        .order_by(*order_by, model.id)  # type: ignore[attr-defined]
-        .limit(limit)
-        .offset(offset)
-    )
+    statement = _page(collection, select(*values), where, order_by, limit, offset)
     return iter(session.execute(statement, execution_options={"yield_per": 500}))
+
+
+def _page(
+    collection: Collection,
+    statement: Select[Any],
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any]],
+    limit: int,
+    offset: int,
+) -> Select[Any]:
+    """One page of the filtered rows, the id breaking ties so pages never overlap."""
+    model_id = MODELS[collection.id].id  # type: ignore[attr-defined]
+    return statement.where(*where).order_by(*order_by, model_id).limit(limit).offset(offset)
