@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from app.schemas.ogc import Link
+
 
 class VectorLayer(BaseModel):
     """One layer of the tiles and the fields of its features."""
@@ -32,3 +34,22 @@ class TileJSON(BaseModel):
     bounds: list[float]
     center: list[float]
     vector_layers: list[VectorLayer]
+
+
+class TileSet(BaseModel):
+    """One tile set in the OGC API - Tiles list: vector tiles in one tile matrix set."""
+
+    title: str
+    dataType: Literal["vector"] = "vector"  # noqa: N815 - the standard's names
+    crs: str = "http://www.opengis.net/def/crs/EPSG/0/3857"
+    tileMatrixSetURI: str = (  # noqa: N815
+        "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+    )
+    links: list[Link]
+
+
+class TileSets(BaseModel):
+    """The tile sets of a collection, or of the whole dataset."""
+
+    links: list[Link]
+    tilesets: list[TileSet]

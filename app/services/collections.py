@@ -65,6 +65,12 @@ def landing(base: str) -> LandingPage:
             Link(href=f"{base}/conformance", rel="conformance", type=JSON, title="conformance"),
             Link(href=f"{base}/collections", rel="data", type=JSON, title="the collections"),
             Link(href=f"{base}/map", rel="alternate", type=HTML, title="the web map"),
+            Link(
+                href=f"{base}/tiles",
+                rel="http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                type=JSON,
+                title="vector tiles of every collection",
+            ),
             Link(href=f"{base}/stats/summary", rel="related", type=JSON, title="statistics"),
         ],
     )
@@ -108,6 +114,12 @@ def describe(session: Session, collection: Collection, base: str) -> CollectionI
             ),
             # The same, under the draft relation name GDAL 3.6 looks for to type its fields.
             Link(href=f"{url}/schema", rel="describedBy", type="application/schema+json"),
+            Link(
+                href=f"{url}/tiles",
+                rel="http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                type=JSON,
+                title="vector tiles",
+            ),
             Link(
                 href=f"{url}/queryables",
                 title="queryables",

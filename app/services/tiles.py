@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidParameterValue, UnknownParameter
 from app.models.catalog import COLLECTIONS, get_collection
 from app.repositories import tiles as repo
+from app.schemas.ogc import Link
 from app.schemas.query import Interval
-from app.schemas.tiles import TileJSON, VectorLayer
+from app.schemas.tiles import TileJSON, TileSet, TileSets, VectorLayer
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 # Half a screen pixel of a 256-pixel tile: finer detail cannot be seen at that zoom.
@@ -130,3 +131,25 @@ def _zoom_to_fit(west: float, south: float, east: float, north: float) -> int:
             break
         zoom += 1
     return zoom
+
+
+def tilesets(names: Sequence[str], tiles_url: str, title: str) -> TileSets:
+    """The OGC API - Tiles list of tile sets at ``tiles_url`` (one: WebMercatorQuad)."""
+    matrix_set = f"{tiles_url}/WebMercatorQuad"
+    tileset = TileSet(
+        title=f"{title} ({', '.join(names)}), WebMercatorQuad",
+        links=[
+            Link(href=matrix_set, rel="self", type="application/json", title="TileJSON"),
+            Link(
+                href=f"{matrix_set}/{{tileMatrix}}/{{tileCol}}/{{tileRow}}",
+                rel="item",
+                type="application/vnd.mapbox-vector-tile",
+                title="a tile: zoom, column (x), row (y)",
+                templated=True,
+            ),
+        ],
+    )
+    return TileSets(
+        links=[Link(href=tiles_url, rel="self", type="application/json", title="tile sets")],
+        tilesets=[tileset],
+    )

@@ -197,3 +197,17 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
         "line_of_contact",
     }
     assert every["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{x}/{y}?status=active")
+
+
+def test_tilesets_lists_link_the_tilejson_and_the_tile_template(client: TestClient) -> None:
+    collection = client.get("/collections/incidents").json()
+    rel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+    href = next(link["href"] for link in collection["links"] if link["rel"] == rel)
+    tileset = client.get(href.replace("http://testserver", "")).json()["tilesets"][0]
+    assert tileset["tileMatrixSetURI"].endswith("/WebMercatorQuad")
+    item = next(link for link in tileset["links"] if link["rel"] == "item")
+    assert item["templated"] is True
+    tile_url = item["href"].format(tileMatrix=0, tileCol=0, tileRow=0)
+    assert client.get(tile_url.replace("http://testserver", "")).status_code in (200, 204)
+    assert client.get("/tiles").json()["tilesets"][0]["dataType"] == "vector"
+    assert client.get("/collections/nosuch/tiles").status_code == 404

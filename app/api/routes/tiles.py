@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.api import params
 from app.api.deps import SessionDep
 from app.api.params import parse_datetime
 from app.api.render import own_url
 from app.repositories.tiles import TileFilter
-from app.schemas.tiles import TileJSON
+from app.schemas.tiles import TileJSON, TileSets
 from app.services import tiles
 
 router = APIRouter(tags=["Tiles"])
@@ -124,3 +125,18 @@ def get_tile(
 def get_tilejson(session: SessionDep, request: Request, datetime: DatetimeQuery = None) -> TileJSON:
     """TileJSON 3.0.0 of the all-collections vector tiles."""
     return _tilejson(session, request, tiles.layer_names(None), "contamap")
+
+
+@router.get("/collections/{collection_id}/tiles", response_model=TileSets)
+def get_collection_tilesets(request: Request, collection_id: str) -> TileSets:
+    """The tile sets of one collection (OGC API - Tiles)."""
+    names = tiles.layer_names(collection_id)
+    params.reject_unknown(request, set())
+    return tiles.tilesets(names, own_url(request), collection_id)
+
+
+@router.get("/tiles", response_model=TileSets)
+def get_tilesets(request: Request) -> TileSets:
+    """The tile sets with every collection as a layer (OGC API - Tiles)."""
+    params.reject_unknown(request, set())
+    return tiles.tilesets(tiles.layer_names(None), own_url(request), "Contamap")
