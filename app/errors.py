@@ -4,7 +4,8 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.responses import JSONResponse
@@ -98,10 +99,18 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.warning("database unavailable: %s", exc.orig)
         return _respond(503, "DatabaseUnavailable", "the database did not answer; try again later")
 
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _busy(_: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
+        logger.warning("no database connection free: %s", exc)
+        response = _respond(503, "ServiceBusy", "every database connection is busy; try again")
+        response.headers["Retry-After"] = "2"
+        return response
+
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
-        message = getattr(getattr(exc.orig, "diag", None), "message_primary", None) or "error"
-        if is_client_fault(getattr(exc.orig, "sqlstate", None) or ""):
+        message = getattr(getattr(exc.orig, "diag", None), "message_primary", None) or str(exc.orig)
+        # A DataError is SQLSTATE class 22, or psycopg refusing a value itself (a NUL byte).
+        if isinstance(exc, DataError) or is_client_fault(getattr(exc.orig, "sqlstate", None) or ""):
             logger.info("database refused a request: %s", message)
             return _respond(
                 400, "InvalidParameterValue", f"the database refused the request: {message}"
@@ -111,9 +120,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 # SQLSTATEs a client's values cause: data exceptions (class 22) and integrity violations (23),
-# a filter comparing values of the wrong types (42883, 42804), and PostGIS refusing a geometry
+# a filter comparing values of the wrong types (42883, 42804, 42725 ambiguous, 42P18
+# indeterminate), and PostGIS refusing a geometry
 # the client sent (XX000, how PostGIS reports its errors). Anything else is our fault: a 500.
-CLIENT_STATES = ("22", "23", "42883", "42804", "XX000")
+CLIENT_STATES = ("22", "23", "42883", "42804", "42725", "42P18", "XX000")
 
 
 def is_client_fault(sqlstate: str) -> bool:

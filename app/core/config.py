@@ -21,8 +21,9 @@ class Settings(BaseSettings):
         ),
         validation_alias=AliasChoices("CONTAMAP_DATABASE_URL", "DATABASE_URL"),
     )
-    pool_size: int = Field(default=5, ge=1, le=100)
-    max_overflow: int = Field(default=10, ge=0, le=100)
+    pool_size: int = Field(default=10, ge=1, le=100)
+    max_overflow: int = Field(default=20, ge=0, le=100)
+    pool_timeout_s: int = Field(default=10, ge=1, le=120)  # wait for a free connection, then 503
     connect_timeout_s: int = Field(default=3, ge=1, le=60)
     statement_timeout_ms: int = Field(default=30_000, ge=100)
     cors_origins: list[str] = ["*"]

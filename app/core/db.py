@@ -15,7 +15,7 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_pre_ping=True,
-        pool_timeout=settings.connect_timeout_s,
+        pool_timeout=settings.pool_timeout_s,
         connect_args={
             "connect_timeout": settings.connect_timeout_s,
             "options": f"-c statement_timeout={settings.statement_timeout_ms}",

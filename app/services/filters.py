@@ -68,6 +68,6 @@ def cql2_condition(collection: Collection, text: str, language: str) -> ColumnEl
     translator = cql2.Translator(repo.columns(collection), repo.geometry(collection))
     try:
         return translator.condition(expression)
-    except (IndexError, KeyError, TypeError, ValueError, RecursionError) as exc:
-        # A CQL2-JSON operator with missing or mistyped arguments.
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        # An operator with missing or mistyped arguments (an array function on a text, say).
         raise InvalidParameterValue(f"filter has a malformed expression ({exc!r})") from None

@@ -487,6 +487,13 @@ def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
             "filter": '{"op":">","args":[{"property":"occurred_on"},{"timestamp":5}]}',
             "filter-lang": "cql2-json",
         },
+        # A chain of unary signs overflowed the native parser's stack and killed the process.
+        {"filter": "killed=" + "-" * 4000 + "1"},
+        {"filter": "S_EQUALS(geometry, POINT EMPTY)"},
+        {"filter": "A_OVERLAPS(code, ('x'))"},
+        {"filter": "code IN (POINT(1 1))"},
+        {"filter": "code = 'a\x00b'"},
+        {"code": "\x00"},
     ],
 )
 def test_hostile_filters_get_a_400_and_the_server_lives(
@@ -532,3 +539,19 @@ def test_feature_schema_types_every_property(client: TestClient) -> None:
     assert properties["released_on"]["format"] == "date"
     assert properties["estimated_devices"]["type"] == "integer"
     assert properties["contamination"]["type"] == "array"
+
+
+def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine: Any) -> None:
+    from app.core.config import Settings
+    from app.main import create_app
+
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=database_url, pool_size=1, max_overflow=0, pool_timeout_s=1
+    )
+    with TestClient(create_app(settings)) as busy:
+        app: Any = busy.app
+        with app.state.engine.connect():  # the only connection, held
+            response = busy.get("/collections/districts")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "2"
+        assert response.json()["code"] == "ServiceBusy"
