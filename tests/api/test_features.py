@@ -555,3 +555,9 @@ def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine:
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "2"
         assert response.json()["code"] == "ServiceBusy"
+
+
+@pytest.mark.parametrize("path", ["/api", "/collections/incidents/schema"])
+def test_json_only_resources_refuse_other_formats(client: TestClient, path: str) -> None:
+    assert client.get(path, params={"f": "\x00"}).status_code == 400
+    assert client.get(path, params={"f": "json"}).status_code == 200

@@ -75,6 +75,7 @@ def feature_schema(collection_id: CollectionId, request: Request) -> Response:
     """A JSON Schema of one feature of the collection, with each property's type."""
     collection = get_collection(collection_id)
     reject_unknown(request, {"f"})
+    negotiate_format(request, ("json",))
     schema = service.feature_schema(collection, base_url(request))
     return JSONResponse(schema, media_type="application/schema+json")
 

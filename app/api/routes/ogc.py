@@ -33,6 +33,7 @@ def conformance(request: Request) -> Response:
 def api_definition(request: Request) -> Response:
     """The OpenAPI 3.0 definition of this service."""
     reject_unknown(request, {"f"})
+    negotiate_format(request, ("json",))
     return JSONResponse(
         openapi_30(request.app), media_type="application/vnd.oai.openapi+json;version=3.0"
     )
