@@ -10,6 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
+from app.api import openapi
 from app.api.caching import ETagMiddleware, HeadMiddleware
 from app.api.routes import collections, health, map, ogc, stats, tiles
 from app.core.config import Settings, get_settings
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Content-Crs", "Link"],
     )
     install_error_handlers(app)
+    openapi.install(app)
     app.include_router(ogc.router)
     app.include_router(collections.router)
     app.include_router(health.router)

@@ -75,3 +75,44 @@ def openapi_30(app: FastAPI) -> dict[str, Any]:
     document["openapi"] = "3.0.3"
     document["paths"] = {**document["paths"], **_collection_paths(document)}
     return document
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": "Error",
+    "required": ["code", "description"],
+    "properties": {
+        "code": {"type": "string", "example": "InvalidParameterValue"},
+        "description": {"type": "string", "example": "bbox needs 4 or 6 numbers, got 3"},
+    },
+}
+ERROR_RESPONSES = {
+    "400": "a bad or unknown parameter, said in the description",
+    "404": "an unknown collection, feature or district",
+    "503": "the database did not answer, or every connection is busy",
+}
+
+
+def install(app: FastAPI) -> None:
+    """Document the errors the service really answers: ``{code, description}``, 400 not 422."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = generate()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Error"] = ERROR_SCHEMA
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": content})
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -561,3 +561,12 @@ def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine:
 def test_json_only_resources_refuse_other_formats(client: TestClient, path: str) -> None:
     assert client.get(path, params={"f": "\x00"}).status_code == 400
     assert client.get(path, params={"f": "json"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/api"])
+def test_openapi_documents_the_real_error_responses(client: TestClient, path: str) -> None:
+    document = client.get(path).json()
+    items = document["paths"]["/collections/{collectionId}/items"]["get"]["responses"]
+    assert "422" not in items
+    assert items["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "HTTPValidationError" not in document["components"]["schemas"]
