@@ -2,6 +2,9 @@
 
 Synthetic districts (a 10 x 8 grid of 0.5 degree cells) and square zones of about 550 m,
 with monthly record dates, a fifth of them cleared a year later, in a throwaway database.
+The refresh is timed twice: a full rebuild, and the incremental one that follows the
+insert of one more zone inside one district (the median of five such inserts, each in its own
+transaction; the insert itself, with the trigger that marks the district, is timed too).
 Each request is timed through the whole application and compared, in the same process,
 with a request that reaches no data (an unknown path, answered 404 by the app) and with
 /health (which counts the rows of each layer, so it grows with the zones itself).
@@ -46,6 +49,15 @@ FROM (SELECT g, 39.9 + random() * 5.2 AS x, -0.1 + random() * 4.2 AS y
       FROM generate_series(1, :n) AS g) AS placed
 """
 )
+ONE_ZONE = text(
+    """
+INSERT INTO contaminated_zones
+    (code, hazard_class, contamination, risk_level, status, recorded_on, source, geom)
+VALUES ('BENCH-ONE-' || :k, 'SHA', ARRAY['uxo'], 'high', 'active', date '2024-05-01', 'bench',
+        ST_Multi(ST_MakeEnvelope(42.2 + :k * 0.01, 2.2, 42.205 + :k * 0.01, 2.205, 4326)))
+"""
+)
+ONE_ZONE_REPEAT = 5
 NAIVE_UNION = text(
     """
 SELECT d.id, ST_Area(ST_Intersection(ST_Union(z.geom), d.geom)::geography) / 1e6
@@ -83,8 +95,9 @@ def _seconds(conn: Connection, statement: object, **params: object) -> float:
 def run(sizes: list[int], repeat: int, naive_limit: int) -> None:
     """Build each size in turn and print one table row per size."""
     header = (
-        f"{'zones':>7} {'atoms':>7} {'deltas':>7} {'refresh s':>9} {'404 ms':>6} {'health ms':>9} "
-        f"{'districts ms':>12} {'ratio':>6} {'filtered ms':>11} {'naive union s':>13}"
+        f"{'zones':>7} {'atoms':>7} {'deltas':>7} {'full s':>6} {'insert ms':>9} "
+        f"{'one zone s':>10} {'404 ms':>6} {'health ms':>9} {'districts ms':>12} "
+        f"{'ratio':>6} {'filtered ms':>11} {'naive union s':>13}"
     )
     print(header)
     print("-" * len(header))
@@ -101,7 +114,14 @@ def run(sizes: list[int], repeat: int, naive_limit: int) -> None:
                     conn.execute(text("SELECT setseed(0.42)"))
                     conn.execute(ZONES, {"n": size})
                 with engine.begin() as conn:
-                    refresh = _seconds(conn, text("SELECT stats_refresh()"))
+                    refresh = _seconds(conn, text("SELECT stats_refresh_all()"))
+                inserts, refreshes = [], []
+                for k in range(ONE_ZONE_REPEAT):
+                    with engine.begin() as conn:
+                        inserts.append(_seconds(conn, ONE_ZONE, k=k) * 1000)
+                        refreshes.append(_seconds(conn, text("SELECT stats_refresh()")))
+                insert, incremental = statistics.median(inserts), statistics.median(refreshes)
+                with engine.begin() as conn:
                     atoms = conn.scalar(text("SELECT count(*) FROM stats_atoms"))
                     deltas = conn.scalar(text("SELECT count(*) FROM stats_deltas"))
                     conn.execute(text("ANALYZE"))  # as autovacuum would, before timing reads
@@ -115,7 +135,8 @@ def run(sizes: list[int], repeat: int, naive_limit: int) -> None:
                     _get(client, "/stats/districts?as_of=2023-06-30&risk_level=high"), repeat
                 )
                 print(
-                    f"{size:>7} {atoms:>7} {deltas:>7} {refresh:>9.2f} {reference:>6.1f} "
+                    f"{size:>7} {atoms:>7} {deltas:>7} {refresh:>6.2f} {insert:>9.1f} "
+                    f"{incremental:>10.3f} {reference:>6.1f} "
                     f"{health:>9.1f} {districts:>12.1f} {districts / reference:>6.1f} "
                     f"{filtered:>11.1f} {naive:>13}",
                     flush=True,

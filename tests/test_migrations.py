@@ -1,7 +1,7 @@
 """The migrations run up, down and up again on an empty database."""
 
 from alembic import command
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from app.cli import alembic_config
 from tests.conftest import throwaway_database
@@ -40,3 +40,30 @@ def test_every_geometry_column_has_a_gist_index() -> None:
             assert indexes, f"{table}.geom has no index"
             assert indexes[0].get("dialect_options", {}).get("postgresql_using") == "gist"
         engine.dispose()
+
+
+def test_downgrade_to_the_full_refresh_restores_its_triggers() -> None:
+    with throwaway_database() as url:
+        config = alembic_config(url)
+        command.upgrade(config, "head")
+        command.downgrade(config, "0002")
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                triggers = set(
+                    conn.scalars(
+                        text("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%\\_stats\\_%'")
+                    )
+                )
+                assert triggers == {"contaminated_zones_stats_stale", "districts_stats_stale"}
+                conn.execute(
+                    text(
+                        "INSERT INTO districts (code, name, kind, source, geom) VALUES ('D', 'D', "
+                        "'district', 'test', ST_Multi(ST_MakeEnvelope(0, 0, 1, 1, 4326)))"
+                    )
+                )
+                assert conn.scalar(text("SELECT stats_refresh()")) == 2  # the insert bumped 1
+                assert conn.scalar(text("SELECT count(*) FROM stats_district_areas")) == 1
+        finally:
+            engine.dispose()
+        command.upgrade(config, "head")

@@ -8,7 +8,13 @@ from app.models.layers import (
     IncidentVictim,
     LineOfContact,
 )
-from app.models.stats import StatsAtom, StatsDelta, StatsDistrictArea, StatsState
+from app.models.stats import (
+    StatsAtom,
+    StatsDelta,
+    StatsDirtyDistrict,
+    StatsDistrictArea,
+    StatsState,
+)
 
 __all__ = [
     "Base",
@@ -19,6 +25,7 @@ __all__ = [
     "LineOfContact",
     "StatsAtom",
     "StatsDelta",
+    "StatsDirtyDistrict",
     "StatsDistrictArea",
     "StatsState",
 ]

@@ -1,4 +1,8 @@
-"""Derived statistics tables, rebuilt by the database function ``stats_refresh()``."""
+"""Derived statistics tables, rebuilt by the database function ``stats_refresh()``.
+
+Triggers on the zones and the districts bump the data version and mark the districts a
+write touched; a refresh rebuilds those districts only (every one when ``rebuild_all``).
+"""
 
 from datetime import date, datetime
 
@@ -32,6 +36,16 @@ class StatsState(Base):
     built_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
     territory_km2: Mapped[float] = mapped_column(Float, server_default="0")
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rebuild_all: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    territory_stale: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+
+class StatsDirtyDistrict(Base):
+    """A district whose atoms and deltas a write since the last refresh may have changed."""
+
+    __tablename__ = "stats_dirty_districts"
+
+    district_id: Mapped[int] = mapped_column(primary_key=True)
 
 
 class StatsDistrictArea(Base):
@@ -69,7 +83,7 @@ class StatsDelta(Base):
     risk_level: Mapped[str] = mapped_column(Text, primary_key=True)
     status: Mapped[str] = mapped_column(Text, primary_key=True)
     contamination: Mapped[str] = mapped_column(Text, primary_key=True)
-    district_id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(primary_key=True, index=True)
     on_date: Mapped[date] = mapped_column(Date, primary_key=True)
     delta_km2: Mapped[float] = mapped_column(Float)
     level_km2: Mapped[float] = mapped_column(Float)  # the running sum of delta_km2 by date

@@ -49,14 +49,15 @@ def versions(session: Session, *, lock: bool = False) -> Versions:
     return Versions(*row)
 
 
-def refresh(session: Session) -> int:
-    """Rebuild the atoms and the deltas in the database; return the version built.
+def refresh(session: Session, *, everything: bool = False) -> int:
+    """Rebuild the atoms and deltas of the districts writes touched (or all); return the version.
 
     The rebuild may outlast a request's statement timeout on a large table: a cut-short
     rebuild would roll back and be tried again by every request, so it runs without one.
     """
     session.execute(text("SET LOCAL statement_timeout = 0"))
-    return int(session.scalar(select(func.stats_refresh())) or 0)
+    rebuild = func.stats_refresh_all() if everything else func.stats_refresh()
+    return int(session.scalar(select(rebuild)) or 0)
 
 
 def delta_totals(
