@@ -7,14 +7,10 @@ first use with pip), so its dependencies never mix with ours.
 """
 
 import argparse
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -27,6 +23,7 @@ from app.cli import alembic_config
 from app.models import District
 from app.services.loader import load_bundled
 from tests.conftest import throwaway_database
+from tests.servers import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 TIPG_VENV = ROOT / ".contamap" / "tipg-venv"
@@ -62,12 +59,6 @@ CASES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _tipg_python() -> Path:
     python = TIPG_VENV / "bin" / "python"
     if not python.exists():
@@ -77,29 +68,6 @@ def _tipg_python() -> Path:
             check=True,
         )
     return python
-
-
-@contextmanager
-def _server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
-    process = subprocess.Popen(
-        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/collections", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(
-                f"{argv[0]} did not start: {process.stderr.read() if process.stderr else ''}"
-            )
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _median_ms(client: httpx.Client, url: str, repeat: int) -> float:
@@ -126,7 +94,8 @@ def main(argv: list[str]) -> None:
             district = session.scalar(select(func.min(District.id)))
         engine.dispose()
         plain_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        ours_port, tipg_port = _free_port(), _free_port()
+        ours_port, tipg_port = free_port(), free_port()
+        tipg_env = {"DATABASE_URL": plain_url, "TIPG_DB_SCHEMAS": '["public"]'}
         ours = [
             sys.executable,
             "-m",
@@ -148,10 +117,8 @@ def main(argv: list[str]) -> None:
             "warning",
         ]
         with (
-            _server(ours, {"DATABASE_URL": url}, ours_port) as ours_base,
-            _server(
-                theirs, {"DATABASE_URL": plain_url, "TIPG_DB_SCHEMAS": '["public"]'}, tipg_port
-            ) as tipg_base,
+            serving(ours, {"DATABASE_URL": url}, ours_port, "/collections") as ours_base,
+            serving(theirs, tipg_env, tipg_port, "/collections") as tipg_base,
             httpx.Client(timeout=60, headers={"Accept": "application/json"}) as client,
         ):
             print(f"{'case':<26}{'contamap ms':>13}{'tipg ms':>10}{'ratio':>8}")

@@ -3,16 +3,15 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine, text
+
+from tests.servers import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -27,35 +26,14 @@ def _require(ok: bool, what: str) -> None:
         pytest.skip(f"{what} is missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(database_url: str, engine: Engine) -> Iterator[str]:
     """uvicorn on a free localhost port, reading the committed bundled data of the run."""
-    port = _free_port()
-    env = os.environ | {"DATABASE_URL": database_url, "CONTAMAP_ENVIRONMENT": "test"}
+    port = free_port()
+    env = {"DATABASE_URL": database_url, "CONTAMAP_ENVIRONMENT": "test"}
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        else:
-            pytest.fail("uvicorn did not answer /health")
+    with serving(command, env, port, "/health") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_the_map_shows_the_layers_and_a_district_popup(server: str, engine: Engine) -> None:

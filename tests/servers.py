@@ -1,0 +1,45 @@
+"""Real servers on loopback for the browser test and the benchmarks."""
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(argv: list[str], env: dict[str, str], port: int, probe: str) -> Iterator[str]:
+    """Run a server command until the block ends; yield its base URL once ``probe`` answers 200."""
+    process = subprocess.Popen(
+        argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}{probe}", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        else:
+            process.terminate()
+            errors = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"{argv[0]} did not answer {probe}: {errors[-2000:]}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
