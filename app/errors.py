@@ -45,20 +45,6 @@ class NotFound(ContamapError):
     code = "NotFound"
 
 
-class InvalidGeometry(ContamapError):
-    """A geometry the database refuses: invalid, empty or of the wrong type."""
-
-    status_code = 422
-    code = "InvalidGeometry"
-
-
-class DatabaseUnavailable(ContamapError):
-    """The database did not answer in time."""
-
-    status_code = 503
-    code = "DatabaseUnavailable"
-
-
 def error_body(code: str, description: str) -> dict[str, str]:
     """The JSON body of every error response."""
     return {"code": code, "description": description}

@@ -143,7 +143,6 @@ def items(
 ) -> Page:
     """One page of features; the query runs before the response starts, so errors are 4xx."""
     where = _conditions(collection, query)
-    matched = repo.count(session, collection, where, COUNT_CAP)
     properties = query.properties if query.properties is not None else collection.property_names
     order = _order(collection, query)
     headers = {"Content-Crs": f"<{(query.crs or STORAGE).uri}>"}
@@ -160,7 +159,9 @@ def items(
     if fmt == "geojsonseq":
         body = (text.encode() + b"\n" for text in islice(features, query.limit))
         return Page(MEDIA_TYPES["geojsonseq"], body, headers)
-    exact = matched if matched <= COUNT_CAP else None  # html renders this same document
+    # Only the FeatureCollection (json, and html, which renders it) carries numberMatched.
+    matched = repo.count(session, collection, where, COUNT_CAP)
+    exact = matched if matched <= COUNT_CAP else None
     return Page(
         MEDIA_TYPES["json"], _collection_body(features, query, exact, fmt, base, params), headers
     )
