@@ -11,10 +11,11 @@ from alembic.config import Config
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app.catalog import COLLECTIONS
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.errors import ContamapError
-from app.services.loader import BUNDLED_DATA, import_layer, load_bundled
+from app.services.loader import BUNDLED_DATA, import_layer, load_bundled, refresh_statistics
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 cli = typer.Typer(help="Contamap: contamination maps and statistics.", no_args_is_help=True)
@@ -68,15 +69,24 @@ def load(
 
 @cli.command("import")
 def import_file(
-    layer: Annotated[
-        str, typer.Argument(help="districts, contaminated_zones, incidents or line_of_contact")
-    ],
+    layer: Annotated[str, typer.Argument(help=f"one of the collections: {', '.join(COLLECTIONS)}")],
     path: Annotated[Path, typer.Argument(help="a GeoJSON FeatureCollection, in WGS 84")],
 ) -> None:
     """Import a layer's features from GeoJSON (surveyed zones, say), upserted by their code."""
     with _transaction("import") as session:
         count = import_layer(session, layer, path)
     typer.echo(f"imported {count} {layer}")
+
+
+@cli.command()
+def refresh() -> None:
+    """Rebuild every statistic, after tables were changed with the database's triggers disabled.
+
+    Writes through Contamap (load, import) or plain SQL refresh the statistics themselves.
+    """
+    with _transaction("refresh") as session:
+        version = refresh_statistics(session)
+    typer.echo(f"refreshed the statistics at data version {version}")
 
 
 @cli.command()

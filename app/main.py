@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from app.api import openapi
 from app.api.caching import ETagMiddleware, HeadMiddleware
+from app.api.deps import reject_unknown
 from app.api.routes import collections, health, map, ogc, stats, tiles
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
@@ -27,10 +28,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        app.state.engine = engine
+        read_engine = make_engine(settings, read_only=True)
         app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+        app.state.read_sessionmaker = sessionmaker(read_engine, expire_on_commit=False)
         yield
         engine.dispose()
+        read_engine.dispose()
 
     app = FastAPI(
         title="Contamap",
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown)],
     )
     app.state.settings = settings
     app.add_middleware(ETagMiddleware)

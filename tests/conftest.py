@@ -12,12 +12,13 @@ from contextlib import contextmanager
 
 import pytest
 from alembic import command
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.api.deps import get_session
+from app.api.deps import READS, get_session
 from app.cli import alembic_config
 from app.core.config import Settings
 from app.main import create_app
@@ -67,9 +68,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
-    """A connection inside a transaction that is rolled back after the test."""
+    """A connection inside a transaction that is rolled back after the test.
+
+    The transaction never commits, so the statistics' deferred refresh is made immediate:
+    each write refreshes them at its end, as a commit would.
+    """
     with engine.connect() as conn:
         transaction = conn.begin()
+        conn.execute(text("SET CONSTRAINTS stats_refresh_pending IMMEDIATE"))
         yield conn
         transaction.rollback()
 
@@ -86,11 +92,23 @@ def client(database_url: str, session: Session) -> Iterator[TestClient]:
     """The application, its requests running in the test's transaction."""
     app = create_app(Settings(database_url=database_url, environment="test"))  # type: ignore[arg-type]
 
-    def _session() -> Iterator[Session]:
+    def _session(request: Request) -> Iterator[Session]:
         # A savepoint per request: a request the database refuses rolls back only itself,
         # as it would in its own transaction, and later requests of the test still work.
-        with session.begin_nested():
+        # Reads run READ ONLY, as on the app's read engine, and their savepoint is rolled
+        # back, which ends the read-only mode for the test's own writes.
+        savepoint = session.begin_nested()
+        try:
+            if request.method in READS:
+                session.execute(text("SET TRANSACTION READ ONLY"))
             yield session
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if request.method in READS:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
 
     app.dependency_overrides[get_session] = _session
     with TestClient(app) as test_client:

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.models.catalog import COLLECTIONS, json_schema
+from app.catalog import COLLECTIONS, json_schema
 
 
 def _downgrade(node: Any) -> Any:
@@ -35,6 +35,20 @@ def _downgrade(node: Any) -> Any:
         node["nullable"] = len(types) < len(node["type"]) or node.get("nullable", False)
         node["type"] = types[0] if types else "string"
     return node
+
+
+def _form_style(document: dict[str, Any]) -> None:
+    """Say how every query parameter is written: once, a list separated by commas.
+
+    OpenAPI's default for a query array is ``explode: true`` (``bbox=1&bbox=2``); the service
+    takes ``bbox=1,2,3,4``, as OGC API - Features defines, and refuses repeated parameters.
+    """
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    parameter["style"] = "form"
+                    parameter["explode"] = False
 
 
 def _collection_paths(document: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +88,7 @@ def openapi_30(app: FastAPI) -> dict[str, Any]:
     document: dict[str, Any] = _downgrade(app.openapi())
     document["openapi"] = "3.0.3"
     document["paths"] = {**document["paths"], **_collection_paths(document)}
+    _form_style(document)
     return document
 
 

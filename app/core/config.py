@@ -27,8 +27,6 @@ class Settings(BaseSettings):
     connect_timeout_s: int = Field(default=3, ge=1, le=60)
     statement_timeout_ms: int = Field(default=30_000, ge=100)
     cors_origins: list[str] = ["*"]
-    max_limit: int = 10_000
-    default_limit: int = 10
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONTAMAP_HOST", "HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("CONTAMAP_PORT", "PORT"))
     forwarded_allow_ips: str = "127.0.0.1"  # proxies trusted for X-Forwarded-* headers

@@ -8,8 +8,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 
 
-def make_engine(settings: Settings) -> Engine:
-    """One pooled engine for the process, sized and time-limited by settings."""
+def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
+    """One pooled engine, sized and time-limited by settings.
+
+    A read-only engine's transactions are READ ONLY: the database itself refuses any write,
+    row lock or refresh a read might attempt, as a streaming replica would.
+    """
+    options = f"-c statement_timeout={settings.statement_timeout_ms}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
     return create_engine(
         settings.sqlalchemy_url,
         pool_size=settings.pool_size,
@@ -18,7 +25,7 @@ def make_engine(settings: Settings) -> Engine:
         pool_timeout=settings.pool_timeout_s,
         connect_args={
             "connect_timeout": settings.connect_timeout_s,
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "options": options,
         },
     )
 

@@ -6,6 +6,7 @@ from app.models.layers import (
     District,
     Incident,
     IncidentVictim,
+    Layer,
     LineOfContact,
 )
 from app.models.stats import (
@@ -22,6 +23,7 @@ __all__ = [
     "District",
     "Incident",
     "IncidentVictim",
+    "Layer",
     "LineOfContact",
     "StatsAtom",
     "StatsDelta",

@@ -1,88 +1,109 @@
-"""The layers: districts, contaminated zones, incidents, the former line of contact."""
+"""The layers: districts, contaminated zones, incidents, the former line of contact.
+
+Each layer's table is named after its collection in the catalogue, which also gives its
+geometry type and the allowed values its CHECK constraints keep.
+"""
 
 from datetime import date
+from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.models.base import Base
-from app.models.vocabulary import (
-    ACTIVITIES,
-    CONTAMINATION_TYPES,
-    DEVICES,
-    DISTRICT_KINDS,
-    HAZARD_CLASSES,
-    LOCATION_ACCURACIES,
+from app.catalog import (
+    COLLECTIONS,
     RELEASED_STATUSES,
-    RISK_LEVELS,
-    VICTIM_CATEGORIES,
-    ZONE_STATUSES,
-    sql_array_within,
-    sql_in,
+    Activity,
+    ContaminationType,
+    Device,
+    DistrictKind,
+    HazardClass,
+    LocationAccuracy,
+    RiskLevel,
+    VictimCategory,
+    ZoneStatus,
 )
+from app.models.base import Base
 
 SRID = 4326
 
 
-def _geometry(kind: str) -> Mapped[WKBElement]:
-    """A non-null geometry column of one type in WGS 84, with a GiST index."""
-    return mapped_column(Geometry(kind, srid=SRID, spatial_index=True), nullable=False)
+def _quoted(values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
 
 
-def _valid() -> CheckConstraint:
-    """Refuse invalid or empty geometries in the database itself."""
-    return CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom)", name="geom_valid")
+def sql_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
+    """A CHECK expression that keeps ``column`` within ``values`` (constants, never user input)."""
+    return f"{column} IN ({_quoted(values)})"
 
 
-class District(Base):
-    """An administrative district (rayon) or city of Azerbaijan."""
+def sql_array_within(column: str, values: type[StrEnum]) -> str:
+    """A CHECK expression that keeps every element of an array column within ``values``."""
+    return f"{column} <@ ARRAY[{_quoted(values)}]::text[]"
 
-    __tablename__ = "districts"
-    __table_args__ = (
-        _valid(),
-        CheckConstraint(sql_in("kind", DISTRICT_KINDS), name="kind"),
-    )
+
+def _in(column: str, values: type[StrEnum]) -> CheckConstraint:
+    return CheckConstraint(sql_in(column, values), name=column)
+
+
+class Layer(Base):
+    """A published layer's table: an integer id, a unique code, a source and one geometry.
+
+    The geometry is of the collection's type, in WGS 84, valid and non-empty (checked by the
+    database itself), with a GiST index.
+    """
+
+    __abstract__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(Text, unique=True)
+    source: Mapped[str] = mapped_column(Text)
+
+    @declared_attr
+    def geom(cls) -> Mapped[WKBElement]:
+        """The geometry column, of the type the catalogue gives the collection."""
+        kind = COLLECTIONS[cls.__tablename__].geometry_type.upper()
+        return mapped_column(Geometry(kind, srid=SRID, spatial_index=True), nullable=False)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[CheckConstraint, ...]:  # noqa: N805
+        """The geometry check, then the layer's own (``checks``)."""
+        valid = CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom)", name="geom_valid")
+        return (valid, *cls.checks())
+
+    @classmethod
+    def checks(cls) -> tuple[CheckConstraint, ...]:
+        """The layer's own CHECK constraints."""
+        return ()
+
+
+class District(Layer):
+    """An administrative district (rayon) or city of Azerbaijan."""
+
+    __tablename__ = "districts"
+
     name: Mapped[str] = mapped_column(Text)
     name_az: Mapped[str | None] = mapped_column(Text)
     hasc: Mapped[str | None] = mapped_column(Text)
     geonames_id: Mapped[int | None] = mapped_column(Integer)
     region: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text)
     accuracy: Mapped[str | None] = mapped_column(Text)
     name_note: Mapped[str | None] = mapped_column(Text)
-    geom: Mapped[WKBElement] = _geometry("MULTIPOLYGON")
+
+    @classmethod
+    def checks(cls) -> tuple[CheckConstraint, ...]:
+        """Kind."""
+        return (_in("kind", DistrictKind),)
 
 
-class ContaminatedZone(Base):
+class ContaminatedZone(Layer):
     """A hazardous area: suspected (SHA) or confirmed (CHA), and its land-release status."""
 
     __tablename__ = "contaminated_zones"
-    __table_args__ = (
-        _valid(),
-        CheckConstraint(sql_in("hazard_class", HAZARD_CLASSES), name="hazard_class"),
-        CheckConstraint(sql_in("risk_level", RISK_LEVELS), name="risk_level"),
-        CheckConstraint(sql_in("status", ZONE_STATUSES), name="status"),
-        CheckConstraint(
-            sql_array_within("contamination", CONTAMINATION_TYPES)
-            + " AND cardinality(contamination) > 0",
-            name="contamination",
-        ),
-        CheckConstraint(
-            f"({sql_in('status', RELEASED_STATUSES)}) = (released_on IS NOT NULL)",
-            name="released_on_status",
-        ),
-        CheckConstraint("released_on IS NULL OR released_on >= recorded_on", name="dates"),
-        CheckConstraint("estimated_devices IS NULL OR estimated_devices >= 0", name="devices"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str | None] = mapped_column(Text)
     hazard_class: Mapped[str] = mapped_column(Text)
     contamination: Mapped[list[str]] = mapped_column(ARRAY(Text))
@@ -91,26 +112,34 @@ class ContaminatedZone(Base):
     recorded_on: Mapped[date] = mapped_column(Date)
     released_on: Mapped[date | None] = mapped_column(Date)
     estimated_devices: Mapped[int | None] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(Text)
     accuracy: Mapped[str | None] = mapped_column(Text)
-    geom: Mapped[WKBElement] = _geometry("MULTIPOLYGON")
+
+    @classmethod
+    def checks(cls) -> tuple[CheckConstraint, ...]:
+        """Vocabularies, a release date exactly when released, dates in order."""
+        return (
+            _in("hazard_class", HazardClass),
+            _in("risk_level", RiskLevel),
+            _in("status", ZoneStatus),
+            CheckConstraint(
+                sql_array_within("contamination", ContaminationType)
+                + " AND cardinality(contamination) > 0",
+                name="contamination",
+            ),
+            CheckConstraint(
+                f"({sql_in('status', RELEASED_STATUSES)}) = (released_on IS NOT NULL)",
+                name="released_on_status",
+            ),
+            CheckConstraint("released_on IS NULL OR released_on >= recorded_on", name="dates"),
+            CheckConstraint("estimated_devices IS NULL OR estimated_devices >= 0", name="devices"),
+        )
 
 
-class Incident(Base):
+class Incident(Layer):
     """A mine or ERW incident; its district is computed from the point by a trigger."""
 
     __tablename__ = "incidents"
-    __table_args__ = (
-        _valid(),
-        CheckConstraint(sql_in("device", DEVICES), name="device"),
-        CheckConstraint(sql_in("activity", ACTIVITIES), name="activity"),
-        CheckConstraint(sql_in("victim_category", VICTIM_CATEGORIES), name="victim_category"),
-        CheckConstraint(sql_in("location_accuracy", LOCATION_ACCURACIES), name="location_accuracy"),
-        CheckConstraint("killed >= 0 AND injured >= 0", name="casualties"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(Text, unique=True)
     occurred_on: Mapped[date] = mapped_column(Date)
     place: Mapped[str | None] = mapped_column(Text)
     reported_district: Mapped[str | None] = mapped_column(Text)
@@ -124,12 +153,37 @@ class Incident(Base):
     victim_category: Mapped[str] = mapped_column(Text)
     location_accuracy: Mapped[str] = mapped_column(Text)
     location_note: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text)
-    geom: Mapped[WKBElement] = _geometry("POINT")
+
+    @classmethod
+    def checks(cls) -> tuple[CheckConstraint, ...]:
+        """Vocabularies and non-negative casualties."""
+        return (
+            _in("device", Device),
+            _in("activity", Activity),
+            _in("victim_category", VictimCategory),
+            _in("location_accuracy", LocationAccuracy),
+            CheckConstraint("killed >= 0 AND injured >= 0", name="casualties"),
+        )
+
+
+class LineOfContact(Layer):
+    """The former line of contact, 1994-2020."""
+
+    __tablename__ = "line_of_contact"
+
+    name: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    accuracy: Mapped[str | None] = mapped_column(Text)
+
+    @classmethod
+    def checks(cls) -> tuple[CheckConstraint, ...]:
+        """Dates in order."""
+        return (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="dates"),)
 
 
 class IncidentVictim(Base):
-    """Private details of a victim; no public endpoint reads this table."""
+    """Private details of a victim; it is no collection, and no public endpoint reads it."""
 
     __tablename__ = "incident_victims"
     __table_args__ = (CheckConstraint("age IS NULL OR age BETWEEN 0 AND 120", name="age"),)
@@ -142,22 +196,3 @@ class IncidentVictim(Base):
     age: Mapped[int | None] = mapped_column(Integer)
     injury: Mapped[str | None] = mapped_column(Text)
     residence: Mapped[str | None] = mapped_column(Text)
-
-
-class LineOfContact(Base):
-    """The former line of contact, 1994-2020."""
-
-    __tablename__ = "line_of_contact"
-    __table_args__ = (
-        _valid(),
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="dates"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(Text, unique=True)
-    name: Mapped[str] = mapped_column(Text)
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
-    source: Mapped[str] = mapped_column(Text)
-    accuracy: Mapped[str | None] = mapped_column(Text)
-    geom: Mapped[WKBElement] = _geometry("MULTILINESTRING")

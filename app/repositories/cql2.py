@@ -6,7 +6,7 @@ column map; every literal becomes a bound parameter, so no client text reaches t
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import cql2
@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Date, Text, and_, cast, func, literal, not
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from app.errors import InvalidParameterValue
+from app.schemas.query import parse_date
 
 Columns = Mapping[str, ColumnElement[Any]]
 Span = tuple[ColumnElement[Any], ColumnElement[Any]]
@@ -200,12 +201,7 @@ class Translator:
 
 
 def _date(text: str) -> date:
-    try:
-        if "T" in text:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidParameterValue(f"filter: {text!r} is not a date") from None
+    return parse_date(text, "filter", time_allowed=True)
 
 
 def _show(node: Any) -> str:

@@ -20,16 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Session
 
-from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
-from app.models.catalog import Collection
+from app.catalog import Collection
+from app.models import District, Incident
 from app.models.layers import SRID
-
-MODELS: dict[str, type[Base]] = {
-    "districts": District,
-    "contaminated_zones": ContaminatedZone,
-    "incidents": Incident,
-    "line_of_contact": LineOfContact,
-}
+from app.repositories.layers import model
 
 _DISTRICT_NAME = select(District.name).where(District.id == Incident.district_id).scalar_subquery()
 _DERIVED: dict[str, ColumnElement[Any]] = {
@@ -42,16 +36,16 @@ _DERIVED: dict[str, ColumnElement[Any]] = {
 
 def columns(collection: Collection) -> dict[str, ColumnElement[Any]]:
     """Each public property's SQL expression; the only names user input can reach."""
-    model = MODELS[collection.id]
+    table = model(collection)
     return {
-        name: _DERIVED[name] if name in _DERIVED else getattr(model, name)
+        name: _DERIVED[name] if name in _DERIVED else getattr(table, name)
         for name in collection.property_names
     }
 
 
 def geometry(collection: Collection) -> ColumnElement[Any]:
     """The stored geometry column."""
-    return MODELS[collection.id].geom  # type: ignore[attr-defined,no-any-return]
+    return model(collection).geom.expression
 
 
 def bbox_filter(
@@ -122,7 +116,7 @@ def feature_json(
             literal("type", Text),
             literal("Feature", Text),
             literal("id", Text),
-            MODELS[collection.id].id,  # type: ignore[attr-defined]
+            model(collection).id,
             literal("geometry", Text),
             geometry_json,
             literal("properties", Text),
@@ -150,8 +144,7 @@ def count(
     session: Session, collection: Collection, where: Sequence[ColumnElement[bool]], cap: int
 ) -> int:
     """How many features match, counting at most ``cap + 1`` so a count is never slow."""
-    model = MODELS[collection.id]
-    capped = select(model.id).where(*where).limit(cap + 1).subquery()  # type: ignore[attr-defined]
+    capped = select(model(collection).id).where(*where).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(capped)) or 0
 
 
@@ -194,9 +187,8 @@ def rows(
     offset: int,
 ) -> Iterator[Any]:
     """Plain rows (id, properties, geometry) over the same filters and order; run at once."""
-    model = MODELS[collection.id]
     cols = columns(collection)
-    values = [model.id, *(cols[name] for name in properties)]  # type: ignore[attr-defined]
+    values = [model(collection).id, *(cols[name] for name in properties)]
     if geometry is not None:
         values.append(geometry)
     statement = _page(collection, select(*values), where, order_by, limit, offset)
@@ -212,5 +204,5 @@ def _page(
     offset: int,
 ) -> Select[Any]:
     """One page of the filtered rows, the id breaking ties so pages never overlap."""
-    model_id = MODELS[collection.id].id  # type: ignore[attr-defined]
+    model_id = model(collection).id
     return statement.where(*where).order_by(*order_by, model_id).limit(limit).offset(offset)

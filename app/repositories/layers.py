@@ -7,33 +7,41 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from app.models import Base, ContaminatedZone, District, Incident, IncidentVictim, LineOfContact
+from app.catalog import COLLECTIONS, Collection
+from app.models import Base, Incident, IncidentVictim, Layer
 
-PUBLIC_LAYERS: dict[str, type[Base]] = {
-    "districts": District,
-    "contaminated_zones": ContaminatedZone,
-    "incidents": Incident,
-    "line_of_contact": LineOfContact,
+# Each layer's model, found by the table name its collection gives.
+_MODELS: dict[str, type[Layer]] = {
+    mapper.class_.__tablename__: mapper.class_
+    for mapper in Base.registry.mappers
+    if issubclass(mapper.class_, Layer)
 }
 
 
+def model(collection: Collection) -> type[Layer]:
+    """The model (table) of a collection."""
+    return _MODELS[collection.id]
+
+
 def count_rows(session: Session) -> dict[str, int]:
-    """The number of features in each public layer."""
+    """The number of features in each collection, in catalogue order."""
     return {
-        name: session.scalar(select(func.count()).select_from(model)) or 0
-        for name, model in PUBLIC_LAYERS.items()
+        collection.id: session.scalar(select(func.count()).select_from(model(collection))) or 0
+        for collection in COLLECTIONS.values()
     }
 
 
-def upsert_by_code(session: Session, model: type[Base], rows: Iterable[Mapping[str, Any]]) -> int:
+def upsert_by_code(
+    session: Session, collection: Collection, rows: Iterable[Mapping[str, Any]]
+) -> int:
     """Insert or update rows keyed by ``code``; each row's ``geom`` is a GeoJSON string."""
     rows = list(rows)
     if not rows:
         return 0
     columns = [name for name in rows[0] if name != "geom"]
     values: dict[str, Any] = {name: bindparam(name) for name in columns}
-    values["geom"] = _geometry_from_geojson(model, bindparam("geom"))
-    statement = insert(model).values(values)
+    values["geom"] = _geometry_from_geojson(collection, bindparam("geom"))
+    statement = insert(model(collection)).values(values)
     statement = statement.on_conflict_do_update(
         index_elements=["code"],
         set_={name: statement.excluded[name] for name in [*columns, "geom"] if name != "code"},
@@ -42,9 +50,9 @@ def upsert_by_code(session: Session, model: type[Base], rows: Iterable[Mapping[s
     return len(rows)
 
 
-def _geometry_from_geojson(model: type[Base], geojson: Any) -> Any:
+def _geometry_from_geojson(collection: Collection, geojson: Any) -> Any:
     geometry = func.ST_SetSRID(func.ST_GeomFromGeoJSON(geojson), 4326)
-    return geometry if model is Incident else func.ST_Multi(geometry)
+    return func.ST_Multi(geometry) if collection.geometry_type.startswith("Multi") else geometry
 
 
 def recompute_incident_districts(session: Session) -> None:

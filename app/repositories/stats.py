@@ -20,40 +20,50 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.catalog import COLLECTIONS
 from app.models import (
-    ContaminatedZone,
     District,
     Incident,
-    LineOfContact,
     StatsDelta,
+    StatsDirtyDistrict,
     StatsDistrictArea,
     StatsState,
 )
+from app.repositories.layers import model
 
 AnyRow = Row[*tuple[Any, ...]]
 Key = tuple[str, str, str]  # (risk_level, status, contamination), "*" for any
 
 
 class Versions(NamedTuple):
-    """The data version of the layers and the one the statistics were built from."""
+    """The data version of the layers, whether the statistics lag behind it, the territory."""
 
     data: int
-    built: int
+    stale: bool
     territory_km2: float
 
 
-def versions(session: Session, *, lock: bool = False) -> Versions:
-    """The state row; with ``lock`` it is held until the transaction ends."""
-    statement = select(StatsState.data_version, StatsState.built_version, StatsState.territory_km2)
-    row = session.execute(statement.with_for_update() if lock else statement).one()
-    return Versions(*row)
+def versions(session: Session) -> Versions:
+    """The state row, read without a lock.
+
+    The statistics are stale only inside a transaction that wrote and has not yet committed
+    (its refresh runs at COMMIT), or after a write made with the triggers disabled.
+    """
+    pending = select(StatsDirtyDistrict.district_id).exists()
+    statement = select(
+        StatsState.data_version,
+        (StatsState.built_version < StatsState.data_version) | StatsState.rebuild_all | pending,
+        StatsState.territory_km2,
+    )
+    return Versions(*session.execute(statement).one())
 
 
 def refresh(session: Session, *, everything: bool = False) -> int:
     """Rebuild the atoms and deltas of the districts writes touched (or all); return the version.
 
-    The rebuild may outlast a request's statement timeout on a large table: a cut-short
-    rebuild would roll back and be tried again by every request, so it runs without one.
+    For writers only: the deferred triggers would do it at COMMIT, under the statement
+    timeout of the COMMIT. A bulk write calls this first, without a timeout, since a
+    cut-short rebuild would roll the whole write back.
     """
     session.execute(text("SET LOCAL statement_timeout = 0"))
     rebuild = func.stats_refresh_all() if everything else func.stats_refresh()
@@ -168,6 +178,7 @@ def incident_years(
         select(year, *_casualty_columns())
         .where(Incident.occurred_on >= first, Incident.occurred_on <= until)
         .group_by(year)
+        .order_by(year)
     )
     if district_id is not None:
         statement = statement.where(Incident.district_id == district_id)
@@ -175,16 +186,18 @@ def incident_years(
 
 
 def sources(session: Session) -> list[AnyRow]:
-    """Each layer's distinct sources with their feature counts."""
+    """Each layer's distinct sources and their feature counts, by catalogue order and source."""
     parts = [
-        select(literal(name).label("layer"), model.source, func.count().label("features")).group_by(
-            model.source
-        )
-        for name, model in (
-            ("districts", District),
-            ("contaminated_zones", ContaminatedZone),
-            ("incidents", Incident),
-            ("line_of_contact", LineOfContact),
-        )
+        select(
+            literal(position).label("position"),
+            literal(collection.id).label("layer"),
+            model(collection).source.label("source"),
+            func.count().label("features"),
+        ).group_by(model(collection).source)
+        for position, collection in enumerate(COLLECTIONS.values())
     ]
-    return list(session.execute(union_all(*parts)).all())
+    listed = union_all(*parts).subquery()
+    statement = select(listed.c.layer, listed.c.source, listed.c.features).order_by(
+        listed.c.position, listed.c.source
+    )
+    return list(session.execute(statement).all())

@@ -1,8 +1,6 @@
 """Mapbox Vector Tiles and layer extents, built by PostGIS (ST_AsMVT, ST_TileEnvelope)."""
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -17,9 +15,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.catalog import COLLECTIONS, Collection
 from app.models import District, Incident
-from app.models.catalog import COLLECTIONS, Collection
 from app.repositories import features
+from app.repositories.layers import model
+from app.schemas.query import TileFilter
 
 EXTENT = 4096  # tile coordinate units per tile side, the MVT default
 BUFFER = 64  # units drawn beyond each edge, so strokes join across tiles
@@ -28,15 +28,6 @@ WGS84 = 4326
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is text in a tile
-
-
-@dataclass(frozen=True)
-class TileFilter:
-    """Which features a tile keeps: a date interval and equality on queryables."""
-
-    start: date | None = None
-    end: date | None = None
-    equals: Mapping[str, str] | None = None
 
 
 def _extras(collection: Collection) -> list[ColumnElement[Any]]:
@@ -67,15 +58,6 @@ def properties(collection: Collection) -> list[ColumnElement[Any]]:
     return values + _extras(collection)
 
 
-def queryables(collection: Collection) -> dict[str, tuple[str, ...]]:
-    """The enumerated properties a tile can be filtered on, with their values."""
-    return {
-        prop.name: prop.enum
-        for prop in collection.properties
-        if prop.enum and prop.type == "string"
-    }
-
-
 def field_types(collection: Collection) -> dict[str, str]:
     """The TileJSON ``fields`` of a layer: each property and whether it is a number or text."""
     fields = {"id": "Number"}
@@ -86,12 +68,12 @@ def field_types(collection: Collection) -> dict[str, str]:
 def _conditions(collection: Collection, where: TileFilter) -> list[ColumnElement[bool]]:
     """The SQL conditions of a filter; a layer ignores what it cannot be filtered on."""
     conditions: list[ColumnElement[bool]] = []
-    if collection.temporal is not None and (where.start is not None or where.end is not None):
-        conditions.append(features.interval_filter(collection, where.start, where.end))
+    if collection.temporal is not None and where.interval is not None:
+        interval = where.interval
+        conditions.append(features.interval_filter(collection, interval.start, interval.end))
     columns = features.columns(collection)
-    known = queryables(collection)
     conditions += [
-        columns[name] == value for name, value in (where.equals or {}).items() if name in known
+        columns[name] == value for name, value in where.equals.items() if name in columns
     ]
     return conditions
 
@@ -106,7 +88,7 @@ def _layer_tile(
     simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), tolerance)
     rows = (
         select(
-            features.MODELS[name].id.label("id"),  # type: ignore[attr-defined]
+            model(collection).id.label("id"),
             *properties(collection),
             func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
         )

@@ -1,32 +1,27 @@
-"""What a feature of each layer must hold when it is written (loaded or imported)."""
+"""What a feature of each layer must hold when it is written: derived from the catalogue.
+
+Each collection's stored properties become one pydantic model (``CREATE[collection id]``)
+with their types, allowed values, required flags and minimums; the few rules that tie two
+properties together are written here, once per layer.
+"""
 
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from app.models import vocabulary as v
+from app.catalog import COLLECTIONS, RELEASED_STATUSES, Collection, Property
+
+PYTHON_TYPES: dict[str, type] = {"string": str, "integer": int, "date": date, "boolean": bool}
 
 
 class _Properties(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    """Unknown properties are ignored; enumerated values are kept as their text."""
 
-    source: str = Field(min_length=1)
+    model_config = ConfigDict(extra="ignore", frozen=True, use_enum_values=True)
 
 
-class DistrictCreate(_Properties):
-    """A district's properties."""
-
-    code: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    name_az: str | None = None
-    hasc: str | None = None
-    geonames_id: int | None = None
-    region: str | None = None
-    kind: Literal["district", "city"]
-    accuracy: str | None = None
-    name_note: str | None = None
-
+class _DistrictRules(_Properties):
     @model_validator(mode="before")
     @classmethod
     def _code_from_geonames(cls, data: Any) -> Any:
@@ -36,51 +31,62 @@ class DistrictCreate(_Properties):
         return data
 
 
-class ContaminatedZoneCreate(_Properties):
-    """A hazardous area's properties."""
-
-    code: str = Field(min_length=1)
-    name: str | None = None
-    hazard_class: Literal["SHA", "CHA"]
-    contamination: list[Literal["anti_personnel", "anti_tank", "uxo", "cluster"]] = Field(
-        min_length=1
-    )
-    risk_level: Literal["high", "medium", "low"]
-    status: Literal["active", "in_progress", "cancelled", "reduced", "cleared"]
-    recorded_on: date
-    released_on: date | None = None
-    estimated_devices: int | None = Field(default=None, ge=0)
-    accuracy: str | None = None
-
+class _ZoneRules(_Properties):
     @model_validator(mode="after")
-    def _release_matches_status(self) -> "ContaminatedZoneCreate":
-        """A released zone has a release date, a contaminated one has none."""
-        released = self.status in v.RELEASED_STATUSES
-        if released != (self.released_on is not None):
+    def _release_matches_status(self) -> "_ZoneRules":
+        """A released zone has a release date on or after it was recorded; others have none."""
+        status, recorded_on, released_on = (
+            getattr(self, name) for name in ("status", "recorded_on", "released_on")
+        )
+        if (status in RELEASED_STATUSES) != (released_on is not None):
             raise ValueError(
                 "released_on is required exactly when status is cancelled, reduced or cleared"
             )
-        if self.released_on is not None and self.released_on < self.recorded_on:
+        if released_on is not None and released_on < recorded_on:
             raise ValueError("released_on is before recorded_on")
         return self
 
 
-class IncidentCreate(_Properties):
-    """An incident's public properties."""
+class _LineRules(_Properties):
+    @model_validator(mode="before")
+    @classmethod
+    def _default_code(cls, data: Any) -> Any:
+        """The bundled line has one code, whatever file it comes from."""
+        if isinstance(data, dict) and not data.get("code"):
+            return {**data, "code": "LOC-1994"}
+        return data
 
-    code: str = Field(min_length=1)
-    occurred_on: date
-    place: str | None = None
-    reported_district: str | None = None
-    device: Literal[
-        "anti_personnel_mine", "anti_tank_mine", "uxo", "cluster_munition", "unknown_landmine"
-    ]
-    activity: Literal["mine_clearance", "grazing", "farming", "travel", "other"]
-    killed: int = Field(ge=0)
-    injured: int = Field(ge=0)
-    victim_category: Literal["civilian", "military", "deminer"]
-    location_accuracy: Literal["surveyed", "village", "district"]
-    location_note: str | None = None
+
+RULES: dict[str, type[_Properties]] = {
+    "districts": _DistrictRules,
+    "contaminated_zones": _ZoneRules,
+    "line_of_contact": _LineRules,
+}
+
+
+def _field(prop: Property) -> tuple[Any, Any]:
+    """The pydantic annotation and field of one property."""
+    kind: Any = prop.enum or PYTHON_TYPES.get(prop.type)
+    if prop.type == "array":
+        kind = list[prop.enum] if prop.enum else list[str]  # type: ignore[name-defined]
+    constraints: dict[str, Any] = {"ge": prop.minimum}
+    if prop.required and (prop.type == "array" or (prop.type == "string" and not prop.enum)):
+        constraints["min_length"] = 1  # a required text is not empty, a required list neither
+    if prop.required:
+        return kind, Field(..., description=prop.description, **constraints)
+    return kind | None, Field(None, description=prop.description, **constraints)
+
+
+def _create_model(collection: Collection) -> type[BaseModel]:
+    fields: dict[str, Any] = {prop.name: _field(prop) for prop in collection.stored_properties}
+    name = "".join(part.title() for part in collection.id.split("_")) + "Create"
+    base = RULES.get(collection.id, _Properties)
+    return create_model(name, __base__=base, __doc__=collection.title, **fields)
+
+
+CREATE: dict[str, type[BaseModel]] = {
+    collection.id: _create_model(collection) for collection in COLLECTIONS.values()
+}
 
 
 class VictimCreate(BaseModel):
@@ -93,13 +99,3 @@ class VictimCreate(BaseModel):
     age: int | None = Field(default=None, ge=0, le=120)
     injury: str | None = None
     residence: str | None = None
-
-
-class LineOfContactCreate(_Properties):
-    """The former line of contact's properties."""
-
-    code: str = Field(default="LOC-1994", min_length=1)
-    name: str = Field(min_length=1)
-    valid_from: date
-    valid_to: date | None = None
-    accuracy: str | None = None

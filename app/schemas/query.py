@@ -1,9 +1,25 @@
-"""Parsed query parameters shared by the API and the services."""
+"""Parsed query parameters shared by the API and the services, and the one date parser."""
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
-from app.services.crs import Crs
+from app.crs import Crs
+from app.errors import InvalidParameterValue
+
+
+def parse_date(text: str, name: str, *, time_allowed: bool = False) -> date:
+    """A calendar date written YYYY-MM-DD (or, when allowed, the date of an RFC 3339 time)."""
+    try:
+        if time_allowed and "T" in text.upper():
+            return datetime.fromisoformat(text.upper().replace("Z", "+00:00")).date()
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    kind = "an RFC 3339 date or date-time" if time_allowed else "a date written YYYY-MM-DD"
+    raise InvalidParameterValue(f"{name}: {text!r} is not {kind}")
 
 
 @dataclass(frozen=True)
@@ -26,15 +42,23 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class SortKey:
+    """One key of a ``sortby``: a field and its direction."""
+
+    name: str
+    ascending: bool = True
+
+
+@dataclass(frozen=True)
 class ItemsQuery:
     """Everything an ``items`` request asks for, already checked."""
 
     bbox: BBox | None = None
     interval: Interval | None = None
-    equals: tuple[tuple[str, str], ...] = ()
+    equals: tuple[tuple[str, Any], ...] = ()  # (property, value of the property's type)
     filter: str | None = None
     filter_lang: str = "cql2-text"
-    sortby: tuple[tuple[str, bool], ...] = ()  # (property, ascending)
+    sortby: tuple[SortKey, ...] = ()
     properties: tuple[str, ...] | None = None
     skip_geometry: bool = False
     crs: Crs | None = None
@@ -42,3 +66,12 @@ class ItemsQuery:
     simplify_m: float | None = None
     limit: int = 10
     offset: int = 0
+    clamped_from: int | None = None  # the limit asked for, when it was above the maximum
+
+
+@dataclass(frozen=True)
+class TileFilter:
+    """Which features a tile keeps: a date interval and equality on enumerated properties."""
+
+    interval: Interval | None = None
+    equals: Mapping[str, str] = field(default_factory=dict)

@@ -5,20 +5,29 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RiskLevel = Literal["high", "medium", "low"]
-Contamination = Literal["anti_personnel", "anti_tank", "uxo", "cluster"]
-ZoneStatus = Literal["active", "in_progress", "cancelled", "reduced", "cleared"]
-ReleaseKind = Literal["cancelled", "reduced", "cleared"]
+from app.catalog import ContaminationType, RiskLevel, ZoneStatus
 
 
 class ZoneFilter(BaseModel):
     """Which zones count: every zone, or those with the given recorded attributes."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_enum_values=True)
 
     risk_level: RiskLevel | None = None
-    contamination: Contamination | None = None
+    contamination: ContaminationType | None = None
     status: ZoneStatus | None = None
+
+
+class Freshness(BaseModel):
+    """Which data the figures were built from.
+
+    Writes refresh the statistics before they commit, so ``stale`` is true only inside a
+    transaction that wrote and has not committed, or after a write made with the database's
+    triggers disabled (then run ``contamap refresh``). A stale answer is still served.
+    """
+
+    data_version: int
+    stale: bool
 
 
 class Source(BaseModel):
@@ -41,13 +50,13 @@ class Casualties(BaseModel):
 class Breakdowns(BaseModel):
     """Contaminated km² per value of each zone attribute; overlapping values count in each."""
 
-    by_risk_level: dict[str, float]
-    by_status: dict[str, float]
-    by_contamination: dict[str, float]
-    released_by_kind: dict[str, float]
+    by_risk_level: dict[str, float] = Field(description="keys in the vocabulary's order")
+    by_status: dict[str, float] = Field(description="keys in the vocabulary's order")
+    by_contamination: dict[str, float] = Field(description="keys in the vocabulary's order")
+    released_by_kind: dict[str, float] = Field(description="keys in the vocabulary's order")
 
 
-class Summary(Casualties, Breakdowns):
+class Summary(Casualties, Breakdowns, Freshness):
     """National figures at a date."""
 
     as_of: date
@@ -56,9 +65,8 @@ class Summary(Casualties, Breakdowns):
     contaminated_km2: float
     contaminated_share: float = Field(ge=0, le=1)
     released_km2: float
-    sources: list[Source]
+    sources: list[Source] = Field(description="by layer in catalogue order, then by source")
     method: str
-    data_version: int
 
 
 class DistrictStats(BaseModel):
@@ -77,12 +85,12 @@ class DistrictStats(BaseModel):
     injured: int = 0
 
 
-class DistrictList(BaseModel):
+class DistrictList(Freshness):
     """Every district's figures at a date."""
 
     as_of: date
     filters: ZoneFilter
-    districts: list[DistrictStats]
+    districts: list[DistrictStats] = Field(description="in sortby order, then by id")
 
 
 class DistrictYear(Casualties):
@@ -93,12 +101,12 @@ class DistrictYear(Casualties):
     released_by_kind: dict[str, float]
 
 
-class DistrictDetail(DistrictStats, Breakdowns):
+class DistrictDetail(DistrictStats, Breakdowns, Freshness):
     """One district's figures with breakdowns and a row per year."""
 
     as_of: date
     filters: ZoneFilter
-    years: list[DistrictYear]
+    years: list[DistrictYear] = Field(description="by year")
 
 
 class LineSide(Casualties):
@@ -108,7 +116,7 @@ class LineSide(Casualties):
     contaminated_km2: float
 
 
-class LineOfContactStats(BaseModel):
+class LineOfContactStats(Freshness):
     """Contaminated area and incidents within a distance of the former line of contact."""
 
     as_of: date
@@ -119,7 +127,7 @@ class LineOfContactStats(BaseModel):
     incidents: int
     incidents_total: int
     incidents_share: float = Field(ge=0, le=1)
-    sides: list[LineSide]
+    sides: list[LineSide] = Field(description="west, then east")
     method: str
 
 
@@ -131,9 +139,9 @@ class TimeseriesYear(Casualties):
     released_km2: float
 
 
-class Timeseries(BaseModel):
+class Timeseries(Freshness):
     """Figures per year, nationally or for one district."""
 
     district: int | None
     filters: ZoneFilter
-    years: list[TimeseriesYear]
+    years: list[TimeseriesYear] = Field(description="by year")

@@ -4,7 +4,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.models.catalog import COLLECTIONS, Collection, json_schema
+from app.catalog import COLLECTIONS, Collection, json_schema
+from app.crs import STORAGE, SUPPORTED
 from app.repositories import features as repo
 from app.schemas.ogc import (
     CollectionInfo,
@@ -17,7 +18,6 @@ from app.schemas.ogc import (
     SpatialExtent,
     TemporalExtent,
 )
-from app.services.crs import STORAGE, SUPPORTED
 
 FEATURES = "http://www.opengis.net/spec/ogcapi-features"
 CONFORMANCE = [

@@ -13,12 +13,13 @@ import orjson
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from app.catalog import Collection
+from app.crs import STORAGE
 from app.errors import NotFound
-from app.models.catalog import Collection
 from app.repositories import features as repo
+from app.repositories.layers import model
 from app.schemas.query import ItemsQuery
 from app.services import filters
-from app.services.crs import STORAGE
 
 COUNT_CAP = 100_000
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: anything larger names no feature
@@ -65,7 +66,7 @@ def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement
         where.append(filters.bbox_condition(collection, query.bbox))
     if query.interval is not None:
         where.append(filters.datetime_condition(collection, query.interval))
-    where += filters.equality_conditions(collection, dict(query.equals))
+    where += filters.equality_conditions(collection, query.equals)
     if query.filter:
         where.append(filters.cql2_condition(collection, query.filter, query.filter_lang))
     return where
@@ -74,8 +75,8 @@ def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement
 def _order(collection: Collection, query: ItemsQuery) -> list[ColumnElement[Any]]:
     columns = repo.columns(collection)
     return [
-        columns[name].asc() if ascending else columns[name].desc()
-        for name, ascending in query.sortby
+        columns[key.name].asc() if key.ascending else columns[key.name].desc()
+        for key in query.sortby
     ]
 
 
@@ -238,7 +239,7 @@ def item(
         _geometry(collection, query),
         _precision(query),
     )
-    where = [repo.MODELS[collection.id].id == int(feature_id)]  # type: ignore[attr-defined]
+    where = [model(collection).id == int(feature_id)]
     text = next(repo.features(session, collection, feature, where, [], 1, 0), None)
     if text is None:
         raise NotFound(f"no feature {feature_id} in {collection.id}")

@@ -1,49 +1,19 @@
 """Load the bundled dataset (or any GeoJSON of the same shape), all or nothing."""
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app.catalog import COLLECTIONS, Collection, get_collection
 from app.errors import InvalidParameterValue
-from app.models import Base, ContaminatedZone, District, Incident, LineOfContact
 from app.repositories import layers as repo
-from app.schemas.layers import (
-    ContaminatedZoneCreate,
-    DistrictCreate,
-    IncidentCreate,
-    LineOfContactCreate,
-    VictimCreate,
-)
-from app.services import stats
+from app.repositories import stats as stats_repo
+from app.schemas.layers import CREATE, VictimCreate
 
 BUNDLED_DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
-GEOMETRY_TYPES = {
-    "districts": ("Polygon", "MultiPolygon"),
-    "contaminated_zones": ("Polygon", "MultiPolygon"),
-    "incidents": ("Point",),
-    "line_of_contact": ("LineString", "MultiLineString"),
-}
-
-
-@dataclass(frozen=True)
-class Layer:
-    """How one layer is read from a GeoJSON file."""
-
-    name: str
-    model: type[Base]
-    schema: type[BaseModel]
-
-
-LAYERS = (
-    Layer("districts", District, DistrictCreate),
-    Layer("line_of_contact", LineOfContact, LineOfContactCreate),
-    Layer("contaminated_zones", ContaminatedZone, ContaminatedZoneCreate),
-    Layer("incidents", Incident, IncidentCreate),
-)
 
 
 def read_feature_collection(path: Path) -> list[dict[str, Any]]:
@@ -60,19 +30,21 @@ def read_feature_collection(path: Path) -> list[dict[str, Any]]:
     return features
 
 
-def feature_rows(layer: Layer, features: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+def feature_rows(
+    collection: Collection, features: list[dict[str, Any]], label: str
+) -> list[dict[str, Any]]:
     """Validate each feature's properties and geometry type; name the first bad feature."""
     rows = []
     for index, feature in enumerate(features):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind not in GEOMETRY_TYPES[layer.name]:
+        if kind not in collection.accepted_geometries:
             raise InvalidParameterValue(
                 f"{label}, feature {index}: geometry type {kind!r} is not one of "
-                f"{', '.join(GEOMETRY_TYPES[layer.name])}"
+                f"{', '.join(collection.accepted_geometries)}"
             )
         try:
-            properties = layer.schema.model_validate(feature.get("properties") or {})
+            properties = CREATE[collection.id].model_validate(feature.get("properties") or {})
         except ValidationError as exc:
             raise InvalidParameterValue(f"{label}, feature {index}: {_first_error(exc)}") from exc
         rows.append(properties.model_dump() | {"geom": orjson.dumps(geometry).decode()})
@@ -90,8 +62,10 @@ def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, i
 
     All in the caller's transaction: a bad file leaves nothing written.
     """
+    # Catalogue order: districts come before the incidents whose district they decide.
     counts = {
-        layer.name: _upsert(session, layer, data_dir / f"{layer.name}.geojson") for layer in LAYERS
+        collection.id: _upsert(session, collection, data_dir / f"{collection.id}.geojson")
+        for collection in COLLECTIONS.values()
     }
     victims = _victims(data_dir)
     ids = repo.incident_ids(session, sorted({victim["incident_code"] for victim in victims}))
@@ -100,26 +74,22 @@ def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, i
         raise InvalidParameterValue(f"incident_victims.json names unknown incidents: {unknown}")
     counts["incident_victims"] = repo.replace_victims(session, victims, ids)
     session.flush()
-    stats.ensure_fresh(session)  # the load pays the rebuild, not the first reader
+    stats_repo.refresh(session)  # the writer pays the refresh; readers never do
     return counts
 
 
 def import_layer(session: Session, name: str, path: Path) -> int:
     """Upsert one layer's features from a GeoJSON file, by ``code``; all or nothing."""
-    layer = next((item for item in LAYERS if item.name == name), None)
-    if layer is None:
-        known = ", ".join(item.name for item in LAYERS)
-        raise InvalidParameterValue(f"no layer {name!r}; the layers are {known}")
-    count = _upsert(session, layer, path)
+    count = _upsert(session, get_collection(name), path)
     session.flush()
-    stats.ensure_fresh(session)
+    stats_repo.refresh(session)
     return count
 
 
-def _upsert(session: Session, layer: Layer, path: Path) -> int:
-    rows = feature_rows(layer, read_feature_collection(path), path.name)
-    count = repo.upsert_by_code(session, layer.model, rows)
-    if layer.name == "districts":
+def _upsert(session: Session, collection: Collection, path: Path) -> int:
+    rows = feature_rows(collection, read_feature_collection(path), path.name)
+    count = repo.upsert_by_code(session, collection, rows)
+    if collection.id == "districts":
         repo.recompute_incident_districts(session)
     return count
 
@@ -135,3 +105,8 @@ def _victims(data_dir: Path) -> list[dict[str, Any]]:
         ]
     except (orjson.JSONDecodeError, ValidationError) as exc:
         raise InvalidParameterValue(f"{path.name}: {exc}") from exc
+
+
+def refresh_statistics(session: Session) -> int:
+    """Rebuild every district's statistics; return the data version they now reflect."""
+    return stats_repo.refresh(session, everything=True)

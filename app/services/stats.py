@@ -6,16 +6,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.catalog import RELEASED_STATUSES, ContaminationType, RiskLevel, ZoneStatus
 from app.errors import InvalidParameterValue, NotFound
-from app.models import vocabulary as v
 from app.repositories import stats as repo
-from app.repositories.stats import AnyRow, Key, Versions
+from app.repositories.stats import AnyRow, Key
+from app.schemas.query import SortKey
 from app.schemas.stats import (
     Casualties,
     DistrictDetail,
     DistrictList,
     DistrictStats,
     DistrictYear,
+    Freshness,
     Source,
     Summary,
     Timeseries,
@@ -26,11 +28,10 @@ from app.services.features import MAX_ID
 
 ANY = "*"
 DIMENSIONS = {
-    "risk_level": v.RISK_LEVELS,
-    "status": v.ZONE_STATUSES,
-    "contamination": v.CONTAMINATION_TYPES,
+    "risk_level": tuple(RiskLevel),
+    "status": tuple(ZoneStatus),
+    "contamination": tuple(ContaminationType),
 }
-SORTABLE = tuple(name for name in DistrictStats.model_fields if name not in ("code", "kind"))
 SCHEMATIC = "schematic"
 METHOD = (
     "Contaminated area is the geodesic area (PostGIS geography, WGS 84 ellipsoid) of the union "
@@ -43,15 +44,10 @@ METHOD = (
 )
 
 
-def ensure_fresh(session: Session) -> Versions:
-    """Rebuild the derived tables if a write to zones or districts made them stale."""
+def freshness(session: Session) -> Freshness:
+    """The data version and whether the figures lag behind it; a read never refreshes."""
     state = repo.versions(session)
-    if state.built < state.data:
-        state = repo.versions(session, lock=True)  # another request may have rebuilt meanwhile
-        if state.built < state.data:
-            repo.refresh(session)
-            state = repo.versions(session)
-    return state
+    return Freshness(data_version=state.data, stale=state.stale)
 
 
 def _key(filters: ZoneFilter, **override: str) -> Key:
@@ -95,7 +91,7 @@ def _breakdowns(totals: dict[tuple[Any, ...], float], filters: ZoneFilter) -> di
     }
     for (dimension, value), key in keys.items():
         result[f"by_{dimension}"][value] = _km2(totals.get(("contaminated", key), 0.0))
-        if dimension == "status" and value in v.RELEASED_STATUSES:
+        if dimension == "status" and value in RELEASED_STATUSES:
             result["released_by_kind"][value] = _km2(totals.get(("released", key), 0.0))
     return result
 
@@ -107,7 +103,7 @@ def _casualties(rows: list[AnyRow]) -> Casualties:
 
 def summary(session: Session, as_of: date, filters: ZoneFilter) -> Summary:
     """National figures on ``as_of``."""
-    state = ensure_fresh(session)
+    state = repo.versions(session)
     key = _key(filters)
     totals = _by_key(repo.delta_totals(session, [key, *_breakdown_keys(filters).values()], as_of))
     contaminated = totals.get(("contaminated", key), 0.0)
@@ -131,6 +127,7 @@ def summary(session: Session, as_of: date, filters: ZoneFilter) -> Summary:
         ],
         method=METHOD,
         data_version=state.data,
+        stale=state.stale,
     )
 
 
@@ -140,7 +137,6 @@ def district_rows(
     """Each district's figures on ``as_of`` (one district when ``district_id`` is given)."""
     if district_id is not None and not 0 < district_id <= MAX_ID:
         raise NotFound(f"no district with id {district_id}")
-    ensure_fresh(session)
     key = _key(filters)
     totals = _by_key(
         repo.delta_totals(session, [key], as_of, district_id=district_id, by_district=True)
@@ -171,29 +167,21 @@ def district_rows(
     return rows
 
 
-def sort_rows(rows: list[DistrictStats], sortby: str | None) -> list[DistrictStats]:
-    """Sort by fields, each descending with a leading ``-``: ``-contaminated_share,name``.
-
-    A ``+`` that reached us as a space (unencoded in the URL) still means ascending.
-    """
-    keys = [key.strip() for key in (sortby or "").split(",") if key.strip()]
-    for key in reversed(keys):  # a stable sort per key, the last key first
-        field = key.removeprefix("-").removeprefix("+").strip()
-        if field not in SORTABLE:
-            raise InvalidParameterValue(
-                f"sortby: unknown field {field!r}; use one of {', '.join(SORTABLE)}, "
-                "with a leading '-' for descending order"
-            )
-        rows = sorted(rows, key=lambda row: getattr(row, field), reverse=key.startswith("-"))
+def sort_rows(rows: list[DistrictStats], sortby: tuple[SortKey, ...]) -> list[DistrictStats]:
+    """Sort by the keys in turn; rows equal on every key keep their order (by id)."""
+    for key in reversed(sortby):  # a stable sort per key, the last key first
+        rows = sorted(rows, key=lambda row: getattr(row, key.name), reverse=not key.ascending)
     return rows
 
 
 def district_list(
-    session: Session, as_of: date, filters: ZoneFilter, sortby: str | None
+    session: Session, as_of: date, filters: ZoneFilter, sortby: tuple[SortKey, ...]
 ) -> DistrictList:
     """Every district's figures on ``as_of``, sorted as asked."""
     rows = sort_rows(district_rows(session, as_of, filters), sortby)
-    return DistrictList(as_of=as_of, filters=filters, districts=rows)
+    return DistrictList(
+        as_of=as_of, filters=filters, districts=rows, **freshness(session).model_dump()
+    )
 
 
 def _year_range(first: int, last: int) -> range:
@@ -245,7 +233,7 @@ def district_detail(
             year=year,
             released_km2=_km2(released.get(year, 0.0)),
             released_by_kind={
-                kind: _km2(by_kind.get((kind, year), 0.0)) for kind in v.RELEASED_STATUSES
+                kind: _km2(by_kind.get((kind, year), 0.0)) for kind in RELEASED_STATUSES
             },
             **_casualties([incidents[year]] if year in incidents else []).model_dump(),
         )
@@ -257,6 +245,7 @@ def district_detail(
         as_of=as_of,
         filters=filters,
         years=years,
+        **freshness(session).model_dump(),
     )
 
 
@@ -268,7 +257,6 @@ def timeseries(
         raise InvalidParameterValue(f"from ({first}) is after to ({last})")
     if district_id is not None:
         district_rows(session, date(last, 12, 31), filters, district_id)  # 404 if unknown
-    ensure_fresh(session)
     until = date(last, 12, 31)
     at_year_end, released, _ = _series(session, filters, until, district_id)
     incidents = {
@@ -284,4 +272,6 @@ def timeseries(
         )
         for year in _year_range(first, last)
     ]
-    return Timeseries(district=district_id, filters=filters, years=years)
+    return Timeseries(
+        district=district_id, filters=filters, years=years, **freshness(session).model_dump()
+    )

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import stats_geo
 from app.schemas.stats import LineOfContactStats, LineSide, ZoneFilter
-from app.services.stats import ensure_fresh
+from app.services.stats import freshness
 
 MAX_WITHIN_KM = 100.0
 METHOD = (
@@ -27,7 +27,6 @@ def line_of_contact(
         raise InvalidParameterValue(
             f"within_km must be greater than 0 and at most {MAX_WITHIN_KM:g}, not {within_km:g}"
         )
-    ensure_fresh(session)
     row = stats_geo.line_statistics(session, within_km * 1000, as_of, filters.model_dump())
     if row is None:
         raise NotFound("no former line of contact is loaded")
@@ -53,4 +52,5 @@ def line_of_contact(
         incidents_share=round(incidents / row.incidents_total, 6) if row.incidents_total else 0.0,
         sides=sorted((left, right), key=lambda side: side.side != "west"),
         method=METHOD,
+        **freshness(session).model_dump(),
     )

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.repositories import stats_geo
+from app.schemas.query import SortKey
 from app.schemas.stats import DistrictList, DistrictStats, ZoneFilter
 from app.services.stats import district_list
 
@@ -39,7 +40,7 @@ class Rendered:
 
 
 def districts_in_format(
-    session: Session, as_of: date, filters: ZoneFilter, sortby: str | None, fmt: str
+    session: Session, as_of: date, filters: ZoneFilter, sortby: tuple[SortKey, ...], fmt: str
 ) -> DistrictList | Rendered:
     """The district table as a model (JSON), or rendered as CSV or GeoJSON."""
     table = district_list(session, as_of, filters, sortby)

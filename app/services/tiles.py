@@ -1,15 +1,15 @@
 """Vector tiles: tile checks, filters, zoom-aware simplification, caching headers and TileJSON."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import morecantile
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidParameterValue, UnknownParameter
-from app.models.catalog import COLLECTIONS, get_collection
+from app.catalog import COLLECTIONS, Collection
+from app.errors import InvalidParameterValue
 from app.repositories import tiles as repo
 from app.schemas.ogc import Link
-from app.schemas.query import Interval
+from app.schemas.query import TileFilter
 from app.schemas.tiles import TileJSON, TileSet, TileSets, VectorLayer
 
 TMS = morecantile.tms.get("WebMercatorQuad")
@@ -17,19 +17,11 @@ TMS = morecantile.tms.get("WebMercatorQuad")
 SIMPLIFY_PIXELS = 0.5
 TILEJSON_MAXZOOM = 16  # clients overzoom beyond; tiles are still served up to TMS.maxzoom
 CACHE_CONTROL = "public, max-age=300"
-LAYER_DESCRIPTIONS = {
-    "districts": "Districts (rayons) and cities of Azerbaijan, Natural Earth 10m",
-    "contaminated_zones": "Hazardous areas (SHA/CHA); the bundled zones are a schematic scenario",
-    "incidents": "Mine and ERW incidents; no private victim data",
-    "line_of_contact": "The former line of contact, 1994-2020",
-}
 
 
-def layer_names(collection_id: str | None) -> list[str]:
+def layer_names(collection: Collection | None) -> list[str]:
     """The layers of one collection's tiles, or of the all-layers tiles when None."""
-    if collection_id is None:
-        return list(COLLECTIONS)
-    return [get_collection(collection_id).id]
+    return list(COLLECTIONS) if collection is None else [collection.id]
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -58,32 +50,8 @@ def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
     return max(west, -180.0), south, min(east, 180.0), north
 
 
-def parse_filter(
-    names: Sequence[str], params: Mapping[str, str], interval: Interval | None
-) -> repo.TileFilter:
-    """Check the layers' queryables beside ``datetime``; anything else is an unknown parameter."""
-    queryables = {
-        name: values
-        for layer in names
-        for name, values in repo.queryables(COLLECTIONS[layer]).items()
-    }
-    equals = {}
-    for key, value in params.items():
-        if key == "datetime":
-            continue
-        if key not in queryables:
-            known = ", ".join(["datetime", *sorted(queryables)])
-            raise UnknownParameter(f"unknown parameter {key!r}; known: {known}")
-        if value not in queryables[key]:
-            raise InvalidParameterValue(f"{key} must be one of {', '.join(queryables[key])}")
-        equals[key] = value
-    if interval is None:
-        return repo.TileFilter(equals=equals)
-    return repo.TileFilter(start=interval.start, end=interval.end, equals=equals)
-
-
 def get_tile(
-    session: Session, names: Sequence[str], z: int, x: int, y: int, where: repo.TileFilter
+    session: Session, names: Sequence[str], z: int, x: int, y: int, where: TileFilter
 ) -> bytes:
     """The tile of the named layers, simplified for its zoom; empty bytes for an empty tile."""
     check_tile(z, x, y)
@@ -102,7 +70,7 @@ def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) 
     center_zoom = _zoom_to_fit(west, south, east, north)
     return TileJSON(
         name=name,
-        description=", ".join(LAYER_DESCRIPTIONS[layer] for layer in names),
+        description=", ".join(COLLECTIONS[layer].tile_description for layer in names),
         tiles=[tiles_url],
         minzoom=TMS.minzoom,
         maxzoom=TILEJSON_MAXZOOM,
@@ -111,7 +79,7 @@ def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) 
         vector_layers=[
             VectorLayer(
                 id=layer,
-                description=LAYER_DESCRIPTIONS[layer],
+                description=COLLECTIONS[layer].tile_description,
                 fields=repo.field_types(COLLECTIONS[layer]),
                 minzoom=TMS.minzoom,
                 maxzoom=TILEJSON_MAXZOOM,

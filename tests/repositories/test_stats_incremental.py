@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from app.cli import alembic_config
 from app.models import ContaminatedZone, District, StatsAtom, StatsDelta, StatsDirtyDistrict
 from app.repositories import stats as repo
-from app.services.stats import ensure_fresh
 from tests.api.test_stats_geometry import EAST, WEST, add_district, add_zone
 from tests.conftest import throwaway_database
+from tests.repositories.test_stats import DEFERRED, IMMEDIATE
 
 DATES = ("2022-06-30", "2024-12-31")
 FILTERS: tuple[dict[str, str], ...] = ({}, {"contamination": "uxo"})
@@ -102,7 +102,6 @@ def _grow_district(session: Session, district: int) -> None:
 
 
 def test_incremental_refresh_equals_a_full_rebuild(client: TestClient, session: Session) -> None:
-    ensure_fresh(session)
     west, east = add_district(session, WEST), add_district(session, EAST)
     ours = [west, east]
     first = add_zone(session, box(0.1, -29.9, 0.2, -29.8), recorded_on=date(2021, 3, 1))
@@ -131,9 +130,8 @@ def test_incremental_refresh_equals_a_full_rebuild(client: TestClient, session: 
         lambda: session.execute(delete(District).where(District.id == west)),
     ]
     for write in writes:
-        write()
         untouched = _atom_ids_outside(session, ours)
-        ensure_fresh(session)
+        write()  # and its refresh, at the end of the statement here
         assert _atom_ids_outside(session, ours) == untouched  # the bundled districts were kept
         incremental = _figures(session, client, ours)
         repo.refresh(session, everything=True)
@@ -142,11 +140,12 @@ def test_incremental_refresh_equals_a_full_rebuild(client: TestClient, session: 
 
 
 def test_writes_that_change_no_figure_mark_no_district(session: Session) -> None:
-    ensure_fresh(session)
+    session.execute(DEFERRED)
     district = add_district(session, WEST)
     zone = add_zone(session, box(0.1, -29.9, 0.2, -29.8))
     assert set(session.scalars(select(StatsDirtyDistrict.district_id))) == {district}
-    ensure_fresh(session)
+    session.execute(IMMEDIATE)
+    session.execute(DEFERRED)
     session.execute(
         update(ContaminatedZone)
         .where(ContaminatedZone.id == zone)
@@ -154,17 +153,18 @@ def test_writes_that_change_no_figure_mark_no_district(session: Session) -> None
     )
     session.execute(update(District).where(District.id == district).values(name="Renamed"))
     stale = repo.versions(session)
-    assert stale.built < stale.data
-    assert session.scalar(select(func.count()).select_from(StatsDirtyDistrict)) == 0
-    fresh = ensure_fresh(session)
-    assert fresh.built == fresh.data and fresh.territory_km2 == stale.territory_km2
+    assert stale.stale  # the version moved on...
+    assert session.scalar(select(func.count()).select_from(StatsDirtyDistrict)) == 0  # ...alone
+    session.execute(IMMEDIATE)
+    fresh = repo.versions(session)
+    assert not fresh.stale and fresh.territory_km2 == stale.territory_km2
 
 
 def test_a_truncate_rebuilds_everything(session: Session) -> None:
-    ensure_fresh(session)
+    session.execute(DEFERRED)
     session.execute(text("TRUNCATE contaminated_zones"))
     assert session.scalar(text("SELECT rebuild_all FROM stats_state"))
-    ensure_fresh(session)
+    session.execute(IMMEDIATE)
     assert session.scalar(select(func.count()).select_from(StatsAtom)) == 0
     assert session.scalar(select(func.count()).select_from(StatsDelta)) == 0
 
@@ -196,8 +196,8 @@ def _wait_for_a_lock_wait(engine: Engine) -> None:
 
 
 def test_a_write_waiting_for_a_rebuild_is_refreshed_after_it() -> None:
-    """A district already marked, a rebuild under way, a writer of that district waiting: the
-    rebuild clears the mark, and the writer must mark the district again once it goes on."""
+    """A rebuild under way, a writer of its district waiting: once the rebuild commits, the
+    writer marks the district and refreshes it at its own commit."""
     with throwaway_database() as url:
         command.upgrade(alembic_config(url), "head")
         engine = create_engine(url)
@@ -222,7 +222,7 @@ def test_a_write_waiting_for_a_rebuild_is_refreshed_after_it() -> None:
                 rebuilder.execute(text("SELECT stats_refresh()"))
             writer.join()
             with engine.begin() as conn:
-                conn.execute(text("SELECT stats_refresh()"))
+                assert not conn.scalar(text("SELECT built_version < data_version FROM stats_state"))
                 covered = conn.scalar(
                     text(
                         "SELECT count(*) FROM stats_atoms WHERE district_id = :d AND :z = ANY(zone_ids)"

@@ -2,13 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from app.api import params
-from app.api.deps import SessionDep
-from app.api.params import parse_datetime
+from app.api.deps import CollectionDep, SessionDep, TileFilterDep
 from app.api.render import own_url
-from app.repositories.tiles import TileFilter
+from app.schemas.query import TileFilter
 from app.schemas.tiles import TileJSON, TileSets
 from app.services import tiles
 
@@ -24,33 +22,19 @@ TILE_RESPONSES: dict[int | str, dict[str, object]] = {
 ZoomPath = Annotated[int, Path(description="zoom level (tile matrix), 0-24")]
 ColumnPath = Annotated[int, Path(description="tile column, 0 to 2^z - 1, west to east")]
 RowPath = Annotated[int, Path(description="tile row, 0 to 2^z - 1, north to south")]
-DatetimeQuery = Annotated[
-    str | None,
-    Query(
-        description=(
-            "Keep features whose time intersects an instant or interval (RFC 3339, '..' for "
-            "open): zones by recorded_on/released_on, incidents by occurred_on, the line by "
-            "valid_from/valid_to; districts have no time and are always kept"
-        )
-    ),
-]
 FILTERS_TEXT = (
-    " Equality filters: kind (districts); hazard_class, risk_level, status (zones); device,"
-    " activity, victim_category, location_accuracy (incidents). Other parameters answer 400."
+    " Filters: datetime (zones by recorded_on/released_on, incidents by occurred_on, the line"
+    " by valid_from/valid_to; districts are always kept) and equality on the enumerated"
+    " properties: kind (districts); hazard_class, risk_level, status (zones); device, activity,"
+    " victim_category, location_accuracy (incidents). Other parameters answer 400."
 )
 
 
-def _filter(request: Request, names: list[str]) -> TileFilter:
-    """The request's ``datetime`` and equality filters, checked."""
-    interval = parse_datetime(request.query_params.get("datetime"))
-    return tiles.parse_filter(names, request.query_params, interval)
-
-
 def _tile_response(
-    session: SessionDep, request: Request, names: list[str], z: int, x: int, y: int
+    session: SessionDep, names: list[str], z: int, x: int, y: int, where: TileFilter
 ) -> Response:
     """The MVT response, 204 when empty; the ETag and 304 come from the caching middleware."""
-    content = tiles.get_tile(session, names, z, x, y, _filter(request, names))
+    content = tiles.get_tile(session, names, z, x, y, where)
     headers = {"Cache-Control": tiles.CACHE_CONTROL}
     if not content:
         return Response(status_code=204, headers=headers)
@@ -59,7 +43,6 @@ def _tile_response(
 
 def _tilejson(session: SessionDep, request: Request, names: list[str], name: str) -> TileJSON:
     """TileJSON whose ``tiles`` template carries the request's filters along."""
-    _filter(request, names)
     template = own_url(request) + "/{z}/{x}/{y}"
     if request.url.query:
         template += f"?{request.url.query}"
@@ -67,7 +50,7 @@ def _tilejson(session: SessionDep, request: Request, names: list[str], name: str
 
 
 @router.get(
-    "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
+    "/collections/{collectionId}/tiles/WebMercatorQuad/{z}/{x}/{y}",
     response_class=Response,
     responses=TILE_RESPONSES,
     summary="A vector tile of one collection",
@@ -75,27 +58,26 @@ def _tilejson(session: SessionDep, request: Request, names: list[str], name: str
 )
 def get_collection_tile(
     session: SessionDep,
-    request: Request,
-    collection_id: str,
+    collection: CollectionDep,
     z: ZoomPath,
     x: ColumnPath,
     y: RowPath,
-    datetime: DatetimeQuery = None,
+    where: TileFilterDep,
 ) -> Response:
     """A vector tile of one collection."""
-    return _tile_response(session, request, tiles.layer_names(collection_id), z, x, y)
+    return _tile_response(session, tiles.layer_names(collection), z, x, y, where)
 
 
 @router.get(
-    "/collections/{collection_id}/tiles/WebMercatorQuad",
+    "/collections/{collectionId}/tiles/WebMercatorQuad",
     response_model=TileJSON,
     summary="TileJSON of one collection's vector tiles",
 )
 def get_collection_tilejson(
-    session: SessionDep, request: Request, collection_id: str, datetime: DatetimeQuery = None
+    session: SessionDep, request: Request, collection: CollectionDep, where: TileFilterDep
 ) -> TileJSON:
     """TileJSON 3.0.0 of one collection's vector tiles: URL template, bounds, fields."""
-    return _tilejson(session, request, tiles.layer_names(collection_id), collection_id)
+    return _tilejson(session, request, tiles.layer_names(collection), collection.id)
 
 
 @router.get(
@@ -106,15 +88,10 @@ def get_collection_tilejson(
     description="One MVT layer per collection; empty tiles answer 204." + FILTERS_TEXT,
 )
 def get_tile(
-    session: SessionDep,
-    request: Request,
-    z: ZoomPath,
-    x: ColumnPath,
-    y: RowPath,
-    datetime: DatetimeQuery = None,
+    session: SessionDep, z: ZoomPath, x: ColumnPath, y: RowPath, where: TileFilterDep
 ) -> Response:
     """A vector tile with every collection as a layer."""
-    return _tile_response(session, request, tiles.layer_names(None), z, x, y)
+    return _tile_response(session, tiles.layer_names(None), z, x, y, where)
 
 
 @router.get(
@@ -122,21 +99,18 @@ def get_tile(
     response_model=TileJSON,
     summary="TileJSON of the vector tiles of every collection",
 )
-def get_tilejson(session: SessionDep, request: Request, datetime: DatetimeQuery = None) -> TileJSON:
+def get_tilejson(session: SessionDep, request: Request, where: TileFilterDep) -> TileJSON:
     """TileJSON 3.0.0 of the all-collections vector tiles."""
     return _tilejson(session, request, tiles.layer_names(None), "contamap")
 
 
-@router.get("/collections/{collection_id}/tiles", response_model=TileSets)
-def get_collection_tilesets(request: Request, collection_id: str) -> TileSets:
+@router.get("/collections/{collectionId}/tiles", response_model=TileSets)
+def get_collection_tilesets(request: Request, collection: CollectionDep) -> TileSets:
     """The tile sets of one collection (OGC API - Tiles)."""
-    names = tiles.layer_names(collection_id)
-    params.reject_unknown(request, set())
-    return tiles.tilesets(names, own_url(request), collection_id)
+    return tiles.tilesets(tiles.layer_names(collection), own_url(request), collection.id)
 
 
 @router.get("/tiles", response_model=TileSets)
 def get_tilesets(request: Request) -> TileSets:
     """The tile sets with every collection as a layer (OGC API - Tiles)."""
-    params.reject_unknown(request, set())
     return tiles.tilesets(tiles.layer_names(None), own_url(request), "Contamap")
