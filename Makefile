@@ -54,10 +54,11 @@ assets: $(ASSETS) ## npm ci in web/ and copy MapLibre GL JS into app/static/vend
 $(ASSETS): web/package-lock.json
 	@scripts/web-assets.sh
 
-lint: venv ## ruff and mypy --strict
+lint: venv ## ruff, mypy --strict and the import layers (import-linter)
 	$(BIN)/ruff check app geodata tests migrations bench scripts
 	$(BIN)/ruff format --check app geodata tests migrations bench scripts
 	$(BIN)/mypy app geodata
+	$(BIN)/lint-imports
 
 bench: venv db ## benchmarks (bench/)
 	DATABASE_URL=$(DB_URL) $(BIN)/python -m bench

@@ -27,8 +27,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings)
-        read_engine = make_engine(settings, read_only=True)
+        app.state.engine = engine = make_engine(settings)
+        app.state.read_engine = read_engine = make_engine(settings, read_only=True)
         app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
         app.state.read_sessionmaker = sessionmaker(read_engine, expire_on_commit=False)
         yield

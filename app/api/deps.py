@@ -165,8 +165,7 @@ def bbox(
         CommaSeparated,
         Query(
             alias="bbox",
-            min_length=4,
-            max_length=6,
+            json_schema_extra={"minItems": 4, "maxItems": 6},
             description=(
                 "minx,miny,maxx,maxy (or minx,miny,minz,maxx,maxy,maxz) in bbox-crs, CRS84 by "
                 "default; a box whose minx is greater than its maxx crosses the antimeridian"

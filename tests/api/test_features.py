@@ -164,7 +164,7 @@ def test_cql2_logical_in_like_and_null(client: TestClient) -> None:
         ({"kind": "village"}, "kind"),
         ({"geonames_id": "x"}, "integer"),
         ({"unknown": "1"}, "unknown query parameter"),
-        ({"f": "xml"}, "f="),
+        ({"f": "xml"}, "f:"),
         ({"filter-lang": "ecql"}, "cql2-text"),
         ({"filter": "name = 'x'", "filter-lang": "cql2-json"}, "cql2-json"),
         ({"filter": "T_AFTER(name, DATE('2021-13-45'))"}, "filter"),
@@ -550,7 +550,7 @@ def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine:
     )
     with TestClient(create_app(settings)) as busy:
         app: Any = busy.app
-        with app.state.engine.connect():  # the only connection, held
+        with app.state.read_engine.connect():  # the only connection for reads, held
             response = busy.get("/collections/districts")
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "2"
