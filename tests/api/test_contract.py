@@ -185,9 +185,7 @@ def test_a_committed_raw_sql_zone_is_counted_by_the_next_read(
     assert restored["contaminated_km2"] == before["contaminated_km2"]
 
 
-def test_every_list_comes_out_in_its_documented_order(
-    client: TestClient, session: Session
-) -> None:
+def test_every_list_comes_out_in_its_documented_order(client: TestClient, session: Session) -> None:
     """Rows inserted against the order: sources z.., y.., b.. and districts far, then near."""
     add_district(session, WEST, name="Zzz")
     for source in ("zulu survey", "yankee survey", "bravo survey"):

@@ -84,9 +84,11 @@ def test_the_map_shows_the_layers_and_a_district_popup(
     errors: list[str] = []
     page.on(
         "console",
-        lambda message: errors.append(f"{message.text} {message.location.get('url', '')}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            errors.append(f"{message.text} {message.location.get('url', '')}")
+            if message.type == "error"
+            else None
+        ),
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/map", wait_until="load")
@@ -105,7 +107,9 @@ def test_the_map_shows_the_layers_and_a_district_popup(
     panel = page.evaluate("document.getElementById('panel').getBoundingClientRect().right")
     clicked = None
     for row in _candidates(engine):
-        point = page.evaluate("([lon, lat]) => Contamap.map.project([lon, lat])", [row.lon, row.lat])
+        point = page.evaluate(
+            "([lon, lat]) => Contamap.map.project([lon, lat])", [row.lon, row.lat]
+        )
         if panel + 20 < point["x"] < WIDTH - 40 and 20 < point["y"] < HEIGHT - 20:
             clicked = row
             page.mouse.click(point["x"], point["y"])
