@@ -239,6 +239,7 @@ COLLECTIONS: dict[str, Collection] = {
                 Property("recorded_on", "date", "date the hazard was recorded", required=True),
                 Property("released_on", "date", "date the land was released"),
                 Property("estimated_devices", "integer", "estimated number of devices", minimum=0),
+                Property("imsma_id", "string", "the hazard's identifier in IMSMA"),
                 SOURCE,
                 ACCURACY,
             ),

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.repositories.tiles import TileFilter
+from app.schemas.query import TileFilter
 from app.services import tiles
 
 

@@ -3,6 +3,7 @@
 import os
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+SERVER_LOG = ROOT / "artifacts" / "server.log"  # the last server's log, for a failed run
 
 
 def free_port() -> int:
@@ -23,8 +25,10 @@ def free_port() -> int:
 @contextmanager
 def serving(argv: list[str], env: dict[str, str], port: int, probe: str) -> Iterator[str]:
     """Run a server command until the block ends; yield its base URL once ``probe`` answers 200."""
+    # The log goes to a file: a pipe nobody reads would block the server once it is full.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -37,9 +41,12 @@ def serving(argv: list[str], env: dict[str, str], port: int, probe: str) -> Iter
             time.sleep(0.2)
         else:
             process.terminate()
-            errors = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"{argv[0]} did not answer {probe}: {errors[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"{argv[0]} did not answer {probe}: {log.read()[-2000:]!r}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.seek(0)
+        SERVER_LOG.write_bytes(log.read())
+        log.close()

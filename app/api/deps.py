@@ -300,6 +300,19 @@ def property_filters(request: Request, collection: CollectionDep) -> tuple[tuple
 property_filters.takes_properties = "all"  # type: ignore[attr-defined]
 
 
+PropertiesQuery = Annotated[
+    list[str] | None,
+    CommaSeparated,
+    Query(description="the properties to return, comma-separated"),
+]
+SkipGeometryQuery = Annotated[
+    bool, Query(alias="skipGeometry", description="leave out the geometry")
+]
+PrecisionQuery = Annotated[
+    int | None, Query(ge=0, le=15, description="decimal places of coordinates")
+]
+
+
 def items_query(
     collection: CollectionDep,
     box: Annotated[BBox | None, Depends(bbox)],
@@ -329,17 +342,9 @@ def items_query(
         Query(alias="filter-crs", description="the CRS of the filter's geometries"),
     ] = "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
     sortby: SortbyQuery = None,
-    properties: Annotated[
-        list[str] | None,
-        CommaSeparated,
-        Query(description="the properties to return, comma-separated"),
-    ] = None,
-    skip_geometry: Annotated[
-        bool, Query(alias="skipGeometry", description="leave out the geometry")
-    ] = False,
-    precision: Annotated[
-        int | None, Query(ge=0, le=15, description="decimal places of coordinates")
-    ] = None,
+    properties: PropertiesQuery = None,
+    skip_geometry: SkipGeometryQuery = False,
+    precision: PrecisionQuery = None,
     simplify: Annotated[
         float | None,
         Query(ge=0, le=100_000, description="simplification tolerance in metres"),
@@ -370,17 +375,9 @@ ItemsQueryDep = Annotated[ItemsQuery, Depends(items_query)]
 def item_query(
     collection: CollectionDep,
     crs: Annotated[Crs | None, Depends(output_crs)],
-    properties: Annotated[
-        list[str] | None,
-        CommaSeparated,
-        Query(description="the properties to return, comma-separated"),
-    ] = None,
-    skip_geometry: Annotated[
-        bool, Query(alias="skipGeometry", description="leave out the geometry")
-    ] = False,
-    precision: Annotated[
-        int | None, Query(ge=0, le=15, description="decimal places of coordinates")
-    ] = None,
+    properties: PropertiesQuery = None,
+    skip_geometry: SkipGeometryQuery = False,
+    precision: PrecisionQuery = None,
 ) -> ItemsQuery:
     """What a single-feature request asks for, checked."""
     return ItemsQuery(

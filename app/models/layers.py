@@ -112,6 +112,7 @@ class ContaminatedZone(Layer):
     recorded_on: Mapped[date] = mapped_column(Date)
     released_on: Mapped[date | None] = mapped_column(Date)
     estimated_devices: Mapped[int | None] = mapped_column(Integer)
+    imsma_id: Mapped[str | None] = mapped_column(Text)
     accuracy: Mapped[str | None] = mapped_column(Text)
 
     @classmethod

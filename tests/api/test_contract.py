@@ -2,6 +2,7 @@
 reads never write, every list has its documented order, the statistics are fresh after a
 committed write."""
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.catalog import COLLECTIONS, ContaminationType, RiskLevel, ZoneStatus
 from app.core.config import Settings
 from app.main import create_app
+from app.services.loader import import_layer
 from tests.api.test_stats_geometry import WEST, add_district, add_zone
 
 GEOD = Geod(ellps="WGS84")
@@ -212,3 +214,35 @@ def test_every_list_comes_out_in_its_documented_order(client: TestClient, sessio
         assert pairs == sorted(pairs)  # ties keep the id order
         years = client.get("/stats/timeseries", params={"from": 2020, "to": 2025}).json()
         assert [row["year"] for row in years["years"]] == list(range(2020, 2026))
+
+
+def test_a_property_of_the_catalogue_is_imported_served_filtered_and_typed(
+    client: TestClient, session: Session, tmp_path: Any
+) -> None:
+    """imsma_id: one catalogue entry, one model column and migration 0005, nothing else."""
+    feature = {
+        "type": "Feature",
+        "geometry": box(0.1, -29.9, 0.2, -29.8).__geo_interface__,
+        "properties": {
+            "code": "IMSMA-TEST-1",
+            "imsma_id": "AZ-HA-0001",
+            "hazard_class": "CHA",
+            "contamination": ["anti_personnel"],
+            "risk_level": "high",
+            "status": "active",
+            "recorded_on": "2024-03-01",
+            "source": "test survey",
+        },
+    }
+    path = tmp_path / "zones.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    assert import_layer(session, "contaminated_zones", path) == 1
+    found = client.get("/collections/contaminated_zones/items", params={"imsma_id": "AZ-HA-0001"})
+    assert found.status_code == 200
+    (served,) = found.json()["features"]
+    assert served["properties"]["imsma_id"] == "AZ-HA-0001"
+    assert served["properties"]["code"] == "IMSMA-TEST-1"
+    queryables = client.get("/collections/contaminated_zones/queryables").json()
+    assert queryables["properties"]["imsma_id"]["type"] == "string"
+    tilejson = client.get("/collections/contaminated_zones/tiles/WebMercatorQuad").json()
+    assert tilejson["vector_layers"][0]["fields"]["imsma_id"] == "String"
