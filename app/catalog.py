@@ -160,6 +160,12 @@ class Collection:
     properties: tuple[Property, ...]
     temporal: tuple[str, str | None] | None = None  # start and end property of the feature
     keywords: tuple[str, ...] = field(default=())
+    reads: tuple[str, ...] = ()  # other collections its computed properties are read from
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The collections whose writes can change what this one serves: itself and ``reads``."""
+        return (self.id, *self.reads)
 
     def get_property(self, name: str) -> Property | None:
         """The property called ``name``, if the collection has it."""
@@ -290,6 +296,7 @@ COLLECTIONS: dict[str, Collection] = {
             ),
             temporal=("occurred_on", "occurred_on"),
             keywords=("mine action", "casualties"),
+            reads=("districts",),  # the district's name
         ),
         Collection(
             id="line_of_contact",

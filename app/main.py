@@ -17,6 +17,7 @@ from app.api.routes import collections, health, map, ogc, stats, tiles
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.errors import install_error_handlers
+from app.services.tile_cache import TileCache
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown)],
     )
     app.state.settings = settings
+    app.state.tile_cache = TileCache(settings.tile_cache_mb)
     app.add_middleware(ETagMiddleware)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)

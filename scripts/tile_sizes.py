@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.schemas.query import TileFilter
 from app.services import tiles
+from app.services.tile_cache import TileCache, TileKey
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,13 @@ class ZoomReport:
     largest: morecantile.Tile
 
 
+NO_CACHE = TileCache(0)  # every tile is built, as on a first request
+
+
+def _key(session: Session, names: list[str], tile: morecantile.Tile) -> TileKey:
+    return tiles.tile_key(session, names, tile.z, tile.x, tile.y, TileFilter())
+
+
 def walk(session: Session, max_zoom: int) -> list[ZoomReport]:
     """Every non-empty all-layers tile from z0 to ``max_zoom``, reported per zoom."""
     names = tiles.layer_names(None)
@@ -35,7 +43,7 @@ def walk(session: Session, max_zoom: int) -> list[ZoomReport]:
     reports = []
     for zoom in range(max_zoom + 1):
         sizes = {
-            tile: len(tiles.get_tile(session, names, tile.z, tile.x, tile.y, TileFilter()))
+            tile: len(tiles.get_tile(session, _key(session, names, tile), NO_CACHE))
             for tile in level
         }
         full = [tile for tile, size in sizes.items() if size]

@@ -24,29 +24,33 @@ def free_port() -> int:
 
 @contextmanager
 def serving(argv: list[str], env: dict[str, str], port: int, probe: str) -> Iterator[str]:
-    """Run a server command until the block ends; yield its base URL once ``probe`` answers 200."""
-    # The log goes to a file: a pipe nobody reads would block the server once it is full.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}{probe}", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        else:
+    """Run a server command until the block ends; yield its base URL once ``probe`` answers 200.
+
+    Its log goes to a file (a pipe nobody reads would block the server once full), copied to
+    artifacts/server.log when the server stops.
+    """
+    SERVER_LOG.parent.mkdir(exist_ok=True)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
+        )
+        try:
+            yield _wait_for(process, f"http://127.0.0.1:{port}", probe)
+        finally:
             process.terminate()
+            process.wait(timeout=30)
             log.seek(0)
-            raise RuntimeError(f"{argv[0]} did not answer {probe}: {log.read()[-2000:]!r}")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.seek(0)
-        SERVER_LOG.write_bytes(log.read())
-        log.close()
+            SERVER_LOG.write_bytes(log.read())
+
+
+def _wait_for(process: subprocess.Popen[bytes], base: str, probe: str) -> str:
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}{probe}", timeout=2).status_code == 200:
+                return base
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {probe}: see {SERVER_LOG}")

@@ -39,7 +39,8 @@ class ETagMiddleware:
                 return
             if message["type"] == "http.response.start":
                 start = message
-                if message["status"] != 200:
+                # Not a success, or tagged by the route itself (a tile's strong ETag).
+                if message["status"] != 200 or b"etag" in dict(message["headers"]):
                     passing_through = True
                     await send(message)
                 return

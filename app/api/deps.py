@@ -406,7 +406,7 @@ def tile_filter(request: Request, interval: IntervalDep) -> TileFilter:
         for prop in collection.properties
         if prop.enum and prop.type == "string" and prop.name in params
     }
-    return TileFilter(interval=interval, equals=equals)
+    return TileFilter(interval=interval, equals=tuple(sorted(equals.items())))
 
 
 tile_filter.takes_properties = "enumerated"  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from app.models.layers import (
     Incident,
     IncidentVictim,
     Layer,
+    LayerVersion,
     LineOfContact,
 )
 from app.models.stats import (
@@ -24,6 +25,7 @@ __all__ = [
     "Incident",
     "IncidentVictim",
     "Layer",
+    "LayerVersion",
     "LineOfContact",
     "StatsAtom",
     "StatsDelta",

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -197,3 +197,12 @@ class IncidentVictim(Base):
     age: Mapped[int | None] = mapped_column(Integer)
     injury: Mapped[str | None] = mapped_column(Text)
     residence: Mapped[str | None] = mapped_column(Text)
+
+
+class LayerVersion(Base):
+    """A layer's version: a new value from a sequence after every write (migration 0006)."""
+
+    __tablename__ = "layer_versions"
+
+    layer: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
-from app.models import District, Incident
+from app.models import District, Incident, LayerVersion
 from app.repositories import features
 from app.repositories.layers import model
 from app.schemas.query import TileFilter
@@ -72,9 +72,7 @@ def _conditions(collection: Collection, where: TileFilter) -> list[ColumnElement
         interval = where.interval
         conditions.append(features.interval_filter(collection, interval.start, interval.end))
     columns = features.columns(collection)
-    conditions += [
-        columns[name] == value for name, value in where.equals.items() if name in columns
-    ]
+    conditions += [columns[name] == value for name, value in where.equals if name in columns]
     return conditions
 
 
@@ -143,3 +141,13 @@ def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float,
     if row[0] is None:
         return None
     return float(row[0]), float(row[1]), float(row[2]), float(row[3])
+
+
+def versions(session: Session, names: Sequence[str]) -> tuple[tuple[str, int], ...]:
+    """The current version of each named layer, by name: one index probe each."""
+    rows = session.execute(
+        select(LayerVersion.layer, LayerVersion.version)
+        .where(LayerVersion.layer.in_(names))
+        .order_by(LayerVersion.layer)
+    )
+    return tuple((row.layer, row.version) for row in rows)

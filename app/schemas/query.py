@@ -1,7 +1,6 @@
 """Parsed query parameters shared by the API and the services, and the one date parser."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -74,4 +73,4 @@ class TileFilter:
     """Which features a tile keeps: a date interval and equality on enumerated properties."""
 
     interval: Interval | None = None
-    equals: Mapping[str, str] = field(default_factory=dict)
+    equals: tuple[tuple[str, str], ...] = ()  # (property, value), sorted: a cache key

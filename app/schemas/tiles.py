@@ -36,8 +36,19 @@ class TileJSON(BaseModel):
     vector_layers: list[VectorLayer]
 
 
+class TileLayer(BaseModel):
+    """One layer of a vector tile set (OGC API - Tiles, tileset metadata)."""
+
+    id: str
+    dataType: Literal["vector"] = "vector"  # noqa: N815 - the standard's names
+    description: str
+    geometryDimension: int  # noqa: N815
+    minTileMatrix: str  # noqa: N815
+    maxTileMatrix: str  # noqa: N815
+
+
 class TileSet(BaseModel):
-    """One tile set in the OGC API - Tiles list: vector tiles in one tile matrix set."""
+    """A tile set: vector tiles in one tile matrix set, with its layers."""
 
     title: str
     dataType: Literal["vector"] = "vector"  # noqa: N815 - the standard's names
@@ -46,6 +57,7 @@ class TileSet(BaseModel):
         "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
     )
     links: list[Link]
+    layers: list[TileLayer] = []
 
 
 class TileSets(BaseModel):

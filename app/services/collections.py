@@ -20,6 +20,7 @@ from app.schemas.ogc import (
 )
 
 FEATURES = "http://www.opengis.net/spec/ogcapi-features"
+TILES = "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf"
 CONFORMANCE = [
     f"{FEATURES}-1/1.0/conf/core",
     f"{FEATURES}-1/1.0/conf/geojson",
@@ -41,6 +42,15 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
     "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
+    f"{TILES}/core",
+    f"{TILES}/tileset",
+    f"{TILES}/tilesets-list",
+    f"{TILES}/geodata-tilesets",
+    f"{TILES}/dataset-tilesets",
+    f"{TILES}/mvt",
+    f"{TILES}/oas30",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -70,6 +80,12 @@ def landing(base: str) -> LandingPage:
                 rel="http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                 type=JSON,
                 title="vector tiles of every collection",
+            ),
+            Link(
+                href=f"{base}/tileMatrixSets",
+                rel="http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                type=JSON,
+                title="the tile matrix sets",
             ),
             Link(href=f"{base}/stats/summary", rel="related", type=JSON, title="statistics"),
         ],

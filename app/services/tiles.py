@@ -6,17 +6,19 @@ import morecantile
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
-from app.errors import InvalidParameterValue
+from app.errors import InvalidParameterValue, NotFound
 from app.repositories import tiles as repo
 from app.schemas.ogc import Link
 from app.schemas.query import TileFilter
-from app.schemas.tiles import TileJSON, TileSet, TileSets, VectorLayer
+from app.schemas.tiles import TileJSON, TileLayer, TileSet, TileSets, VectorLayer
+from app.services.tile_cache import TileCache, TileKey
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 # Half a screen pixel of a 256-pixel tile: finer detail cannot be seen at that zoom.
 SIMPLIFY_PIXELS = 0.5
 TILEJSON_MAXZOOM = 16  # clients overzoom beyond; tiles are still served up to TMS.maxzoom
-CACHE_CONTROL = "public, max-age=300"
+# Revalidate every time: the strong ETag makes that a 304 of a few bytes while nothing changed.
+CACHE_CONTROL = "public, no-cache"
 
 
 def layer_names(collection: Collection | None) -> list[str]:
@@ -50,12 +52,25 @@ def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
     return max(west, -180.0), south, min(east, 180.0), north
 
 
-def get_tile(
+def tile_key(
     session: Session, names: Sequence[str], z: int, x: int, y: int, where: TileFilter
-) -> bytes:
-    """The tile of the named layers, simplified for its zoom; empty bytes for an empty tile."""
+) -> TileKey:
+    """What the tile depends on, with the current versions of its layers (one short query)."""
     check_tile(z, x, y)
-    return repo.tile(session, names, z, x, y, tolerance(z), where, search_bounds(z, x, y))
+    sources = sorted({source for name in names for source in COLLECTIONS[name].sources})
+    return TileKey(tuple(names), repo.versions(session, sources), z, x, y, where)
+
+
+def get_tile(session: Session, key: TileKey, cache: TileCache) -> bytes:
+    """The tile, from the cache or built by PostGIS; empty bytes for an empty tile."""
+    tile = cache.get(key)
+    if tile is None:
+        z, x, y = key.z, key.x, key.y
+        tile = repo.tile(
+            session, key.layers, z, x, y, tolerance(z), key.where, search_bounds(z, x, y)
+        )
+        cache.put(key, tile)
+    return tile
 
 
 def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) -> TileJSON:
@@ -101,23 +116,82 @@ def _zoom_to_fit(west: float, south: float, east: float, north: float) -> int:
     return zoom
 
 
-def tilesets(names: Sequence[str], tiles_url: str, title: str) -> TileSets:
-    """The OGC API - Tiles list of tile sets at ``tiles_url`` (one: WebMercatorQuad)."""
+MVT = "application/vnd.mapbox-vector-tile"
+JSON = "application/json"
+TILEJSON = "application/vnd.mapbox.tile+json"
+TILING_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
+DIMENSIONS = {"Point": 0, "MultiLineString": 1, "MultiPolygon": 2}
+
+
+def tileset(names: Sequence[str], tiles_url: str, title: str, base: str) -> TileSet:
+    """The OGC API - Tiles metadata of the WebMercatorQuad tile set under ``tiles_url``."""
     matrix_set = f"{tiles_url}/WebMercatorQuad"
-    tileset = TileSet(
+    return TileSet(
         title=f"{title} ({', '.join(names)}), WebMercatorQuad",
         links=[
-            Link(href=matrix_set, rel="self", type="application/json", title="TileJSON"),
+            Link(href=matrix_set, rel="self", type=JSON, title="this tile set"),
             Link(
-                href=f"{matrix_set}/{{tileMatrix}}/{{tileCol}}/{{tileRow}}",
+                href=f"{matrix_set}/tilejson.json", rel="alternate", type=TILEJSON, title="TileJSON"
+            ),
+            Link(
+                href=f"{base}/tileMatrixSets/WebMercatorQuad",
+                rel=TILING_SCHEME,
+                type=JSON,
+                title="the tile matrix set",
+            ),
+            Link(
+                href=f"{matrix_set}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}",
                 rel="item",
-                type="application/vnd.mapbox-vector-tile",
-                title="a tile: zoom, column (x), row (y)",
+                type=MVT,
+                title="a tile: zoom, row (y), column (x)",
                 templated=True,
             ),
         ],
+        layers=[
+            TileLayer(
+                id=name,
+                description=COLLECTIONS[name].tile_description,
+                geometryDimension=DIMENSIONS[COLLECTIONS[name].geometry_type],
+                minTileMatrix=str(TMS.minzoom),
+                maxTileMatrix=str(TMS.maxzoom),
+            )
+            for name in names
+        ],
     )
+
+
+def tilesets(names: Sequence[str], tiles_url: str, title: str, base: str) -> TileSets:
+    """The OGC API - Tiles list of tile sets at ``tiles_url`` (one: WebMercatorQuad)."""
     return TileSets(
-        links=[Link(href=tiles_url, rel="self", type="application/json", title="tile sets")],
-        tilesets=[tileset],
+        links=[Link(href=tiles_url, rel="self", type=JSON, title="tile sets")],
+        tilesets=[tileset(names, tiles_url, title, base)],
     )
+
+
+def tile_matrix_sets(base: str) -> dict[str, object]:
+    """The tile matrix sets the tiles are served in: WebMercatorQuad."""
+    return {
+        "tileMatrixSets": [
+            {
+                "id": "WebMercatorQuad",
+                "title": TMS.title,
+                "uri": TMS.uri,
+                "links": [
+                    Link(
+                        href=f"{base}/tileMatrixSets/WebMercatorQuad",
+                        rel="self",
+                        type=JSON,
+                        title="WebMercatorQuad",
+                    ).model_dump(exclude_none=True)
+                ],
+            }
+        ]
+    }
+
+
+def tile_matrix_set(matrix_set_id: str) -> dict[str, object]:
+    """The definition of a tile matrix set (OGC 2D TileMatrixSet 2.0), or a 404."""
+    if matrix_set_id != "WebMercatorQuad":
+        raise NotFound(f"no tile matrix set {matrix_set_id!r}; the only one is WebMercatorQuad")
+    document: dict[str, object] = TMS.model_dump(mode="json", exclude_none=True)
+    return document

@@ -110,7 +110,7 @@ READ_URLS = [
     "/collections",
     "/collections/contaminated_zones/items?limit=5",
     "/collections/contaminated_zones/items/1",
-    "/tiles/WebMercatorQuad/7/80/48",
+    "/tiles/WebMercatorQuad/7/48/80",
     "/stats/summary",
     "/stats/districts",
     "/stats/districts/1",
@@ -244,5 +244,7 @@ def test_a_property_of_the_catalogue_is_imported_served_filtered_and_typed(
     assert served["properties"]["code"] == "IMSMA-TEST-1"
     queryables = client.get("/collections/contaminated_zones/queryables").json()
     assert queryables["properties"]["imsma_id"]["type"] == "string"
-    tilejson = client.get("/collections/contaminated_zones/tiles/WebMercatorQuad").json()
+    tilejson = client.get(
+        "/collections/contaminated_zones/tiles/WebMercatorQuad/tilejson.json"
+    ).json()
     assert tilejson["vector_layers"][0]["fields"]["imsma_id"] == "String"

@@ -71,8 +71,9 @@ def decode(content: bytes) -> dict[str, Any]:
 
 
 def get_tile(client: TestClient, collection: str | None, z: int, x: int, y: int, **params: str):  # type: ignore[no-untyped-def]
+    """The tile at column x, row y: the standard path puts the row first (z/y/x)."""
     prefix = f"/collections/{collection}" if collection else ""
-    return client.get(f"{prefix}/tiles/WebMercatorQuad/{z}/{x}/{y}", params=params)
+    return client.get(f"{prefix}/tiles/WebMercatorQuad/{z}/{y}/{x}", params=params)
 
 
 def test_a_tile_covering_the_zone_contains_it(client: TestClient, layer: dict[str, int]) -> None:
@@ -162,8 +163,9 @@ def test_filters(
 
 def test_caching_headers_and_304(client: TestClient, layer: dict[str, int]) -> None:
     response = get_tile(client, "contaminated_zones", ZOOM, *tile_of(LON, LAT, ZOOM))
-    assert "max-age" in response.headers["cache-control"]
+    assert response.headers["cache-control"] == "public, no-cache"
     etag = response.headers["etag"]
+    assert etag.startswith('"')  # strong: from the data version, not the bytes
     again = client.get(
         str(response.url).removeprefix("http://testserver"), headers={"If-None-Match": etag}
     )
@@ -172,12 +174,12 @@ def test_caching_headers_and_304(client: TestClient, layer: dict[str, int]) -> N
 
 
 def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
-    response = client.get("/collections/contaminated_zones/tiles/WebMercatorQuad")
+    response = client.get("/collections/contaminated_zones/tiles/WebMercatorQuad/tilejson.json")
     assert response.status_code == 200
     tilejson = response.json()
     assert tilejson["tilejson"] == "3.0.0"
     assert tilejson["tiles"] == [
-        "http://testserver/collections/contaminated_zones/tiles/WebMercatorQuad/{z}/{x}/{y}"
+        "http://testserver/collections/contaminated_zones/tiles/WebMercatorQuad/{z}/{y}/{x}"
     ]
     west, south, east, north = tilejson["bounds"]
     assert west <= LON - 0.005 and east >= LON + 0.005
@@ -189,14 +191,14 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
     assert vector_layer["id"] == "contaminated_zones"
     assert vector_layer["fields"]["risk_level"] == "String"
     assert vector_layer["fields"]["estimated_devices"] == "Number"
-    every = client.get("/tiles/WebMercatorQuad?status=active").json()
+    every = client.get("/tiles/WebMercatorQuad/tilejson.json?status=active").json()
     assert {item["id"] for item in every["vector_layers"]} == {
         "districts",
         "contaminated_zones",
         "incidents",
         "line_of_contact",
     }
-    assert every["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{x}/{y}?status=active")
+    assert every["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{y}/{x}?status=active")
 
 
 def test_tilesets_lists_link_the_tilejson_and_the_tile_template(client: TestClient) -> None:
@@ -207,7 +209,14 @@ def test_tilesets_lists_link_the_tilejson_and_the_tile_template(client: TestClie
     assert tileset["tileMatrixSetURI"].endswith("/WebMercatorQuad")
     item = next(link for link in tileset["links"] if link["rel"] == "item")
     assert item["templated"] is True
-    tile_url = item["href"].format(tileMatrix=0, tileCol=0, tileRow=0)
+    x, y = tile_of(LON, LAT, ZOOM)
+    tile_url = item["href"].format(tileMatrix=ZOOM, tileCol=x, tileRow=y)
+    assert tile_url.endswith(f"/{ZOOM}/{y}/{x}")
     assert client.get(tile_url.replace("http://testserver", "")).status_code in (200, 204)
+    scheme = next(link for link in tileset["links"] if link["rel"].endswith("/tiling-scheme"))
+    matrix_set = client.get(scheme["href"].replace("http://testserver", "")).json()
+    assert matrix_set["id"] == "WebMercatorQuad"
+    assert client.get("/tileMatrixSets").json()["tileMatrixSets"][0]["id"] == "WebMercatorQuad"
+    assert client.get("/tileMatrixSets/NoSuch").status_code == 404
     assert client.get("/tiles").json()["tilesets"][0]["dataType"] == "vector"
     assert client.get("/collections/nosuch/tiles").status_code == 404

@@ -1,27 +1,29 @@
-"""Vector tiles (OGC API - Tiles, WebMercatorQuad) and their TileJSON."""
+"""Vector tiles (OGC API - Tiles, WebMercatorQuad), their tile sets and TileJSON."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.api.deps import CollectionDep, SessionDep, TileFilterDep
-from app.api.render import own_url
+from app.api.render import base_url, own_url
+from app.core.responses import JSONResponse
 from app.schemas.query import TileFilter
-from app.schemas.tiles import TileJSON, TileSets
+from app.schemas.tiles import TileJSON, TileSet, TileSets
 from app.services import tiles
+from app.services.tile_cache import TileCache
 
 router = APIRouter(tags=["Tiles"])
 
-MVT = "application/vnd.mapbox-vector-tile"
 TILE_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {MVT: {}}, "description": "A Mapbox Vector Tile"},
+    200: {"content": {tiles.MVT: {}}, "description": "A Mapbox Vector Tile"},
     204: {"description": "The tile holds no feature"},
     304: {"description": "The tile has not changed (If-None-Match)"},
-    400: {"description": "z, x or y outside the tile matrix set, or a bad filter"},
+    400: {"description": "the tile matrix, row or column is outside the set, or a bad filter"},
 }
-ZoomPath = Annotated[int, Path(description="zoom level (tile matrix), 0-24")]
-ColumnPath = Annotated[int, Path(description="tile column, 0 to 2^z - 1, west to east")]
-RowPath = Annotated[int, Path(description="tile row, 0 to 2^z - 1, north to south")]
+# OGC API - Tiles: the row (y, north to south) comes before the column (x, west to east).
+MatrixPath = Annotated[int, Path(alias="tileMatrix", description="zoom level, 0-24")]
+RowPath = Annotated[int, Path(alias="tileRow", description="tile row (y), 0 to 2^z - 1")]
+ColumnPath = Annotated[int, Path(alias="tileCol", description="tile column (x), 0 to 2^z - 1")]
 FILTERS_TEXT = (
     " Filters: datetime (zones by recorded_on/released_on, incidents by occurred_on, the line"
     " by valid_from/valid_to; districts are always kept) and equality on the enumerated"
@@ -30,46 +32,88 @@ FILTERS_TEXT = (
 )
 
 
+def tile_cache(request: Request) -> TileCache:
+    """This worker's tile cache."""
+    cache: TileCache = request.app.state.tile_cache
+    return cache
+
+
+CacheDep = Annotated[TileCache, Depends(tile_cache)]
+
+
 def _tile_response(
-    session: SessionDep, names: list[str], z: int, x: int, y: int, where: TileFilter
+    request: Request,
+    session: SessionDep,
+    cache: TileCache,
+    names: list[str],
+    tile: tuple[int, int, int],
+    where: TileFilter,
 ) -> Response:
-    """The MVT response, 204 when empty; the ETag and 304 come from the caching middleware."""
-    content = tiles.get_tile(session, names, z, x, y, where)
-    headers = {"Cache-Control": tiles.CACHE_CONTROL}
+    """The MVT (204 when empty) with a strong ETag from the data version; 304 when unchanged."""
+    z, y, x = tile
+    key = tiles.tile_key(session, names, z, x, y, where)
+    headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": key.etag}
+    if key.etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    content = tiles.get_tile(session, key, cache)
     if not content:
         return Response(status_code=204, headers=headers)
-    return Response(content, media_type=MVT, headers=headers)
+    return Response(content, media_type=tiles.MVT, headers=headers)
 
 
 def _tilejson(session: SessionDep, request: Request, names: list[str], name: str) -> TileJSON:
     """TileJSON whose ``tiles`` template carries the request's filters along."""
-    template = own_url(request) + "/{z}/{x}/{y}"
+    template = own_url(request).removesuffix("/tilejson.json") + "/{z}/{y}/{x}"
     if request.url.query:
         template += f"?{request.url.query}"
     return tiles.tilejson(session, names, template, name)
 
 
 @router.get(
-    "/collections/{collectionId}/tiles/WebMercatorQuad/{z}/{x}/{y}",
+    "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
     response_class=Response,
     responses=TILE_RESPONSES,
     summary="A vector tile of one collection",
     description="One MVT layer named after the collection; empty tiles answer 204." + FILTERS_TEXT,
 )
 def get_collection_tile(
+    request: Request,
     session: SessionDep,
+    cache: CacheDep,
     collection: CollectionDep,
-    z: ZoomPath,
-    x: ColumnPath,
+    z: MatrixPath,
     y: RowPath,
+    x: ColumnPath,
     where: TileFilterDep,
 ) -> Response:
     """A vector tile of one collection."""
-    return _tile_response(session, tiles.layer_names(collection), z, x, y, where)
+    names = tiles.layer_names(collection)
+    return _tile_response(request, session, cache, names, (z, y, x), where)
 
 
 @router.get(
-    "/collections/{collectionId}/tiles/WebMercatorQuad",
+    "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
+    response_class=Response,
+    responses=TILE_RESPONSES,
+    summary="A vector tile of every collection",
+    description="One MVT layer per collection; empty tiles answer 204." + FILTERS_TEXT,
+)
+def get_tile(
+    request: Request,
+    session: SessionDep,
+    cache: CacheDep,
+    z: MatrixPath,
+    y: RowPath,
+    x: ColumnPath,
+    where: TileFilterDep,
+) -> Response:
+    """A vector tile with every collection as a layer."""
+    names = tiles.layer_names(None)
+    return _tile_response(request, session, cache, names, (z, y, x), where)
+
+
+@router.get(
+    "/collections/{collectionId}/tiles/WebMercatorQuad/tilejson.json",
     response_model=TileJSON,
     summary="TileJSON of one collection's vector tiles",
 )
@@ -81,36 +125,52 @@ def get_collection_tilejson(
 
 
 @router.get(
-    "/tiles/WebMercatorQuad/{z}/{x}/{y}",
-    response_class=Response,
-    responses=TILE_RESPONSES,
-    summary="A vector tile of every collection",
-    description="One MVT layer per collection; empty tiles answer 204." + FILTERS_TEXT,
-)
-def get_tile(
-    session: SessionDep, z: ZoomPath, x: ColumnPath, y: RowPath, where: TileFilterDep
-) -> Response:
-    """A vector tile with every collection as a layer."""
-    return _tile_response(session, tiles.layer_names(None), z, x, y, where)
-
-
-@router.get(
-    "/tiles/WebMercatorQuad",
+    "/tiles/WebMercatorQuad/tilejson.json",
     response_model=TileJSON,
     summary="TileJSON of the vector tiles of every collection",
 )
 def get_tilejson(session: SessionDep, request: Request, where: TileFilterDep) -> TileJSON:
-    """TileJSON 3.0.0 of the all-collections vector tiles."""
+    """TileJSON 3.0.0 of the all-collections vector tiles (what the web map reads)."""
     return _tilejson(session, request, tiles.layer_names(None), "contamap")
+
+
+@router.get("/collections/{collectionId}/tiles/WebMercatorQuad", response_model=TileSet)
+def get_collection_tileset(request: Request, collection: CollectionDep) -> TileSet:
+    """The tile set metadata of one collection's vector tiles (OGC API - Tiles)."""
+    tiles_url = own_url(request).removesuffix("/WebMercatorQuad")
+    return tiles.tileset(tiles.layer_names(collection), tiles_url, collection.id, base_url(request))
+
+
+@router.get("/tiles/WebMercatorQuad", response_model=TileSet)
+def get_tileset(request: Request) -> TileSet:
+    """The tile set metadata of the all-collections vector tiles (OGC API - Tiles)."""
+    tiles_url = own_url(request).removesuffix("/WebMercatorQuad")
+    return tiles.tileset(tiles.layer_names(None), tiles_url, "Contamap", base_url(request))
 
 
 @router.get("/collections/{collectionId}/tiles", response_model=TileSets)
 def get_collection_tilesets(request: Request, collection: CollectionDep) -> TileSets:
     """The tile sets of one collection (OGC API - Tiles)."""
-    return tiles.tilesets(tiles.layer_names(collection), own_url(request), collection.id)
+    names = tiles.layer_names(collection)
+    return tiles.tilesets(names, own_url(request), collection.id, base_url(request))
 
 
 @router.get("/tiles", response_model=TileSets)
 def get_tilesets(request: Request) -> TileSets:
     """The tile sets with every collection as a layer (OGC API - Tiles)."""
-    return tiles.tilesets(tiles.layer_names(None), own_url(request), "Contamap")
+    names = tiles.layer_names(None)
+    return tiles.tilesets(names, own_url(request), "Contamap", base_url(request))
+
+
+@router.get("/tileMatrixSets")
+def get_tile_matrix_sets(request: Request) -> Response:
+    """The tile matrix sets tiles are served in (OGC API - Tiles): WebMercatorQuad."""
+    return JSONResponse(tiles.tile_matrix_sets(base_url(request)))
+
+
+@router.get("/tileMatrixSets/{tileMatrixSetId}")
+def get_tile_matrix_set(
+    matrix_set_id: Annotated[str, Path(alias="tileMatrixSetId")],
+) -> Response:
+    """The definition of a tile matrix set (OGC Two Dimensional Tile Matrix Set 2.0)."""
+    return JSONResponse(tiles.tile_matrix_set(matrix_set_id))

@@ -143,7 +143,7 @@ const wireControls = (map) => {
 
 const start = async () => {
   const [tilejson, openapi] = await Promise.all([
-    fetch(`${Contamap.BASE}/tiles/WebMercatorQuad`).then((r) => r.json()),
+    fetch(`${Contamap.BASE}/tiles/WebMercatorQuad/tilejson.json`).then((r) => r.json()),
     fetch(`${Contamap.BASE}/openapi.json`).then((r) => (r.ok ? r.json() : { paths: {} })),
   ]);
   // Asking the API description first spares the console a 404 when statistics are absent.

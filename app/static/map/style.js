@@ -37,7 +37,7 @@ Contamap.shareColour = () => {
 
 Contamap.style = (asOf) => ({
   version: 8,
-  sources: { contamap: { type: "vector", url: `${Contamap.BASE}/tiles/WebMercatorQuad` } },
+  sources: { contamap: { type: "vector", url: `${Contamap.BASE}/tiles/WebMercatorQuad/tilejson.json` } },
   layers: [
     { id: "background", type: "background", paint: { "background-color": "#dfe9f0" } },
     {
