@@ -8,16 +8,19 @@ from typing import Annotated
 import typer
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.errors import ContamapError
 from app.services.loader import BUNDLED_DATA, import_layer, load_bundled, refresh_statistics
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+GRACEFUL_SHUTDOWN_S = 30  # requests in flight get this long to finish on SIGTERM
+RESERVED_CONNECTIONS = 10
 cli = typer.Typer(help="Contamap: contamination maps and statistics.", no_args_is_help=True)
 
 
@@ -93,20 +96,48 @@ def refresh() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on (HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on (PORT)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="worker processes (CONTAMAP_WORKERS; default: the number of cores)"),
+    ] = None,
     reload: bool = False,
 ) -> None:
-    """Serve the API and the web map."""
+    """Serve the API and the web map with several worker processes, one per core by default."""
     import uvicorn
 
     settings = get_settings()
+    processes = 1 if reload else (workers or settings.workers)
+    _warn_if_over_max_connections(settings, processes)
     uvicorn.run(
         "app.main:app",
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=processes,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
+
+
+def _warn_if_over_max_connections(settings: Settings, workers: int) -> None:
+    """Say so when the workers' pools, full, could exceed PostgreSQL's max_connections."""
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            limit = int(conn.execute(text("SHOW max_connections")).scalar_one())
+    except DBAPIError:
+        return  # the database is not up yet: the app reports it on /health
+    finally:
+        engine.dispose()
+    wanted = workers * settings.connections_per_worker
+    if wanted > limit - RESERVED_CONNECTIONS:
+        typer.echo(
+            f"contamap serve: {workers} workers may open {wanted} connections, but the database "
+            f"allows {limit} ({RESERVED_CONNECTIONS} kept for loads and maintenance); lower "
+            "CONTAMAP_WORKERS or CONTAMAP_POOL_SIZE / CONTAMAP_MAX_OVERFLOW",
+            err=True,
+        )
 
 
 def main() -> None:

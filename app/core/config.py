@@ -1,5 +1,6 @@
 """Settings, read once from the environment (prefix ``CONTAMAP_``)."""
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -21,8 +22,12 @@ class Settings(BaseSettings):
         ),
         validation_alias=AliasChoices("CONTAMAP_DATABASE_URL", "DATABASE_URL"),
     )
+    # Per worker process: reads (every GET) and writes (loads, imports, edits) have a pool each.
     pool_size: int = Field(default=10, ge=1, le=100)
     max_overflow: int = Field(default=20, ge=0, le=100)
+    write_pool_size: int = Field(default=2, ge=1, le=100)
+    write_max_overflow: int = Field(default=3, ge=0, le=100)
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     pool_timeout_s: int = Field(default=10, ge=1, le=120)  # wait for a free connection, then 503
     connect_timeout_s: int = Field(default=3, ge=1, le=60)
     statement_timeout_ms: int = Field(default=30_000, ge=100)
@@ -41,6 +46,11 @@ class Settings(BaseSettings):
         ):
             raise ValueError("CONTAMAP_DATABASE_URL uses the default password in production")
         return self
+
+    @property
+    def connections_per_worker(self) -> int:
+        """The most connections one worker process opens: both pools, full."""
+        return self.pool_size + self.max_overflow + self.write_pool_size + self.write_max_overflow
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -19,8 +19,8 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
         options += " -c default_transaction_read_only=on"
     return create_engine(
         settings.sqlalchemy_url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.max_overflow,
+        pool_size=settings.pool_size if read_only else settings.write_pool_size,
+        max_overflow=settings.max_overflow if read_only else settings.write_max_overflow,
         pool_pre_ping=True,
         pool_timeout=settings.pool_timeout_s,
         connect_args={
