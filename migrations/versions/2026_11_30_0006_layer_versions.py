@@ -28,10 +28,10 @@ def upgrade() -> None:
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("layer", name=op.f("pk_layer_versions")),
     )
-    for layer in LAYERS:
-        op.execute(
-            f"INSERT INTO layer_versions VALUES ('{layer}', nextval('layer_version_seq'))"
-        )
+    op.execute(
+        "INSERT INTO layer_versions SELECT layer, nextval('layer_version_seq') FROM unnest("
+        "ARRAY['districts', 'contaminated_zones', 'incidents', 'line_of_contact']) AS layer"
+    )
     op.execute((SQL / "layer_bump_version.v1.sql").read_text())
     for layer in LAYERS:
         op.execute(
