@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.core.responses import JSONResponse
 
 logger = logging.getLogger(__name__)
+RETRY_AFTER_S = "2"  # seconds, on every 503
 
 
 class ContamapError(Exception):
@@ -83,13 +84,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _unavailable(_: Request, exc: OperationalError) -> JSONResponse:
         logger.warning("database unavailable: %s", exc.orig)
-        return _respond(503, "DatabaseUnavailable", "the database did not answer; try again later")
+        response = _respond(
+            503, "DatabaseUnavailable", "the database did not answer; try again later"
+        )
+        response.headers["Retry-After"] = RETRY_AFTER_S
+        return response
 
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def _busy(_: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
         logger.warning("no database connection free: %s", exc)
         response = _respond(503, "ServiceBusy", "every database connection is busy; try again")
-        response.headers["Retry-After"] = "2"
+        response.headers["Retry-After"] = RETRY_AFTER_S
         return response
 
     @app.exception_handler(DBAPIError)

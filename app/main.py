@@ -15,7 +15,7 @@ from app.api.caching import ETagMiddleware, HeadMiddleware
 from app.api.deps import reject_unknown
 from app.api.routes import collections, health, map, ogc, stats, tiles
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine
+from app.core.db import make_engine, make_probe_engine
 from app.errors import install_error_handlers
 from app.services.tile_cache import TileCache
 
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine = make_engine(settings)
         app.state.read_engine = read_engine = make_engine(settings, read_only=True)
+        app.state.probe_engine = make_probe_engine(settings)
         app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
         app.state.read_sessionmaker = sessionmaker(read_engine, expire_on_commit=False)
         yield

@@ -38,7 +38,9 @@ def get_session(request: Request) -> Iterator[Session]:
     yield from session_scope(factory)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# The session ends with the route function, before the response is sent: a route reads all
+# it needs first, so a client reading slowly (or not at all) never holds a connection.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _comma_separated(value: Any) -> Any:

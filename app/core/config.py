@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     pool_timeout_s: int = Field(default=10, ge=1, le=120)  # wait for a free connection, then 503
     connect_timeout_s: int = Field(default=3, ge=1, le=60)
     statement_timeout_ms: int = Field(default=30_000, ge=100)
+    idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=1000)
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)  # per worker process
     cors_origins: list[str] = ["*"]
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONTAMAP_HOST", "HOST"))

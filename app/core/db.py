@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, NullPool, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -14,7 +14,11 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
     A read-only engine's transactions are READ ONLY: the database itself refuses any write,
     row lock or refresh a read might attempt, as a streaming replica would.
     """
-    options = f"-c statement_timeout={settings.statement_timeout_ms}"
+    # The idle timeout is a backstop: no request holds a transaction while a client reads.
+    options = (
+        f"-c statement_timeout={settings.statement_timeout_ms} "
+        f"-c idle_in_transaction_session_timeout={settings.idle_in_transaction_timeout_ms}"
+    )
     if read_only:
         options += " -c default_transaction_read_only=on"
     return create_engine(
@@ -39,3 +43,15 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def make_probe_engine(settings: Settings) -> Engine:
+    """An engine without a pool, for health checks: a new connection each time, time-bounded."""
+    return create_engine(
+        settings.sqlalchemy_url,
+        poolclass=NullPool,
+        connect_args={
+            "connect_timeout": settings.connect_timeout_s,
+            "options": "-c statement_timeout=2000 -c default_transaction_read_only=on",
+        },
+    )

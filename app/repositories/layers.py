@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -23,12 +23,20 @@ def model(collection: Collection) -> type[Layer]:
     return _MODELS[collection.id]
 
 
-def count_rows(session: Session) -> dict[str, int]:
+def count_rows(conn: Connection | Session) -> dict[str, int]:
     """The number of features in each collection, in catalogue order."""
     return {
-        collection.id: session.scalar(select(func.count()).select_from(model(collection))) or 0
+        collection.id: conn.scalar(select(func.count()).select_from(model(collection))) or 0
         for collection in COLLECTIONS.values()
     }
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The migration the database is at (Alembic's version table), or None without one."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    revision = conn.scalar(text("SELECT version_num FROM alembic_version"))
+    return None if revision is None else str(revision)
 
 
 def upsert_by_code(

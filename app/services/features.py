@@ -2,11 +2,12 @@
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import orjson
@@ -32,32 +33,43 @@ MEDIA_TYPES = {
 
 
 CHUNK_BYTES = 256 * 1024  # each chunk is one hop to the event loop: few and large
+SPOOL_BYTES = 8 * 1024 * 1024  # a page up to this size is kept in memory, a larger one on disk
 
 
-def chunked(parts: Iterator[bytes]) -> Iterator[bytes]:
-    """Group small pieces into chunks of about CHUNK_BYTES, so streaming stays cheap."""
-    buffer: list[bytes] = []
-    size = 0
-    for part in parts:
-        buffer.append(part)
-        size += len(part)
-        if size >= CHUNK_BYTES:
-            yield b"".join(buffer)
-            buffer, size = [], 0
-    if buffer:
-        yield b"".join(buffer)
+def spooled(parts: Iterator[bytes]) -> Iterator[bytes]:
+    """Read the whole body now, at database speed; give it back later in large chunks.
+
+    The page is in memory up to SPOOL_BYTES, then in a temporary file, so memory stays
+    bounded whatever the page size, and the database connection is free before the client
+    reads a byte.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed below
+    try:
+        for part in parts:
+            spool.write(part)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return _chunks_of(spool)
+
+
+def _chunks_of(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
 
 
 @dataclass
 class Page:
-    """A response being streamed: its media type, headers and body."""
+    """A response, read in full from the database, to be streamed: media type, headers, body."""
 
     media_type: str
     body: Iterator[bytes]
     headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.body = chunked(self.body)
+        self.body = spooled(self.body)
 
 
 def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:

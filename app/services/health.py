@@ -1,16 +1,69 @@
-"""Health of the service and its database."""
+"""Health of the service: the database, its schema, the read pool, the layers' counts.
 
+The check uses a connection of its own, never a pooled one, so it answers within the connect
+timeout even when every pooled connection is busy.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
-from app.repositories.layers import count_rows
+from app.repositories import layers as repo
 from app.schemas.health import Health
 
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
-def check(session: Session) -> Health:
-    """Count each layer; a database that does not answer makes the service unavailable."""
+
+@cache
+def expected_revision() -> str:
+    """The head revision of the migrations shipped with this code."""
+    return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
+
+
+def _pool_busy(pooled: Engine) -> bool:
+    pool = pooled.pool
+    if not isinstance(pool, QueuePool):
+        return False
+    return pool.checkedout() >= pool.size() + max(pool._max_overflow, 0)
+
+
+def check(probe: Engine, pooled: Engine) -> Health:
+    """Connect with ``probe`` (no pool), compare the schema, count the layers, read the pool."""
+    expected = expected_revision()
+    pool = "busy" if _pool_busy(pooled) else "ok"
     try:
-        layers = count_rows(session)
-    except SQLAlchemyError:
-        return Health(status="unavailable", database="unavailable")
-    return Health(status="ok", database="ok", layers=layers)
+        with probe.connect() as conn:
+            revision = repo.schema_revision(conn)
+            if revision != expected:
+                detail = (
+                    f"the database is at migration {revision}, not {expected}: run contamap migrate"
+                )
+                return Health(
+                    status="schema_outdated",
+                    database="ok",
+                    pool=pool,
+                    schema_revision=revision,
+                    expected_revision=expected,
+                    detail=detail,
+                )
+            layers = repo.count_rows(conn)
+    except SQLAlchemyError as exc:
+        return Health(
+            status="unavailable",
+            database="unavailable",
+            pool=pool,
+            expected_revision=expected,
+            detail=f"the database did not answer: {type(exc.__cause__ or exc).__name__}",
+        )
+    return Health(
+        status="busy" if pool == "busy" else "ok",
+        database="ok",
+        pool=pool,
+        schema_revision=revision,
+        expected_revision=expected,
+        layers=layers,
+    )
