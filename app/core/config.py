@@ -23,6 +23,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CONTAMAP_DATABASE_URL", "DATABASE_URL"),
     )
     # Per worker process: reads (every GET) and writes (loads, imports, edits) have a pool each.
+    # Reads (every GET) go to this database when set: a streaming replica of DATABASE_URL.
+    database_read_url: PostgresDsn | None = None
     pool_size: int = Field(default=10, ge=1, le=100)
     max_overflow: int = Field(default=20, ge=0, le=100)
     write_pool_size: int = Field(default=2, ge=1, le=100)
@@ -56,9 +58,17 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         """The database URL with the psycopg 3 driver, whatever scheme was given."""
-        url = str(self.database_url)
-        scheme, rest = url.split("://", 1)
-        return f"postgresql+psycopg://{rest}" if "+" not in scheme else url
+        return _psycopg(str(self.database_url))
+
+    @property
+    def sqlalchemy_read_url(self) -> str:
+        """Where reads go: the read replica when one is configured, else the database."""
+        return _psycopg(str(self.database_read_url or self.database_url))
+
+
+def _psycopg(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if "+" not in scheme else url
 
 
 @lru_cache

@@ -22,7 +22,7 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
     if read_only:
         options += " -c default_transaction_read_only=on"
     return create_engine(
-        settings.sqlalchemy_url,
+        settings.sqlalchemy_read_url if read_only else settings.sqlalchemy_url,
         pool_size=settings.pool_size if read_only else settings.write_pool_size,
         max_overflow=settings.max_overflow if read_only else settings.write_max_overflow,
         pool_pre_ping=True,
@@ -46,9 +46,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def make_probe_engine(settings: Settings) -> Engine:
-    """An engine without a pool, for health checks: a new connection each time, time-bounded."""
+    """An engine without a pool, for health checks of the database that serves the reads."""
     return create_engine(
-        settings.sqlalchemy_url,
+        settings.sqlalchemy_read_url,
         poolclass=NullPool,
         connect_args={
             "connect_timeout": settings.connect_timeout_s,

@@ -1,0 +1,80 @@
+"""Clients that request a large page and never read it hold no database connection."""
+
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.servers import free_port, serving
+
+POOL = 2  # read connections of the server under test
+SLOW_CLIENTS = 3 * POOL
+# Pages up to 4 MiB are buffered whole by the ETag middleware, which frees the connection
+# anyway: the slow page must be larger. 6,000 zones of 65 vertices in the Gulf of Guinea,
+# outside every district (so no statistics to rebuild).
+MANY_ZONES = text(
+    "INSERT INTO contaminated_zones (code, hazard_class, contamination, risk_level, status, "
+    "recorded_on, source, geom) SELECT 'SLOW-' || i, 'SHA', ARRAY['uxo'], 'low', 'active', "
+    "date '2021-01-01', 'test', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(3 + (i % 80) * 0.01, "
+    "0.2 + (i / 80) * 0.01), 4326), 0.004, 16)) FROM generate_series(1, 6000) AS i"
+)
+SLOW_PAGE = "/collections/contaminated_zones/items?limit=10000&bbox=2.9,0.1,4,1.2"
+
+
+@pytest.fixture(scope="module")
+def many_zones(engine: Engine) -> Iterator[None]:
+    """The zones of a page larger than every buffer, committed, then deleted."""
+    with engine.begin() as conn:
+        conn.execute(MANY_ZONES)
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM contaminated_zones WHERE code LIKE 'SLOW-%'"))
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, many_zones: None) -> Iterator[str]:
+    """One worker with a read pool of two connections and no overflow."""
+    port = free_port()
+    contamap = str(Path(sys.executable).with_name("contamap"))
+    command = [contamap, "serve", "--workers", "1", "--port", str(port)]
+    env = {
+        "DATABASE_URL": database_url,
+        "CONTAMAP_POOL_SIZE": str(POOL),
+        "CONTAMAP_MAX_OVERFLOW": "0",
+        "CONTAMAP_POOL_TIMEOUT_S": "5",
+    }
+    with serving(command, env, port, "/health") as base:
+        yield base
+
+
+def _stalled_request(port: int) -> socket.socket:
+    """A client with a tiny receive window that asks for every zone and reads nothing."""
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.connect(("127.0.0.1", port))
+    client.sendall(f"GET {SLOW_PAGE} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    return client
+
+
+def test_slow_readers_do_not_starve_the_others(server: str) -> None:
+    port = int(server.rsplit(":", 1)[1])
+    size = len(httpx.get(f"{server}{SLOW_PAGE}", timeout=60).content)
+    assert size > 5 * 1024 * 1024  # more than the ETag middleware and the sockets hold
+    clients = [_stalled_request(port) for _ in range(SLOW_CLIENTS)]
+    try:
+        time.sleep(1)  # every slow request has been answered as far as its socket allows
+        started = time.monotonic()
+        small = httpx.get(f"{server}/collections/incidents/items?limit=1", timeout=10)
+        health = httpx.get(f"{server}/health", timeout=10)
+        elapsed = time.monotonic() - started
+    finally:
+        for client in clients:
+            client.close()
+    assert small.status_code == 200 and health.status_code == 200
+    assert health.json()["pool"] == "ok"
+    assert elapsed < 2  # not the pool's 5 s wait, nor a 503
