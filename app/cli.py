@@ -117,6 +117,9 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        # h11, whose parser bounds the headers it buffers (httptools has no such bound).
+        http="h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )
 
 

@@ -79,7 +79,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = "NotFound" if exc.status_code == 404 else "HTTPError"
-        return _respond(exc.status_code, code, str(exc.detail))
+        response = _respond(exc.status_code, code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # every GET route answers HEAD too
+            methods = {method.strip() for method in response.headers.get("allow", "").split(",")}
+            if "GET" in methods:
+                methods.add("HEAD")
+            response.headers["Allow"] = ", ".join(sorted(methods - {""}))
+        return response
 
     @app.exception_handler(OperationalError)
     async def _unavailable(_: Request, exc: OperationalError) -> JSONResponse:

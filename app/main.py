@@ -13,7 +13,8 @@ from sqlalchemy.orm import sessionmaker
 from app.api import openapi
 from app.api.caching import ETagMiddleware, HeadMiddleware
 from app.api.deps import reject_unknown
-from app.api.routes import collections, health, map, ogc, stats, tiles
+from app.api.routes import collections, docs, health, map, ogc, stats, tiles
+from app.api.security import SecurityMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_probe_engine
 from app.errors import install_error_handlers
@@ -47,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown)],
+        docs_url=None,  # served by app/api/routes/docs.py from installed assets
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_mb)
@@ -60,6 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "Content-Crs", "Link"],
     )
+    # Outermost: an unknown Host is refused before anything else runs.
+    app.add_middleware(
+        SecurityMiddleware,
+        allowed_hosts=settings.allowed_hosts,
+        frame_ancestors=settings.frame_ancestors,
+        vary=settings.public_url is None,
+    )
     install_error_handlers(app)
     openapi.install(app)
     app.include_router(ogc.router)
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(tiles.router)
     app.include_router(map.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

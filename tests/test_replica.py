@@ -31,7 +31,9 @@ def test_reads_come_from_the_replica_and_outlive_the_primary() -> None:
     area_km2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(SQUARE)[0]) / 1e6
     with disposable_cluster() as primary, streaming_replica(primary) as replica:
         assert recovering(replica.url) and not recovering(primary.url)
-        settings = Settings(database_url=primary.url, database_read_url=replica.url)  # type: ignore[arg-type]
+        settings = Settings(
+            database_url=primary.url, database_read_url=replica.url, environment="test"
+        )  # type: ignore[arg-type]
         app = create_app(settings)
         with TestClient(app) as client:
             state: Any = app.state

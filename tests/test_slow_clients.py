@@ -78,3 +78,22 @@ def test_slow_readers_do_not_starve_the_others(server: str) -> None:
     assert small.status_code == 200 and health.status_code == 200
     assert health.json()["pool"] == "ok"
     assert elapsed < 2  # not the pool's 5 s wait, nor a 503
+
+
+def test_headers_larger_than_the_limit_are_refused(server: str) -> None:
+    """An endless header (256 KiB, never finished) is cut off at 64 KiB, not buffered."""
+    port = int(server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ")
+        try:
+            for _ in range(64):
+                client.sendall(b"a" * 4096)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server closed the connection: what we want
+        client.settimeout(10)
+        try:
+            answer = client.recv(4096)
+        except ConnectionResetError:
+            answer = b""
+    assert answer == b"" or answer.split(b" ")[1] in (b"400", b"431")
+    assert httpx.get(f"{server}/health", timeout=10).status_code == 200

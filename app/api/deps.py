@@ -261,7 +261,8 @@ FILTER_LANGUAGES = {"cql2-text": "cql2-text", "cql-text": "cql2-text", "cql2-jso
 
 
 def _names(keys: list[str] | None, collection: Collection, parameter: str) -> tuple[str, ...]:
-    names = tuple(name for name in keys or () if name)
+    """Known property names, each once, in the order given."""
+    names = tuple(dict.fromkeys(name for name in keys or () if name))
     for name in names:
         if collection.get_property(name) is None:
             raise InvalidParameterValue(

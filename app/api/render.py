@@ -8,6 +8,7 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
+from app.api.security import host_allowed
 from app.core.responses import JSONResponse
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -24,16 +25,22 @@ def _trusted(request: Request) -> bool:
 
 
 def base_url(request: Request) -> str:
-    """The public root URL; X-Forwarded-Proto/-Host/-Prefix count from trusted proxies only.
+    """The public root URL: CONTAMAP_PUBLIC_URL when set; else from the request's Host, which
+    the security middleware allowed, and X-Forwarded-Proto/-Host/-Prefix from trusted proxies
+    only, the forwarded host only when it is allowed too.
 
     Every part is checked against a strict pattern, so a header cannot inject a scheme or
     markup into the links of a cached page.
     """
+    settings = request.app.state.settings
+    if settings.public_url is not None:
+        return str(settings.public_url).rstrip("/") + str(request.scope.get("root_path", ""))
     headers = request.headers
     proto, host, prefix = request.url.scheme, headers.get("host", ""), ""
     if _trusted(request):
         proto = headers.get("x-forwarded-proto", proto).split(",")[0].strip().lower()
-        host = headers.get("x-forwarded-host", host).split(",")[0].strip()
+        forwarded = headers.get("x-forwarded-host", host).split(",")[0].strip()
+        host = forwarded if host_allowed(forwarded, settings.allowed_hosts) else host
         prefix = headers.get("x-forwarded-prefix", "").rstrip("/")
     if proto not in ("http", "https"):
         proto = request.url.scheme

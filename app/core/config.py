@@ -4,7 +4,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field, PostgresDsn, model_validator
+from pydantic import AliasChoices, AnyHttpUrl, Field, PostgresDsn, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PASSWORD = "contamap"  # noqa: S105 - the docker-compose development secret, refused in production
@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONTAMAP_HOST", "HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("CONTAMAP_PORT", "PORT"))
     forwarded_allow_ips: str = "127.0.0.1"  # proxies trusted for X-Forwarded-* headers
+    # Links are built from this when set; otherwise from an allowed Host (others get a 400).
+    public_url: AnyHttpUrl | None = None
+    allowed_hosts: list[str] = ["localhost", "127.0.0.1", "[::1]"]
+    frame_ancestors: str = "'none'"  # the CSP directive: who may frame the HTML pages
+    max_header_bytes: int = Field(default=64 * 1024, ge=4096)  # a request's headers, at most
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -48,6 +53,8 @@ class Settings(BaseSettings):
             and self.database_url.hosts()[0].get("password") == DEFAULT_PASSWORD
         ):
             raise ValueError("CONTAMAP_DATABASE_URL uses the default password in production")
+        if self.environment == "test" and "testserver" not in self.allowed_hosts:
+            self.allowed_hosts = [*self.allowed_hosts, "testserver"]  # the test client's Host
         return self
 
     @property

@@ -28,7 +28,7 @@ ITEMS_PATHS = ["/collections/{collectionId}/items"] + [
 
 @pytest.fixture(scope="module")
 def document(engine: Engine, database_url: str) -> dict[str, Any]:
-    app = create_app(Settings(database_url=database_url))  # type: ignore[arg-type]
+    app = create_app(Settings(database_url=database_url, environment="test"))  # type: ignore[arg-type]
     with TestClient(app) as client:
         response = client.get("/api")
     assert response.status_code == 200
@@ -123,7 +123,7 @@ READ_URLS = [
 @pytest.fixture
 def own_app(database_url: str, engine: Engine) -> Iterator[TestClient]:
     """The app with its own engines (not the test's transaction), on the committed data."""
-    app = create_app(Settings(database_url=database_url))  # type: ignore[arg-type]
+    app = create_app(Settings(database_url=database_url, environment="test"))  # type: ignore[arg-type]
     with TestClient(app) as client:
         yield client
 

@@ -348,7 +348,14 @@ PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.example.org"}
 
 def test_links_follow_a_trusted_proxy(client: TestClient) -> None:
     app: Any = client.app
-    app.state.settings = app.state.settings.model_copy(update={"forwarded_allow_ips": "*"})
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"forwarded_allow_ips": "*"})
+    body = client.get("/collections", headers=PROXY).json()
+    assert body["links"][0]["href"] == "https://testserver/collections"  # host not allowed
+    allowed = [*settings.allowed_hosts, "maps.example.org"]
+    app.state.settings = settings.model_copy(
+        update={"forwarded_allow_ips": "*", "allowed_hosts": allowed}
+    )
     body = client.get("/collections", headers=PROXY).json()
     assert body["links"][0]["href"] == "https://maps.example.org/collections"
 
@@ -546,7 +553,7 @@ def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine:
     from app.main import create_app
 
     settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url, pool_size=1, max_overflow=0, pool_timeout_s=1
+        environment="test", database_url=database_url, pool_size=1, max_overflow=0, pool_timeout_s=1
     )
     with TestClient(create_app(settings)) as busy:
         app: Any = busy.app

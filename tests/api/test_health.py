@@ -25,7 +25,9 @@ def test_health_counts_the_bundled_layers(client: TestClient) -> None:
 
 def test_health_is_503_when_the_database_does_not_answer() -> None:
     # Port 9 (discard) has nothing listening: the connection is refused at once.
-    settings = Settings(database_url="postgresql+psycopg://x:y@127.0.0.1:9/none")  # type: ignore[arg-type]
+    settings = Settings(
+        database_url="postgresql+psycopg://x:y@127.0.0.1:9/none", environment="test"
+    )  # type: ignore[arg-type]
     with TestClient(create_app(settings)) as client:
         response = client.get("/health")
     assert response.status_code == 503
@@ -33,7 +35,9 @@ def test_health_is_503_when_the_database_does_not_answer() -> None:
 
 
 def test_health_is_503_with_retry_after_when_the_database_is_down() -> None:
-    settings = Settings(database_url="postgresql+psycopg://x:y@127.0.0.1:9/none")  # type: ignore[arg-type]
+    settings = Settings(
+        database_url="postgresql+psycopg://x:y@127.0.0.1:9/none", environment="test"
+    )  # type: ignore[arg-type]
     with TestClient(create_app(settings)) as client:
         response = client.get("/health")
     assert response.status_code == 503
@@ -43,7 +47,7 @@ def test_health_is_503_with_retry_after_when_the_database_is_down() -> None:
 
 def test_health_says_run_contamap_migrate_on_an_empty_database() -> None:
     with throwaway_database() as url:
-        settings = Settings(database_url=url)  # type: ignore[arg-type]
+        settings = Settings(database_url=url, environment="test")  # type: ignore[arg-type]
         with TestClient(create_app(settings)) as client:
             response = client.get("/health")
     assert response.status_code == 503
@@ -54,7 +58,7 @@ def test_health_says_run_contamap_migrate_on_an_empty_database() -> None:
 
 def test_health_answers_at_once_when_the_pool_is_full(database_url: str, engine: Any) -> None:
     settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url, pool_size=1, max_overflow=0, pool_timeout_s=5
+        environment="test", database_url=database_url, pool_size=1, max_overflow=0, pool_timeout_s=5
     )
     with TestClient(create_app(settings)) as client:
         app: Any = client.app
