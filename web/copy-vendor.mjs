@@ -1,6 +1,6 @@
 // Copy the front-end assets from node_modules to app/static/vendor/, where the app serves them:
 // MapLibre GL JS for the map, Swagger UI and Redoc for the API documentation (no CDN).
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,4 +18,11 @@ mkdirSync(target, { recursive: true });
 for (const [source, name] of Object.entries(files)) {
   copyFileSync(join(modules, source), join(target, name));
 }
+// Redoc's menu shows a logo fetched from its makers' CDN: the service makes no request
+// off-site, so the image gets an empty source (it then hides itself, as on any failure).
+const redoc = join(target, "redoc.standalone.js");
+const logo = '"https://cdn.redoc.ly/redoc/logo-mini.svg"';
+const bundle = readFileSync(redoc, "utf8");
+if (!bundle.includes(logo)) throw new Error(`redoc.standalone.js no longer holds ${logo}`);
+writeFileSync(redoc, bundle.replace(logo, '""'));
 console.log(`copied ${Object.values(files).join(", ")} to ${target}`);
