@@ -1,6 +1,8 @@
-# The Contamap API: waits for the database, migrates, loads the bundled dataset, serves on 8000.
+# The Contamap API, served on 8000 with one worker per core. The same image runs the one-off
+# job scripts/prestart.sh (wait for the database, migrate, load when empty) before it.
 
-# MapLibre GL JS from the npm registry (pinned in web/package-lock.json); only the files served.
+# MapLibre GL JS, Swagger UI and Redoc from the npm registry (pinned in web/package-lock.json);
+# only the files served.
 FROM node:20-bookworm-slim AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json web/copy-vendor.mjs ./
@@ -21,4 +23,4 @@ RUN pip install -e . && useradd --system --home /srv/contamap contamap
 USER contamap
 
 EXPOSE 8000
-CMD ["/srv/contamap/scripts/prestart.sh"]
+CMD ["contamap", "serve", "--host", "0.0.0.0", "--port", "8000"]

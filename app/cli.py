@@ -16,7 +16,13 @@ from app.catalog import COLLECTIONS
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.errors import ContamapError
-from app.services.loader import BUNDLED_DATA, import_layer, load_bundled, refresh_statistics
+from app.services.loader import (
+    BUNDLED_DATA,
+    count_features,
+    import_layer,
+    load_bundled,
+    refresh_statistics,
+)
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 GRACEFUL_SHUTDOWN_S = 30  # requests in flight get this long to finish on SIGTERM
@@ -63,9 +69,18 @@ def load(
     data_dir: Annotated[
         Path, typer.Option(help="folder of the layers' GeoJSON files")
     ] = BUNDLED_DATA,
+    if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--if-empty", help="load only into an empty database (a deployment's first start)"
+        ),
+    ] = False,
 ) -> None:
     """Load the bundled dataset; running it again updates in place and never duplicates."""
     with _transaction("load") as session:
+        if if_empty and any(count_features(session).values()):
+            typer.echo("the database already holds features: nothing loaded")
+            return
         counts = load_bundled(session, data_dir)
     typer.echo("loaded " + ", ".join(f"{name}: {count}" for name, count in counts.items()))
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env sh
-# The container's start: wait for the database, migrate, load the bundled data, serve.
+# A deployment's one-off job, run once before the API starts (compose: the `migrate`
+# service): wait for the database, migrate, and load the bundled data into an empty database
+# only, so that a restart never writes the bundled rows over imported or edited ones.
 set -eu
 tries=0
 until python -c 'from sqlalchemy import create_engine, text
@@ -10,5 +12,4 @@ with create_engine(get_settings().sqlalchemy_url).connect() as c: c.execute(text
   sleep 1
 done
 contamap migrate
-contamap load
-exec contamap serve --host 0.0.0.0 --port "${PORT:-8000}"
+contamap load --if-empty

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import get_settings
 from app.models import ContaminatedZone
+from tests.conftest import throwaway_database
 
 DATA = Path(__file__).resolve().parents[1] / "geodata" / "data"
 
@@ -100,3 +101,38 @@ def test_import_a_surveyed_zone_then_refuse_a_bad_one(
             conn.execute(
                 ContaminatedZone.__table__.delete().where(ContaminatedZone.code == "SURVEY-1")
             )
+
+
+def test_load_if_empty_leaves_a_loaded_database_alone(runner: CliRunner, engine: Engine) -> None:
+    """A deployment's restart: edited rows are never overwritten by the bundled ones."""
+    with engine.begin() as conn:
+        conn.execute(
+            ContaminatedZone.__table__.update()
+            .where(ContaminatedZone.code == "SCH-0001")
+            .values(name="edited by a data manager")
+        )
+    try:
+        result = runner.invoke(cli, ["load", "--if-empty"])
+        assert result.exit_code == 0, result.output
+        assert "nothing loaded" in result.output
+        with engine.connect() as conn:
+            name = conn.scalar(
+                select(ContaminatedZone.name).where(ContaminatedZone.code == "SCH-0001")
+            )
+        assert name == "edited by a data manager"
+    finally:
+        assert runner.invoke(cli, ["load"]).exit_code == 0  # the bundled row again
+
+
+def test_load_if_empty_loads_an_empty_database(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with throwaway_database() as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        assert runner.invoke(cli, ["migrate"]).exit_code == 0
+        result = runner.invoke(cli, ["load", "--if-empty"])
+        assert result.exit_code == 0, result.output
+        assert "contaminated_zones: 916" in result.output
+        refreshed = runner.invoke(cli, ["refresh"])
+        assert refreshed.exit_code == 0 and "refreshed the statistics" in refreshed.output

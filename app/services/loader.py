@@ -110,3 +110,8 @@ def _victims(data_dir: Path) -> list[dict[str, Any]]:
 def refresh_statistics(session: Session) -> int:
     """Rebuild every district's statistics; return the data version they now reflect."""
     return stats_repo.refresh(session, everything=True)
+
+
+def count_features(session: Session) -> dict[str, int]:
+    """The number of features in each collection."""
+    return repo.count_rows(session)
