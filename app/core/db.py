@@ -12,7 +12,9 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
     """One pooled engine, sized and time-limited by settings.
 
     A read-only engine's transactions are READ ONLY: the database itself refuses any write,
-    row lock or refresh a read might attempt, as a streaming replica would.
+    row lock or refresh a read might attempt, as a streaming replica would. They are also
+    REPEATABLE READ: every statement of a request sees one snapshot, so an answer built from
+    several queries (figures and the data version they come from) never mixes two commits.
     """
     # The idle timeout is a backstop: no request holds a transaction while a client reads.
     options = (
@@ -27,6 +29,7 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
         max_overflow=settings.max_overflow if read_only else settings.write_max_overflow,
         pool_pre_ping=True,
         pool_timeout=settings.pool_timeout_s,
+        isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
         connect_args={
             "connect_timeout": settings.connect_timeout_s,
             "options": options,

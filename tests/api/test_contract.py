@@ -248,3 +248,38 @@ def test_a_property_of_the_catalogue_is_imported_served_filtered_and_typed(
         "/collections/contaminated_zones/tiles/WebMercatorQuad/tilejson.json"
     ).json()
     assert tilejson["vector_layers"][0]["fields"]["imsma_id"] == "String"
+
+
+def test_an_answer_never_mixes_two_commits(own_app: TestClient, engine: Engine) -> None:
+    """A write committed between the queries of one /stats/summary: the answer is all before."""
+    app: Any = own_app.app
+    before = own_app.get("/stats/summary").json()
+    square = box(48.80, 38.70, 48.81, 38.71)  # south Lankaran, far from every zone
+    wrote: list[bool] = []
+
+    def write_once(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if not wrote and "stats_state" in statement:
+            wrote.append(True)
+            with engine.begin() as writer:
+                writer.execute(
+                    text(
+                        "INSERT INTO contaminated_zones (code, hazard_class, contamination, "
+                        "risk_level, status, recorded_on, source, geom) VALUES ('TORN-1', 'SHA', "
+                        "ARRAY['uxo'], 'low', 'active', date '2021-01-01', 'test', "
+                        "ST_Multi(ST_GeomFromText(:wkt, 4326)))"
+                    ),
+                    {"wkt": square.wkt},
+                )
+
+    event.listen(app.state.read_engine, "after_cursor_execute", write_once)
+    try:
+        during = own_app.get("/stats/summary").json()
+    finally:
+        event.remove(app.state.read_engine, "after_cursor_execute", write_once)
+        after = own_app.get("/stats/summary").json()
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM contaminated_zones WHERE code = 'TORN-1'"))
+    assert wrote
+    assert during["data_version"] == before["data_version"]
+    assert during["contaminated_km2"] == before["contaminated_km2"]
+    assert after["contaminated_km2"] > before["contaminated_km2"]
