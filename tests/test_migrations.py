@@ -1,5 +1,7 @@
 """The migrations run up, down and up again on an empty database."""
 
+from typing import Any
+
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
@@ -67,3 +69,25 @@ def test_downgrade_to_the_full_refresh_restores_its_triggers() -> None:
         finally:
             engine.dispose()
         command.upgrade(config, "head")
+
+
+def test_a_write_sends_no_notice_to_the_client() -> None:
+    """The refresh a write triggers used to send 'stats_pieces does not exist, skipping'."""
+    with throwaway_database() as url:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(url)
+        notices: list[str] = []
+        try:
+            with engine.connect() as conn:
+                raw: Any = conn.connection.dbapi_connection
+                raw.add_notice_handler(lambda notice: notices.append(notice.message_primary))
+                with conn.begin():
+                    conn.execute(
+                        text(
+                            "INSERT INTO districts (code, name, kind, source, geom) VALUES ('D', "
+                            "'D', 'district', 'test', ST_Multi(ST_MakeEnvelope(0, 0, 1, 1, 4326)))"
+                        )
+                    )
+        finally:
+            engine.dispose()
+        assert notices == []

@@ -137,6 +137,8 @@ def parse_sortby(keys: list[str] | None, allowed: tuple[str, ...]) -> tuple[Sort
 
     A ``+`` that reached us as a space (unencoded in the URL) still means ascending.
     """
+    if keys in (None, [""]):  # sortby= says nothing
+        return ()
     parsed = []
     for key in keys or ():
         name = key.lstrip("+-").strip()
@@ -176,7 +178,11 @@ def bbox(
     ] = None,
     bbox_crs: Annotated[
         str | None,
-        Query(alias="bbox-crs", description="CRS of bbox", json_schema_extra={"format": "uri"}),
+        Query(
+            alias="bbox-crs",
+            description="CRS of bbox",
+            json_schema_extra={"format": "uri", "enum": list(SUPPORTED)},
+        ),
     ] = None,
 ) -> BBox | None:
     """``bbox`` as 4 or 6 numbers in ``bbox-crs``, checked."""
@@ -224,6 +230,8 @@ def datetime_interval(
     """``datetime`` as an instant, a closed interval or a half-open one with ``..``."""
     if datetime is None:
         return None
+    if not datetime.strip():
+        raise InvalidParameterValue("datetime is empty: give an instant or an interval")
     parts = datetime.split("/")
     if len(parts) == 1:
         instant = _instant(parts[0])
@@ -470,6 +478,13 @@ def _declared(route: APIRoute) -> tuple[frozenset[str], str | None]:
     return _DECLARED[id(route)]
 
 
+def any_parameter() -> None:
+    """Marks a page for people (the map): a link may carry anything (utm_source...)."""
+
+
+any_parameter.takes_properties = "any"  # type: ignore[attr-defined]
+
+
 def reject_unknown(request: Request) -> None:
     """Refuse query parameters the route does not declare, naming them.
 
@@ -480,7 +495,7 @@ def reject_unknown(request: Request) -> None:
     if not isinstance(route, APIRoute):
         return
     allowed, takes = _declared(route)
-    if takes is not None:
+    if takes not in (None, "any"):
         collection_id = request.path_params.get("collectionId")
         collections = (
             [find_collection(collection_id)] if collection_id else list(COLLECTIONS.values())
@@ -491,10 +506,12 @@ def reject_unknown(request: Request) -> None:
             for prop in collection.properties
             if takes == "all" or (prop.enum and prop.type == "string")
         }
+    if takes == "any":
+        return
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise UnknownParameter(
-            f"unknown query parameter(s): {', '.join(unknown)}; "
+            f"unknown query parameter(s): {', '.join(map(repr, unknown))}; "
             f"this endpoint takes {', '.join(sorted(allowed)) or 'none'}"
         )
     repeated = sorted(

@@ -51,6 +51,26 @@ def _form_style(document: dict[str, Any]) -> None:
                     parameter["explode"] = False
 
 
+def _tile_filters(document: dict[str, Any]) -> None:
+    """List the tiles' equality filters: every enumerated property (a layer without it ignores
+    it), read from the raw query string like the items' ones."""
+    filters = {
+        prop.name: {
+            "name": prop.name,
+            "in": "query",
+            "required": False,
+            "description": f"only features whose {prop.name} is this ({prop.description})",
+            "schema": json_schema(prop),
+        }
+        for collection in COLLECTIONS.values()
+        for prop in collection.properties
+        if prop.enum and prop.type == "string"
+    }
+    for path, operations in document["paths"].items():
+        if "/tiles/WebMercatorQuad/" in path and "get" in operations:
+            operations["get"].setdefault("parameters", []).extend(filters.values())
+
+
 def _collection_paths(document: dict[str, Any]) -> dict[str, Any]:
     """One items path per collection, listing each queryable as a query parameter.
 
@@ -88,6 +108,7 @@ def openapi_30(app: FastAPI) -> dict[str, Any]:
     document: dict[str, Any] = _downgrade(app.openapi())
     document["openapi"] = "3.0.3"
     document["paths"] = {**document["paths"], **_collection_paths(document)}
+    _tile_filters(document)
     _form_style(document)
     return document
 

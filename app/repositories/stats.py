@@ -16,6 +16,7 @@ from sqlalchemy import (
     text,
     true,
     union_all,
+    update,
     values,
 )
 from sqlalchemy.orm import Session
@@ -66,6 +67,10 @@ def refresh(session: Session, *, everything: bool = False) -> int:
     cut-short rebuild would roll the whole write back.
     """
     session.execute(text("SET LOCAL statement_timeout = 0"))
+    if everything:
+        # A full rebuild follows writes no trigger saw: the figures may change, so the
+        # version that names them does too.
+        session.execute(update(StatsState).values(data_version=StatsState.data_version + 1))
     rebuild = func.stats_refresh_all() if everything else func.stats_refresh()
     return int(session.scalar(select(rebuild)) or 0)
 

@@ -22,8 +22,9 @@ class Freshness(BaseModel):
     """Which data the figures were built from.
 
     Writes refresh the statistics before they commit, so ``stale`` is true only inside a
-    transaction that wrote and has not committed, or after a write made with the database's
-    triggers disabled (then run ``contamap refresh``). A stale answer is still served.
+    transaction that wrote and has not committed; a stale answer is still served. A write made
+    with the database's triggers disabled is seen by nothing, ``stale`` included: run
+    ``contamap refresh`` after one, which rebuilds everything under a new data version.
     """
 
     data_version: int

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.repositories import stats_geo
 from app.schemas.query import SortKey
-from app.schemas.stats import DistrictList, DistrictStats, ZoneFilter
+from app.schemas.stats import DistrictList, DistrictStats, Freshness, ZoneFilter
 from app.services.stats import district_list
 
 COLUMNS = tuple(DistrictStats.model_fields)
@@ -37,6 +37,7 @@ class Rendered:
     body: str
     media_type: str
     filename: str
+    freshness: Freshness
 
 
 def districts_in_format(
@@ -44,10 +45,12 @@ def districts_in_format(
 ) -> DistrictList | Rendered:
     """The district table as a model (JSON), or rendered as CSV or GeoJSON."""
     table = district_list(session, as_of, filters, sortby)
+    fresh = {"data_version": table.data_version, "stale": table.stale}
     if fmt == "csv":
-        return Rendered(districts_csv(table), "text/csv; charset=utf-8", "districts.csv")
-    if fmt == "geojson":
         return Rendered(
-            districts_geojson(session, table), "application/geo+json", "districts.geojson"
+            districts_csv(table), "text/csv; charset=utf-8", "districts.csv", Freshness(**fresh)
         )
+    if fmt == "geojson":
+        body = districts_geojson(session, table)
+        return Rendered(body, "application/geo+json", "districts.geojson", Freshness(**fresh))
     return table

@@ -42,12 +42,13 @@ def get_districts(
     keys = parse_sortby(sortby, SORTABLE)
     result = stats_output.districts_in_format(session, as_of, filters, keys, f)
     if isinstance(result, stats_output.Rendered):
-        disposition = f'inline; filename="{result.filename}"'
-        return Response(
-            result.body,
-            media_type=result.media_type,
-            headers={"Content-Disposition": disposition},
-        )
+        headers = {
+            "Content-Disposition": f'inline; filename="{result.filename}"',
+            # The body has no place for them: the data version and freshness go in headers.
+            "X-Data-Version": str(result.freshness.data_version),
+            "X-Stale": "true" if result.freshness.stale else "false",
+        }
+        return Response(result.body, media_type=result.media_type, headers=headers)
     return result
 
 
@@ -67,7 +68,9 @@ def get_line_of_contact(
     session: SessionDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
-    within_km: Annotated[float, Query(description="distance from the line, (0, 100] km")] = 2.0,
+    within_km: Annotated[
+        float, Query(gt=0, le=100, description="distance from the line, (0, 100] km")
+    ] = 2.0,
 ) -> LineOfContactStats:
     """Contaminated area and incidents within a distance of the former line, on each side."""
     return stats_line.line_of_contact(session, within_km, as_of, filters)
