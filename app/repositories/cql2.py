@@ -126,7 +126,7 @@ class Translator:
         if op == "not":
             return not_(self.condition(args[0]))
         if op in COMPARISONS:
-            return COMPARISONS[op](self.value(args[0]), self.value(args[1]))
+            return self.comparison(op, args[0], args[1])
         if op == "like":
             return self.value(args[0]).like(self.value(args[1]))
         if op == "between":
@@ -142,6 +142,22 @@ class Translator:
         if op in ARRAYS:
             return ARRAYS[op](self.value(args[0]), self.value(args[1]))
         raise InvalidParameterValue(f"filter: the operator {node['op']!r} is not supported")
+
+    def comparison(self, op: str, first: Any, second: Any) -> ColumnElement[bool]:
+        """A comparison; a text compared with a date or an array property is read as clients
+        such as GDAL mean it: ``recorded_on >= '2022-01-01'`` (even '2022-01-01T'), and
+        ``contamination = 'uxo'`` (the array holds the value)."""
+        left, right = self.value(first), self.value(second)
+        for column, text, other in ((left, second, "right"), (right, first, "left")):
+            if not isinstance(text, str):
+                continue
+            if isinstance(column.type, Date):
+                typed = literal(_date(text.rstrip("Tt")), Date)
+                left, right = (left, typed) if other == "right" else (typed, right)
+            elif isinstance(column.type, ARRAY) and op in ("=", "<>"):
+                holds: ColumnElement[bool] = column.any(text)
+                return holds if op == "=" else not_(holds)
+        return COMPARISONS[op](left, right)
 
     def value(self, node: Any) -> ColumnElement[Any]:
         """A scalar, array, geometry or date operand."""

@@ -577,3 +577,25 @@ def test_openapi_documents_the_real_error_responses(client: TestClient, path: st
     assert "422" not in items
     assert items["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize(
+    ("filter_text", "same_as"),
+    [
+        ("recorded_on >= '2021-06-01T'", "recorded_on >= DATE('2021-06-01')"),  # GDAL 3.6
+        ("recorded_on < '2021-06-01'", "recorded_on < DATE('2021-06-01')"),
+        ("contamination = 'uxo'", "A_CONTAINS(contamination, ('uxo'))"),
+        ("contamination <> 'uxo'", "NOT A_CONTAINS(contamination, ('uxo'))"),
+    ],
+)
+def test_text_compared_with_a_date_or_an_array_means_what_gdal_means(
+    client: TestClient, filter_text: str, same_as: str
+) -> None:
+    def codes(text: str) -> set[str]:
+        params = {"filter": text, "filter-lang": "cql-text", "limit": 10000, "skipGeometry": "true"}
+        response = client.get("/collections/contaminated_zones/items", params=params)
+        assert response.status_code == 200, response.text
+        return _codes(response.json())
+
+    expected = codes(same_as)
+    assert expected and codes(filter_text) == expected
