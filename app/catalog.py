@@ -161,6 +161,7 @@ class Collection:
     temporal: tuple[str, str | None] | None = None  # start and end property of the feature
     keywords: tuple[str, ...] = field(default=())
     reads: tuple[str, ...] = ()  # other collections its computed properties are read from
+    edit_role: Literal["editor", "admin"] = "admin"  # the least role that may change it
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -251,6 +252,7 @@ COLLECTIONS: dict[str, Collection] = {
             ),
             temporal=("recorded_on", "released_on"),
             keywords=("mine action", "hazardous area", "land release"),
+            edit_role="editor",
         ),
         Collection(
             id="incidents",
@@ -297,6 +299,7 @@ COLLECTIONS: dict[str, Collection] = {
             temporal=("occurred_on", "occurred_on"),
             keywords=("mine action", "casualties"),
             reads=("districts",),  # the district's name
+            edit_role="editor",
         ),
         Collection(
             id="line_of_contact",

@@ -16,6 +16,7 @@ from app.catalog import COLLECTIONS
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.errors import ContamapError
+from app.services.auth import create_key, list_keys, revoke_key
 from app.services.loader import (
     BUNDLED_DATA,
     count_features,
@@ -105,6 +106,42 @@ def refresh() -> None:
     with _transaction("refresh") as session:
         version = refresh_statistics(session)
     typer.echo(f"refreshed the statistics at data version {version}")
+
+
+apikey = typer.Typer(help="API keys: who may write (editor: zones and incidents; admin: all).")
+cli.add_typer(apikey, name="apikey")
+
+
+@apikey.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="who holds the key (shown in the history)")],
+    role: Annotated[str, typer.Option(help="editor or admin")] = "editor",
+) -> None:
+    """Create a key; it is printed once, alone on the last line, and stored only as a hash."""
+    with _transaction("apikey create") as session:
+        key = create_key(session, name, role)
+    typer.echo(f"created the {role} key {name!r}; keep it now, it is shown only once:")
+    typer.echo(key)
+
+
+@apikey.command("list")
+def apikey_list() -> None:
+    """Every key: name, role, created, last used, revoked."""
+    with _transaction("apikey list") as session:
+        for key in list_keys(session):
+            typer.echo(
+                f"{key.name}\t{key.role}\tcreated {key.created_at:%Y-%m-%d %H:%M}"
+                f"\tlast used {key.last_used_at or 'never'}"
+                f"{chr(9) + 'revoked ' + str(key.revoked_at) if key.revoked_at else ''}"
+            )
+
+
+@apikey.command("revoke")
+def apikey_revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -> None:
+    """Revoke a key: it is refused from now on (401)."""
+    with _transaction("apikey revoke") as session:
+        revoke_key(session, name)
+    typer.echo(f"revoked the key {name!r}")
 
 
 @cli.command()

@@ -1,6 +1,7 @@
 """One error hierarchy, mapped once to the OGC API error body ``{code, description}``."""
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +20,7 @@ class ContamapError(Exception):
 
     status_code = 500
     code = "ServerError"
+    headers: dict[str, str] = {}  # noqa: RUF012 - read only, replaced by subclasses
 
     def __init__(self, description: str) -> None:
         super().__init__(description)
@@ -46,6 +48,53 @@ class NotFound(ContamapError):
     code = "NotFound"
 
 
+class Unauthorized(ContamapError):
+    """No key, or a wrong or revoked one, where a key is needed."""
+
+    status_code = 401
+    code = "Unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="contamap"'}  # noqa: RUF012
+
+
+class Forbidden(ContamapError):
+    """A key whose role does not allow the change."""
+
+    status_code = 403
+    code = "Forbidden"
+
+
+class Conflict(ContamapError):
+    """The change collides with another feature (a code already taken, say)."""
+
+    status_code = 409
+    code = "Conflict"
+
+
+class PreconditionFailed(ContamapError):
+    """If-Match names a version that is no longer the current one."""
+
+    status_code = 412
+    code = "PreconditionFailed"
+
+
+class PreconditionRequired(ContamapError):
+    """A write without If-Match where the service requires one."""
+
+    status_code = 428
+    code = "PreconditionRequired"
+
+
+class InvalidFeature(ContamapError):
+    """A well-formed body that breaks the layer's rules: one sentence per problem."""
+
+    status_code = 422
+    code = "InvalidFeature"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 def error_body(code: str, description: str) -> dict[str, str]:
     """The JSON body of every error response."""
     return {"code": code, "description": description}
@@ -70,22 +119,27 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ContamapError)
     async def _contamap(_: Request, exc: ContamapError) -> JSONResponse:
-        return _respond(exc.status_code, exc.code, exc.description)
+        response = _respond(exc.status_code, exc.code, exc.description)
+        if isinstance(exc, InvalidFeature):
+            response = JSONResponse(
+                {**error_body(exc.code, exc.description), "problems": exc.problems},
+                status_code=exc.status_code,
+            )
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _respond(400, "InvalidParameterValue", _describe_validation(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = "NotFound" if exc.status_code == 404 else "HTTPError"
         response = _respond(exc.status_code, code, str(exc.detail))
         response.headers.update(exc.headers or {})
-        if exc.status_code == 405:  # every GET route answers HEAD too
-            methods = {method.strip() for method in response.headers.get("allow", "").split(",")}
-            if "GET" in methods:
-                methods.add("HEAD")
-            response.headers["Allow"] = ", ".join(sorted(methods - {""}))
+        if exc.status_code == 405:
+            allow = response.headers.get("allow", "")
+            response.headers["Allow"] = ", ".join(_allowed_methods(request, allow))
         return response
 
     @app.exception_handler(OperationalError)
@@ -115,6 +169,19 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         logger.error("database error", exc_info=exc)
         return _respond(500, "ServerError", "an internal error occurred; it has been logged")
+
+
+def _allowed_methods(request: Request, given: str) -> list[str]:
+    """Every method some route answers on this path, from the OpenAPI document (Starlette names
+    only the first route's); a GET route answers HEAD too."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^}/]+\}", "[^/]+", template), request.url.path):
+            methods |= {method.upper() for method in operations}
+    methods = methods or {method.strip() for method in given.split(",") if method.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 # SQLSTATEs a client's values cause: data exceptions (class 22) and integrity violations (23),

@@ -12,8 +12,8 @@ from sqlalchemy.orm import sessionmaker
 
 from app.api import openapi
 from app.api.caching import ETagMiddleware, HeadMiddleware
-from app.api.deps import reject_unknown
-from app.api.routes import collections, docs, health, map, ogc, stats, tiles
+from app.api.deps import read_key, reject_unknown
+from app.api.routes import collections, docs, editing, health, map, ogc, stats, tiles
 from app.api.security import SecurityMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_probe_engine
@@ -47,10 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         version="0.1.0",
         lifespan=lifespan,
-        dependencies=[Depends(reject_unknown)],
+        dependencies=[Depends(reject_unknown), Depends(read_key)],
         docs_url=None,  # served by app/api/routes/docs.py from installed assets
         redoc_url=None,
         openapi_url=None,
+        max_body_size=settings.max_body_bytes,  # a larger body is refused with a 413
     )
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_mb)
@@ -60,9 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["*"],
-        expose_headers=["ETag", "Content-Crs", "Link"],
+        expose_headers=["ETag", "Content-Crs", "Link", "Location", "Contamap-Geometry-Repaired"],
     )
     # Outermost: an unknown Host is refused before anything else runs.
     app.add_middleware(
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     app.include_router(ogc.router)
     app.include_router(collections.router)
+    app.include_router(editing.router)
     app.include_router(health.router)
     app.include_router(stats.router)
     app.include_router(tiles.router)

@@ -11,7 +11,7 @@ from app.models import Base
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
-    fileConfig(config.config_file_name)
+    fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's
 
 target_metadata = Base.metadata
 

@@ -21,9 +21,10 @@ from app.catalog import COLLECTIONS, Collection, ContaminationType, RiskLevel, Z
 from app.catalog import get_collection as find_collection
 from app.core.db import session_scope
 from app.crs import SUPPORTED, Crs, parse_crs
-from app.errors import InvalidParameterValue, UnknownParameter
+from app.errors import InvalidParameterValue, Unauthorized, UnknownParameter
 from app.schemas.query import BBox, Interval, ItemsQuery, SortKey, TileFilter, parse_date
 from app.schemas.stats import ZoneFilter
+from app.services.auth import Caller, authenticate
 
 LIMIT_DEFAULT = 10
 LIMIT_MAX = 10_000  # a larger limit is served as this (the standard says: not an error)
@@ -130,6 +131,38 @@ def get_collection(
 
 
 CollectionDep = Annotated[Collection, Depends(get_collection)]
+# The standard's parameter name: GDAL reads the items path of the OpenAPI document by it.
+FeatureIdPath = Annotated[str, Path(alias="featureId", description="the feature's id")]
+
+
+def presented_key(request: Request) -> str | None:
+    """The API key sent as ``Authorization: Bearer`` or as ``X-API-Key`` (QGIS's header)."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.headers.get("x-api-key") or None
+
+
+def caller_of(request: Request, session: Session) -> Caller | None:
+    """Who the request's key names (None without one); a 401 for a wrong or revoked key."""
+    return authenticate(session, presented_key(request))
+
+
+OPEN_WHEN_KEYED = ("/health",)  # load balancers' probes carry no key
+
+
+def read_key(request: Request, session: SessionDep) -> None:
+    """With CONTAMAP_READ_REQUIRES_KEY, every read needs a valid key too (any role)."""
+    if not request.app.state.settings.read_requires_key or request.method not in READS:
+        return
+    if request.url.path not in OPEN_WHEN_KEYED and caller_of(request, session) is None:
+        raise Unauthorized("reading needs an API key here: Authorization: Bearer <key>")
+
+
+def parse_content_crs(header: str | None) -> Crs:
+    """The CRS of a written body, from ``Content-Crs: <uri>``; CRS84 when absent."""
+    return parse_crs(header.strip().strip("<>") if header else None, "Content-Crs")
 
 
 def parse_sortby(keys: list[str] | None, allowed: tuple[str, ...]) -> tuple[SortKey, ...]:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = ["localhost", "127.0.0.1", "[::1]"]
     frame_ancestors: str = "'none'"  # the CSP directive: who may frame the HTML pages
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)  # a request's headers, at most
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)  # a written feature, at most
+    read_requires_key: bool = False  # reads need a key too (any role)
+    require_if_match: bool = False  # writes must name the version they change (else 428)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -1,6 +1,7 @@
-"""The four public layers and the private victim details, as SQLAlchemy 2 models."""
+"""The layers, the private victim details, the statistics and editing, as SQLAlchemy 2 models."""
 
 from app.models.base import Base
+from app.models.editing import ApiKey, FeatureHistory
 from app.models.layers import (
     ContaminatedZone,
     District,
@@ -19,9 +20,11 @@ from app.models.stats import (
 )
 
 __all__ = [
+    "ApiKey",
     "Base",
     "ContaminatedZone",
     "District",
+    "FeatureHistory",
     "Incident",
     "IncidentVictim",
     "Layer",

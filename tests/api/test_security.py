@@ -76,9 +76,12 @@ def test_json_and_errors_are_nosniff_too(client: TestClient) -> None:
 
 
 def test_a_wrong_method_is_a_405_that_says_what_is_allowed(client: TestClient) -> None:
-    response = client.post("/collections/districts/items", json={})
+    response = client.delete("/collections")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
+    items = client.put("/collections/districts/items", json={})
+    assert items.status_code == 405
+    assert items.headers["allow"] == "GET, HEAD, OPTIONS, POST"
     assert response.json()["code"] == "HTTPError"
 
 

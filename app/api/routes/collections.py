@@ -3,12 +3,13 @@
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import (
     FEATURE_FORMATS,
     CollectionDep,
+    FeatureIdPath,
     ItemQueryDep,
     ItemsQueryDep,
     JsonOnly,
@@ -21,11 +22,9 @@ from app.core.responses import JSONResponse
 from app.crs import STORAGE
 from app.schemas.ogc import CollectionInfo, Collections, Queryables
 from app.services import collections as service
-from app.services import features
+from app.services import editing, features
 
 router = APIRouter(prefix="/collections", tags=["OGC API - Features"])
-# The standard's parameter name: GDAL reads the items path of the OpenAPI document by it.
-FeatureId = Annotated[str, Path(alias="featureId", description="the feature's id")]
 FeatureFormat = Annotated[str, formats(*FEATURE_FORMATS)]
 FEATURES_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -106,15 +105,20 @@ def items(
 @router.get("/{collectionId}/items/{featureId}", responses=FEATURES_RESPONSE)
 def item(
     collection: CollectionDep,
-    feature_id: FeatureId,
+    feature_id: FeatureIdPath,
     query: ItemQueryDep,
     fmt: JsonOrHtml,
     request: Request,
     session: SessionDep,
 ) -> Response:
-    """One feature."""
+    """One feature, with a strong ETag of its version: send it back in If-Match to change it."""
     body = features.item(session, collection, feature_id, query, own_url(request))
-    headers = {"Content-Crs": f"<{(query.crs or STORAGE).uri}>"}
+    headers = {
+        "Content-Crs": f"<{(query.crs or STORAGE).uri}>",
+        "ETag": editing.representation_tag(
+            editing.current_version(session, collection, feature_id), fmt, request.url.query
+        ),
+    }
     if fmt == "html":
         return templates.TemplateResponse(
             request,

@@ -1,0 +1,59 @@
+"""Editing: the keys that may write, and the history of every change of every feature."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+
+class ApiKey(Base):
+    """A key that may write: its name, role and a hash of the key (never the key itself)."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    role: Mapped[str] = mapped_column(Text)
+    key_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FeatureHistory(Base):
+    """One change of one feature, written by a trigger (migration 0008): before and after."""
+
+    __tablename__ = "feature_history"
+    __table_args__ = (
+        CheckConstraint(
+            "action IN ('create', 'replace', 'update', 'delete', 'restore', 'import')",
+            name="action",
+        ),
+        Index("ix_feature_history_collection", "collection", "feature_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    collection: Mapped[str] = mapped_column(Text)
+    feature_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("clock_timestamp()")
+    )
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

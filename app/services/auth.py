@@ -1,0 +1,119 @@
+"""API keys and roles: who may write what.
+
+A key is ``cmk_<number>_<secret>``: the number finds its row, the secret is checked against an
+Argon2 hash of the whole key (argon2-cffi; the comparison is constant-time). The key itself is
+shown once, when created, and stored nowhere.
+"""
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.catalog import Collection
+from app.errors import Conflict, Forbidden, InvalidParameterValue, Unauthorized
+from app.models import ApiKey
+from app.repositories import apikeys as repo
+
+logger = logging.getLogger(__name__)
+Role = Literal["editor", "admin"]
+ROLES: tuple[Role, ...] = ("editor", "admin")  # each may do all the one before it may
+# Keys are random: a light Argon2 keeps each write's check to a few milliseconds.
+HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+KEY = re.compile(r"cmk_([0-9]{1,9})_([A-Za-z0-9_-]{43})")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: a key's number, name and role."""
+
+    key_id: int
+    name: str
+    role: Role
+
+    def may_edit(self, collection: Collection) -> bool:
+        """Whether the role allows changing the collection's features."""
+        return ROLES.index(self.role) >= ROLES.index(collection.edit_role)
+
+
+def create_key(session: Session, name: str, role: str) -> str:
+    """A new key for ``name`` with ``role``; the key is returned here and never again."""
+    if role not in ROLES:
+        raise InvalidParameterValue(f"role {role!r}: use editor or admin")
+    if not name.strip():
+        raise InvalidParameterValue("a key needs a name")
+    try:
+        with session.begin_nested():
+            row = repo.add(session, name.strip(), role)
+    except IntegrityError:
+        raise Conflict(f"a key named {name!r} exists already") from None
+    key = f"cmk_{row.id}_{secrets.token_urlsafe(32)}"
+    row.key_hash = HASHER.hash(key)
+    session.flush()
+    return key
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key, by name (names, roles and dates; no secret is stored)."""
+    return repo.all_keys(session)
+
+
+def revoke_key(session: Session, name: str) -> None:
+    """Revoke a key, or say there is no such active key."""
+    if not repo.revoke(session, name):
+        raise InvalidParameterValue(f"no active key named {name!r}")
+
+
+def authenticate(session: Session, presented: str | None) -> Caller | None:
+    """The caller a presented key names; None without a key; a 401 for a bad or revoked one.
+
+    A failed attempt is logged with the key's name when its number is known, never the key.
+    """
+    if presented is None:
+        return None
+    match = KEY.fullmatch(presented.strip())
+    row = repo.by_id(session, int(match.group(1))) if match else None
+    if row is None:
+        logger.warning("refused a write: an unknown or malformed API key")
+        raise Unauthorized("the API key is not valid")
+    try:
+        HASHER.verify(row.key_hash, presented.strip())
+    except VerificationError:
+        logger.warning("refused a write: a wrong secret for the key named %r", row.name)
+        raise Unauthorized("the API key is not valid") from None
+    if row.revoked_at is not None:
+        logger.warning("refused a write: the key named %r is revoked", row.name)
+        raise Unauthorized("the API key was revoked")
+    return Caller(row.id, row.name, row.role)  # type: ignore[arg-type]
+
+
+def require_editor_of(caller: Caller | None, collection: Collection) -> Caller:
+    """The caller, when it may change the collection: else 401 (no key) or 403 (its role)."""
+    if caller is None:
+        raise Unauthorized("writing needs an API key: Authorization: Bearer <key>")
+    if not caller.may_edit(collection):
+        raise Forbidden(
+            f"the key {caller.name!r} is an {caller.role}; changing {collection.id} needs an "
+            f"{collection.edit_role} key"
+        )
+    return caller
+
+
+def require_role(caller: Caller | None, role: Role) -> Caller:
+    """The caller, when its role is at least ``role``."""
+    if caller is None:
+        raise Unauthorized("this needs an API key: Authorization: Bearer <key>")
+    if ROLES.index(caller.role) < ROLES.index(role):
+        raise Forbidden(f"the key {caller.name!r} is an {caller.role}; this needs an {role} key")
+    return caller
+
+
+def record_use(session: Session, caller: Caller) -> None:
+    """Note the key's last use (writes only: reads never write)."""
+    repo.touch(session, caller.key_id)

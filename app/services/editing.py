@@ -1,0 +1,363 @@
+"""Writing single features (OGC API - Features Part 4): validate, lock, write, record.
+
+Every write runs in the request's transaction on the primary: the history trigger keeps the
+feature before and after with the key's name, the statistics refresh at its COMMIT, the tile
+versions move, so all of it shows as soon as the response is sent. Deletes keep the whole
+feature in the history, from where an admin can restore it.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import shapely
+from pydantic import ValidationError
+from shapely.geometry import shape
+from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.catalog import Collection
+from app.crs import STORAGE, Crs
+from app.errors import (
+    Conflict,
+    InvalidFeature,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from app.repositories import editing as repo
+from app.schemas.layers import CREATE
+from app.schemas.query import ItemsQuery
+from app.services import features
+from app.services.auth import Caller, record_use
+from app.services.features import MAX_ID
+
+DIMENSIONS = {"Point": 0, "MultiLineString": 1, "MultiPolygon": 2}
+VALID = "Valid Geometry"
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How a write is asked for: the body's CRS, If-Match, repair, strictness."""
+
+    crs: Crs = STORAGE
+    if_match: str | None = None
+    make_valid: bool = False
+    require_if_match: bool = False
+
+
+@dataclass(frozen=True)
+class Written:
+    """The feature after a write: its GeoJSON, version (strong ETag) and what was repaired."""
+
+    body: bytes
+    etag: str
+    feature_id: int
+    repaired: str | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A feature that keeps every rule: the stored values and the geometry to store."""
+
+    values: dict[str, Any]
+    geometry: ColumnElement[Any]
+    repaired: str | None
+
+
+def _feature_id(collection: Collection, feature_id: str) -> int:
+    if not (feature_id.isascii() and feature_id.isdigit()) or int(feature_id) > MAX_ID:
+        raise NotFound(f"no feature {feature_id!r} in {collection.id}")
+    return int(feature_id)
+
+
+def _etag(version: str) -> str:
+    return f'"{version}"'
+
+
+def _coordinates_finite(geometry: Any) -> bool:
+    return all(math.isfinite(value) for value in shapely.get_coordinates(geometry).flat)
+
+
+def _geometry_problems(collection: Collection, geometry: Any) -> list[str]:
+    """What is wrong with a GeoJSON geometry before PostGIS sees it."""
+    if not isinstance(geometry, dict) or "type" not in geometry:
+        return ["geometry: a GeoJSON geometry object is required"]
+    if geometry["type"] not in collection.accepted_geometries:
+        accepted = ", ".join(collection.accepted_geometries)
+        return [f"geometry.type: {geometry['type']!r} is not one of {accepted}"]
+    try:
+        parsed = shape(geometry)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+        return [f"geometry.coordinates: not a valid {geometry['type']} ({exc})"]
+    if parsed.is_empty:
+        return ["geometry.coordinates: the geometry is empty"]
+    if not _coordinates_finite(parsed):
+        return ["geometry.coordinates: every coordinate must be a finite number"]
+    return []
+
+
+def _property_problems(collection: Collection, properties: Any) -> tuple[dict[str, Any], list[str]]:
+    """The stored values, or one sentence per broken rule, each naming its field."""
+    if not isinstance(properties, dict):
+        return {}, ["properties: an object is required"]
+    try:
+        checked = CREATE[collection.id].model_validate(properties)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(item) for item in error["loc"])
+            problems.append(f"properties{'.' + where if where else ''}: {error['msg']}")
+        return {}, problems
+    return checked.model_dump(), []
+
+
+def _checked(
+    session: Session, collection: Collection, feature: Any, options: WriteOptions
+) -> Checked:
+    """The feature, validated against every rule of its layer, or a 422 listing each problem."""
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise InvalidFeature(["type: the body must be a GeoJSON Feature"])
+    values, problems = _property_problems(collection, feature.get("properties"))
+    problems += _geometry_problems(collection, feature.get("geometry"))
+    if problems:
+        raise InvalidFeature(problems)
+    geojson = orjson.dumps(feature["geometry"]).decode()
+    geometry = repo.geometry(geojson, options.crs.srid, options.crs.lat_first)
+    found = repo.inspect_geometry(session, geometry)
+    repaired = None
+    if found.reason != VALID:
+        if not options.make_valid:
+            hint = "; send ?make_valid=true to have it repaired"
+            raise InvalidFeature([f"geometry: {found.reason}{hint}"])
+        repaired = f"the geometry was repaired with ST_MakeValid ({found.reason})"
+        geometry = repo.repaired(geometry, DIMENSIONS[collection.geometry_type])
+    if not (-180 <= found.xmin <= found.xmax <= 180 and -90 <= found.ymin <= found.ymax <= 90):
+        where = f"outside longitude -180..180, latitude -90..90 (read in {options.crs.uri})"
+        raise InvalidFeature([f"geometry.coordinates: {where}"])
+    return Checked(values, geometry, repaired)
+
+
+def _locked(
+    session: Session, collection: Collection, feature_id: int, options: WriteOptions
+) -> None:
+    """Lock the feature and check If-Match against its current version (412, 428, 404)."""
+    current = repo.version(session, collection, feature_id, lock=True)
+    if current is None:
+        raise NotFound(f"no feature {feature_id} in {collection.id}")
+    if options.if_match is None:
+        if options.require_if_match:
+            raise PreconditionRequired("send If-Match with the ETag of the version you change")
+        return
+    tags = {tag.strip().removeprefix("W/") for tag in options.if_match.split(",")}
+    if "*" not in tags and _etag(current) not in tags:
+        raise PreconditionFailed(
+            f"feature {feature_id} has changed since that version: read it again (ETag "
+            f"{_etag(current)}) and apply the change to it"
+        )
+
+
+def _result(
+    session: Session, collection: Collection, feature_id: int, base: str, repaired: str | None
+) -> Written:
+    """The written feature as the API serves it, with its new version."""
+    session.flush()
+    url = f"{base}/collections/{collection.id}/items/{feature_id}"
+    body = features.item(session, collection, str(feature_id), ItemsQuery(), url)
+    version = repo.version(session, collection, feature_id, lock=False)
+    assert version is not None
+    return Written(body, _etag(version), feature_id, repaired)
+
+
+def _conflict(collection: Collection, exc: IntegrityError) -> Conflict:
+    constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
+    if constraint.startswith("uq_"):
+        return Conflict(f"another feature of {collection.id} has this code already")
+    return Conflict(f"the database refused the change: {exc.orig}")
+
+
+def _write(session: Session, collection: Collection, action: Any) -> Any:
+    """Run a write in a savepoint: a unique code taken is a 409, and nothing is written."""
+    try:
+        with session.begin_nested():
+            return action()
+    except IntegrityError as exc:
+        raise _conflict(collection, exc) from None
+
+
+def create(
+    session: Session,
+    collection: Collection,
+    feature: Any,
+    caller: Caller,
+    options: WriteOptions,
+    base: str,
+) -> Written:
+    """Add a feature (a client's id is ignored); 201 with its Location."""
+    checked = _checked(session, collection, feature, options)
+    repo.set_actor(session, caller.name)
+    feature_id = _write(
+        session,
+        collection,
+        lambda: repo.insert_feature(session, collection, checked.values, checked.geometry),
+    )
+    record_use(session, caller)
+    return _result(session, collection, feature_id, base, checked.repaired)
+
+
+def replace(
+    session: Session,
+    collection: Collection,
+    feature_id: str,
+    feature: Any,
+    caller: Caller,
+    options: WriteOptions,
+    base: str,
+) -> Written:
+    """Replace a feature's properties and geometry (PUT)."""
+    number = _feature_id(collection, feature_id)
+    _locked(session, collection, number, options)
+    checked = _checked(session, collection, feature, options)
+    repo.set_actor(session, caller.name, "replace")
+    _write(
+        session,
+        collection,
+        lambda: repo.update_feature(session, collection, number, checked.values, checked.geometry),
+    )
+    record_use(session, caller)
+    return _result(session, collection, number, base, checked.repaired)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch: objects merge, null removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def update(
+    session: Session,
+    collection: Collection,
+    feature_id: str,
+    patch: Any,
+    caller: Caller,
+    options: WriteOptions,
+    base: str,
+) -> Written:
+    """Change some properties and/or the geometry (PATCH, a JSON merge patch)."""
+    number = _feature_id(collection, feature_id)
+    _locked(session, collection, number, options)
+    if not isinstance(patch, dict):
+        raise InvalidFeature(["the body must be a JSON merge patch of a GeoJSON Feature"])
+    row = repo.stored(session, collection, number)
+    assert row is not None
+    current = {
+        "type": "Feature",
+        "properties": {
+            prop.name: value
+            for prop, value in zip(collection.stored_properties, row, strict=False)
+            if value is not None
+        },
+        "geometry": orjson.loads(row.geometry),
+    }
+    if "geometry" in patch:
+        # A new geometry is given in the body's CRS; the stored one is in CRS84.
+        current["geometry"] = patch["geometry"]
+        patch = {key: value for key, value in patch.items() if key != "geometry"}
+    else:
+        options = WriteOptions(STORAGE, options.if_match, options.make_valid)
+    feature = merge_patch(current, patch)
+    checked = _checked(session, collection, feature, options)
+    repo.set_actor(session, caller.name, "update")
+    _write(
+        session,
+        collection,
+        lambda: repo.update_feature(session, collection, number, checked.values, checked.geometry),
+    )
+    record_use(session, caller)
+    return _result(session, collection, number, base, checked.repaired)
+
+
+def delete(
+    session: Session, collection: Collection, feature_id: str, caller: Caller, options: WriteOptions
+) -> None:
+    """Delete a feature: gone from items, tiles and statistics, kept whole in its history."""
+    number = _feature_id(collection, feature_id)
+    _locked(session, collection, number, options)
+    repo.set_actor(session, caller.name)
+    repo.delete_feature(session, collection, number)
+    record_use(session, caller)
+
+
+def restore(
+    session: Session, collection: Collection, feature_id: str, caller: Caller, base: str
+) -> Written:
+    """Bring a deleted feature back, as it was when deleted, with its id."""
+    number = _feature_id(collection, feature_id)
+    if repo.version(session, collection, number, lock=False) is not None:
+        raise Conflict(f"feature {number} of {collection.id} exists: there is nothing to restore")
+    deleted = next(
+        (entry for entry in repo.history(session, collection, number) if entry.action == "delete"),
+        None,
+    )
+    if deleted is None or deleted.before is None:
+        raise NotFound(f"feature {number} of {collection.id} was never deleted")
+    values = {prop.name: deleted.before.get(prop.name) for prop in collection.stored_properties}
+    checked = _checked(
+        session,
+        collection,
+        {"type": "Feature", "properties": values, "geometry": deleted.before["geometry"]},
+        WriteOptions(),
+    )
+    repo.set_actor(session, caller.name, "restore")
+    _write(
+        session,
+        collection,
+        lambda: repo.insert_feature(session, collection, checked.values, checked.geometry, number),
+    )
+    record_use(session, caller)
+    return _result(session, collection, number, base, None)
+
+
+def history(session: Session, collection: Collection, feature_id: str) -> list[dict[str, Any]]:
+    """Every version of a feature, newest first: who, when, what kind, before and after."""
+    number = _feature_id(collection, feature_id)
+    entries = repo.history(session, collection, number)
+    if not entries:
+        raise NotFound(f"feature {number} of {collection.id} has no history")
+    return [
+        {
+            "action": entry.action,
+            "actor": entry.actor,
+            "at": entry.at.isoformat(),
+            "before": entry.before,
+            "after": entry.after,
+        }
+        for entry in entries
+    ]
+
+
+def current_version(session: Session, collection: Collection, feature_id: str) -> str | None:
+    """The strong ETag of a feature's current version, or None when it does not exist."""
+    number = _feature_id(collection, feature_id)
+    found = repo.version(session, collection, number, lock=False)
+    return None if found is None else _etag(found)
+
+
+def representation_tag(version: str | None, fmt: str, query: str) -> str:
+    """The ETag of a feature as served: its version as JSON without parameters (what If-Match
+    names), the version with a suffix for another format or other parameters."""
+    assert version is not None  # the feature was just read
+    if fmt == "json" and not query:
+        return version
+    suffix = hashlib.sha256(f"{fmt}?{query}".encode()).hexdigest()[:8]
+    return f'{version[:-1]}-{suffix}"'
