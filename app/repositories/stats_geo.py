@@ -31,7 +31,7 @@ atoms AS (
         WHERE z.id = ANY(a.zone_ids)
           AND z.recorded_on <= :as_of AND (z.released_on IS NULL OR z.released_on > :as_of)
           AND (CAST(:risk_level AS text) IS NULL OR z.risk_level = :risk_level)
-          AND (CAST(:status AS text) IS NULL OR z.status = :status)
+          AND (CAST(:status AS text) IS NULL OR stats_zone_status_on(z.id, :as_of) = :status)
           AND (CAST(:contamination AS text) IS NULL OR :contamination = ANY(z.contamination))
     )
 ),

@@ -39,7 +39,9 @@ METHOD = (
     "released by then), clipped to the districts: overlapping zones count once, a zone crossing "
     "a border is split, land outside every district counts nowhere. Released area is the union "
     "of zones cancelled, reduced or cleared on or before the date. Filters select zones by their "
-    "recorded attributes; breakdowns overlap where zones of different values overlap. Shares "
+    "attributes; the status is the one the zone had on the date, from its history (before its "
+    "history begins, the first status it recorded). Breakdowns overlap where zones of different "
+    "values overlap. Shares "
     "divide by the geodesic area of the district, or of the union of districts (territory)."
 )
 

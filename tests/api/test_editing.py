@@ -325,3 +325,35 @@ def test_reads_can_require_a_key(client: TestClient, keys: dict[str, str]) -> No
     key = {"Authorization": f"Bearer {keys['editor']}"}
     assert client.get(ZONES, headers=key).status_code == 200
     assert client.get("/health").status_code == 200  # probes stay open
+
+
+def test_as_of_a_date_before_a_status_change_reports_the_old_status(
+    client: TestClient, keys: dict[str, str], session: Session
+) -> None:
+    """Recorded active (its history backdated to 2023), in progress since today."""
+    district = client.get("/collections/districts/items", params={"name": "Lankaran"}).json()
+    url = f"/stats/districts/{district['features'][0]['id']}"
+    square = box(48.80, 38.70, 48.8115, 38.709)
+    area_km2 = abs(GEOD.geometry_area_perimeter(square)[0]) / 1e6
+    before = {
+        day: client.get(url, params={"as_of": day}).json()["by_status"]
+        for day in ("2025-06-01", "2099-01-01")
+    }
+    feature = zone("EDIT-TIME", square, recorded_on="2022-01-01")
+    created = client.post(ZONES, json=feature, headers=bearer(keys["editor"]))
+    assert created.status_code == 201
+    session.execute(
+        text("UPDATE feature_history SET at = '2023-01-01' WHERE after ->> 'code' = 'EDIT-TIME'")
+    )
+    location = created.headers["location"].removeprefix("http://testserver")
+    patched = client.patch(
+        location, json={"properties": {"status": "in_progress"}}, headers=bearer(keys["editor"])
+    )
+    assert patched.status_code == 200
+    then = client.get(url, params={"as_of": "2025-06-01"}).json()["by_status"]
+    later = client.get(url, params={"as_of": "2099-01-01"}).json()["by_status"]
+    assert then["active"] - before["2025-06-01"]["active"] == pytest.approx(area_km2, abs=2e-3)
+    assert then["in_progress"] == pytest.approx(before["2025-06-01"]["in_progress"], abs=1e-6)
+    grown = later["in_progress"] - before["2099-01-01"]["in_progress"]
+    assert grown == pytest.approx(area_km2, abs=2e-3)
+    assert later["active"] == pytest.approx(before["2099-01-01"]["active"], abs=1e-6)
