@@ -3,11 +3,12 @@
 import sys
 from collections.abc import Callable
 
-from bench import features, stats
+from bench import features, stats, traffic
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "stats": stats.main,
     "features": features.main,
+    "traffic": traffic.main,
 }
 
 

@@ -7,10 +7,10 @@ first use with pip), so its dependencies never mix with ours.
 """
 
 import argparse
-import statistics
 import subprocess
 import sys
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.cli import alembic_config
 from app.models import District
 from app.services.loader import load_bundled
+from bench.stats import median_ms
 from tests.conftest import throwaway_database
 from tests.servers import free_port, serving
 
@@ -59,7 +60,8 @@ CASES = [
 ]
 
 
-def _tipg_python() -> Path:
+def tipg_python() -> Path:
+    """tipg's interpreter, in its own virtual environment, created on first use."""
     python = TIPG_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
@@ -70,14 +72,37 @@ def _tipg_python() -> Path:
     return python
 
 
-def _median_ms(client: httpx.Client, url: str, repeat: int) -> float:
-    client.get(url).raise_for_status()  # warm up: pools, plans, caches
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        client.get(url).raise_for_status()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+@contextmanager
+def bundled_database() -> Iterator[str]:
+    """A throwaway database, migrated and holding the bundled dataset; yields its URL."""
+    with throwaway_database() as url:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            load_bundled(session)
+        engine.dispose()
+        yield url
+
+
+def plain_url(url: str) -> str:
+    """The URL without a driver in its scheme, as asyncpg (tipg) and psycopg take it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def tipg_env(url: str) -> dict[str, str]:
+    """tipg's environment: the database and the one schema it publishes."""
+    return {"DATABASE_URL": plain_url(url), "TIPG_DB_SCHEMAS": '["public"]'}
+
+
+def uvicorn(python: Path | str, app: str, port: int, *options: str) -> list[str]:
+    """The command serving ``app`` with uvicorn on 127.0.0.1, logging warnings only."""
+    port_options = ["--port", str(port), "--log-level", "warning"]
+    return [str(python), "-m", "uvicorn", app, *port_options, *options]
+
+
+def _get(client: httpx.Client, url: str) -> Callable[[], object]:
+    """A call that fetches ``url`` and fails unless it answers 2xx."""
+    return lambda: client.get(url).raise_for_status()
 
 
 def main(argv: list[str]) -> None:
@@ -85,48 +110,26 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench features")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args(argv)
-    tipg = _tipg_python()
-    with throwaway_database() as url:
-        command.upgrade(alembic_config(url), "head")
+    tipg = tipg_python()
+    with bundled_database() as url:
         engine = create_engine(url)
-        with Session(engine) as session, session.begin():
-            load_bundled(session)
-            district = session.scalar(select(func.min(District.id)))
+        with engine.connect() as conn:
+            district = conn.scalar(select(func.min(District.id)))
         engine.dispose()
-        plain_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         ours_port, tipg_port = free_port(), free_port()
-        tipg_env = {"DATABASE_URL": plain_url, "TIPG_DB_SCHEMAS": '["public"]'}
-        ours = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--port",
-            str(ours_port),
-            "--log-level",
-            "warning",
-        ]
-        theirs = [
-            str(tipg),
-            "-m",
-            "uvicorn",
-            "tipg.main:app",
-            "--port",
-            str(tipg_port),
-            "--log-level",
-            "warning",
-        ]
+        ours = uvicorn(sys.executable, "app.main:app", ours_port)
+        theirs = uvicorn(tipg, "tipg.main:app", tipg_port)
         with (
             serving(ours, {"DATABASE_URL": url}, ours_port, "/collections") as ours_base,
-            serving(theirs, tipg_env, tipg_port, "/collections") as tipg_base,
+            serving(theirs, tipg_env(url), tipg_port, "/collections") as tipg_base,
             httpx.Client(timeout=60, headers={"Accept": "application/json"}) as client,
         ):
             print(f"{'case':<26}{'contamap ms':>13}{'tipg ms':>10}{'ratio':>8}")
             for what, mine, their in CASES:
-                mine_ms = _median_ms(
-                    client, ours_base + mine.format(district=district), args.repeat
+                mine_ms = median_ms(
+                    _get(client, ours_base + mine.format(district=district)), args.repeat
                 )
-                their_ms = _median_ms(
-                    client, tipg_base + their.format(district=district), args.repeat
+                their_ms = median_ms(
+                    _get(client, tipg_base + their.format(district=district)), args.repeat
                 )
                 print(f"{what:<26}{mine_ms:>13.1f}{their_ms:>10.1f}{mine_ms / their_ms:>8.2f}")

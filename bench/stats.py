@@ -67,7 +67,8 @@ WHERE z.released_on IS NULL GROUP BY d.id, d.geom
 )
 
 
-def _median_ms(call: Callable[[], object], repeat: int) -> float:
+def median_ms(call: Callable[[], object], repeat: int) -> float:
+    """The median time of ``repeat`` calls, in milliseconds, after one untimed call."""
     call()  # warm up: connection pool, plans
     times = []
     for _ in range(repeat):
@@ -128,10 +129,10 @@ def run(sizes: list[int], repeat: int, naive_limit: int) -> None:
                     naive = (
                         f"{_seconds(conn, NAIVE_UNION):13.2f}" if size <= naive_limit else "skipped"
                     )
-                reference = _median_ms(_get(client, "/bench-no-such-path", 404), repeat)
-                health = _median_ms(_get(client, "/health"), repeat)
-                districts = _median_ms(_get(client, "/stats/districts"), repeat)
-                filtered = _median_ms(
+                reference = median_ms(_get(client, "/bench-no-such-path", 404), repeat)
+                health = median_ms(_get(client, "/health"), repeat)
+                districts = median_ms(_get(client, "/stats/districts"), repeat)
+                filtered = median_ms(
                     _get(client, "/stats/districts?as_of=2023-06-30&risk_level=high"), repeat
                 )
                 print(
