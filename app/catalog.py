@@ -130,7 +130,10 @@ JSON_TYPES: dict[str, dict[str, Any]] = {
 def json_schema(prop: Property) -> dict[str, Any]:
     """The JSON Schema of a property's values."""
     if prop.type == "array":
-        return {"type": "array", "items": {"type": "string", "enum": list(prop.values)}}
+        items: dict[str, Any] = {"type": "string"}
+        if prop.enum:
+            items["enum"] = list(prop.values)
+        return {"type": "array", "items": items}
     schema = dict(JSON_TYPES[prop.type])
     if prop.enum:
         schema["enum"] = list(prop.values)
@@ -320,6 +323,34 @@ COLLECTIONS: dict[str, Collection] = {
             ),
             temporal=("valid_from", "valid_to"),
             keywords=("line of contact", "ceasefire"),
+        ),
+        Collection(
+            id="settlements",
+            title="Settlements",
+            description=(
+                "Populated places of Azerbaijan from GeoNames' cities500 extract (CC BY 4.0). "
+                "Populations are as recorded by GeoNames: many Karabakh towns carry figures from "
+                "before 1994 and are being rebuilt. The district is computed from the point."
+            ),
+            tile_description="Populated places (GeoNames cities500); population as recorded",
+            geometry_type="Point",
+            properties=(
+                CODE,
+                Property("name", "string", "name, as GeoNames writes it", required=True),
+                Property("name_az", "string", "Azerbaijani name"),
+                Property("alternate_names", "array", "other names and spellings, for search"),
+                Property("geonames_id", "integer", "GeoNames identifier", required=True),
+                Property("feature_code", "string", "GeoNames feature code (PPLA: seat...)"),
+                Property("population", "integer", "population as recorded by GeoNames", minimum=0),
+                Property(
+                    "district_id", "integer", "district computed from the point", computed=True
+                ),
+                Property("district", "string", "name of the computed district", computed=True),
+                SOURCE,
+                ACCURACY,
+            ),
+            keywords=("settlements", "population", "GeoNames"),
+            reads=("districts",),  # the district's name
         ),
     )
 }

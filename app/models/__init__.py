@@ -10,6 +10,7 @@ from app.models.layers import (
     Layer,
     LayerVersion,
     LineOfContact,
+    Settlement,
 )
 from app.models.stats import (
     StatsAtom,
@@ -30,6 +31,7 @@ __all__ = [
     "Layer",
     "LayerVersion",
     "LineOfContact",
+    "Settlement",
     "StatsAtom",
     "StatsDelta",
     "StatsDirtyDistrict",

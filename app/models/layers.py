@@ -183,6 +183,28 @@ class LineOfContact(Layer):
         return (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="dates"),)
 
 
+class Settlement(Layer):
+    """A populated place (GeoNames); its district is computed from the point by a trigger."""
+
+    __tablename__ = "settlements"
+
+    name: Mapped[str] = mapped_column(Text)
+    name_az: Mapped[str | None] = mapped_column(Text)
+    alternate_names: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    geonames_id: Mapped[int] = mapped_column(Integer)
+    feature_code: Mapped[str | None] = mapped_column(Text)
+    population: Mapped[int | None] = mapped_column(Integer)
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("districts.id", ondelete="SET NULL"), index=True
+    )
+    accuracy: Mapped[str | None] = mapped_column(Text)
+
+    @classmethod
+    def checks(cls) -> tuple[CheckConstraint, ...]:
+        """A population is not negative."""
+        return (CheckConstraint("population IS NULL OR population >= 0", name="population"),)
+
+
 class IncidentVictim(Base):
     """Private details of a victim; it is no collection, and no public endpoint reads it."""
 

@@ -21,26 +21,31 @@ from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Session
 
 from app.catalog import Collection
-from app.models import District, Incident
+from app.models import District, Incident, Layer
 from app.models.layers import SRID
 from app.repositories.layers import model
 
-_DISTRICT_NAME = select(District.name).where(District.id == Incident.district_id).scalar_subquery()
-_DERIVED: dict[str, ColumnElement[Any]] = {
-    "district": _DISTRICT_NAME,
-    "district_mismatch": func.coalesce(
-        Incident.reported_district.is_distinct_from(_DISTRICT_NAME), False
-    ),
-}
+
+def _district_name(table: type[Layer]) -> ColumnElement[Any]:
+    """The name of the district a feature's computed ``district_id`` names."""
+    district_id = table.district_id  # type: ignore[attr-defined]
+    return select(District.name).where(District.id == district_id).scalar_subquery()
+
+
+def _derived(table: type[Layer], name: str) -> ColumnElement[Any]:
+    """A property computed at read time from other columns."""
+    if name == "district":
+        return _district_name(table)
+    if name == "district_mismatch":
+        reported = Incident.reported_district.is_distinct_from(_district_name(table))
+        return func.coalesce(reported, False)
+    return getattr(table, name)  # type: ignore[no-any-return]
 
 
 def columns(collection: Collection) -> dict[str, ColumnElement[Any]]:
     """Each public property's SQL expression; the only names user input can reach."""
     table = model(collection)
-    return {
-        name: _DERIVED[name] if name in _DERIVED else getattr(table, name)
-        for name in collection.property_names
-    }
+    return {name: _derived(table, name) for name in collection.property_names}
 
 
 def geometry(collection: Collection) -> ColumnElement[Any]:

@@ -63,9 +63,12 @@ def _geometry_from_geojson(collection: Collection, geojson: Any) -> Any:
     return func.ST_Multi(geometry) if collection.geometry_type.startswith("Multi") else geometry
 
 
-def recompute_incident_districts(session: Session) -> None:
-    """Rerun the district trigger on every incident, after districts have changed."""
-    session.execute(update(Incident).values(geom=Incident.geom))
+def recompute_districts(session: Session) -> None:
+    """Rerun the district triggers (incidents, settlements) after districts have changed."""
+    for collection in COLLECTIONS.values():
+        if collection.get_property("district_id") is not None:
+            table = model(collection)
+            session.execute(update(table).values(geom=table.geom))
 
 
 def incident_ids(session: Session, codes: list[str]) -> dict[str, int]:

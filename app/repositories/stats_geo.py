@@ -59,6 +59,23 @@ FROM bands AS b
 """
 )
 
+# Settlements within a distance (metres, geodesic) of a zone counted as contaminated: the
+# bounding boxes first, widened by the metres in degrees of longitude at 42.5 N (Azerbaijan's
+# north), which is more than enough further south.
+SETTLEMENTS_NEAR = text(
+    """
+SELECT s.district_id, count(*) AS settlements, coalesce(sum(s.population), 0) AS population
+FROM settlements AS s
+WHERE EXISTS (
+    SELECT FROM stats_contaminated_zones(:as_of, :risk_level, :status, :contamination) AS z
+    WHERE z.geom && ST_Expand(s.geom, :metres / 82000.0)
+      AND ST_DWithin(z.geom::geography, s.geom::geography, :metres)
+)
+GROUP BY s.district_id
+ORDER BY s.district_id NULLS LAST
+"""
+)
+
 DISTRICTS_FEATURE_COLLECTION = text(
     """
 SELECT json_build_object(
@@ -88,3 +105,11 @@ def districts_feature_collection(session: Session, rows: list[dict[str, Any]]) -
     """A GeoJSON FeatureCollection of the districts, in the given order, with these properties."""
     document = session.scalar(DISTRICTS_FEATURE_COLLECTION, {"rows": orjson.dumps(rows).decode()})
     return str(document)
+
+
+def settlements_near(
+    session: Session, metres: float, as_of: date, filters: dict[str, str | None]
+) -> list[AnyRow]:
+    """Per district: the settlements within ``metres`` of a contaminated zone, their people."""
+    parameters = {"metres": metres, "as_of": as_of, **filters}
+    return list(session.execute(SETTLEMENTS_NEAR, parameters).all())

@@ -57,7 +57,17 @@ class Breakdowns(BaseModel):
     released_by_kind: dict[str, float] = Field(description="keys in the vocabulary's order")
 
 
-class Summary(Casualties, Breakdowns, Freshness):
+class NearContamination(BaseModel):
+    """Settlements within ``near_km`` of a zone counted as contaminated, and their people."""
+
+    near_km: float
+    settlements_near_contamination: int = 0
+    population_near_contamination: int = Field(
+        default=0, description="population as recorded by GeoNames"
+    )
+
+
+class Summary(Casualties, Breakdowns, Freshness, NearContamination):
     """National figures at a date."""
 
     as_of: date
@@ -84,6 +94,10 @@ class DistrictStats(BaseModel):
     incidents: int = 0
     killed: int = 0
     injured: int = 0
+    settlements_near_contamination: int = 0
+    population_near_contamination: int = Field(
+        default=0, description="population as recorded by GeoNames"
+    )
 
 
 class DistrictList(Freshness):

@@ -90,7 +90,7 @@ def _upsert(session: Session, collection: Collection, path: Path) -> int:
     rows = feature_rows(collection, read_feature_collection(path), path.name)
     count = repo.upsert_by_code(session, collection, rows)
     if collection.id == "districts":
-        repo.recompute_incident_districts(session)
+        repo.recompute_districts(session)
     return count
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.catalog import RELEASED_STATUSES, ContaminationType, RiskLevel, ZoneStatus
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import stats as repo
+from app.repositories import stats_geo
 from app.repositories.stats import AnyRow, Key
 from app.schemas.query import SortKey
 from app.schemas.stats import (
@@ -42,8 +43,13 @@ METHOD = (
     "attributes; the status is the one the zone had on the date, from its history (before its "
     "history begins, the first status it recorded). Breakdowns overlap where zones of different "
     "values overlap. Shares "
-    "divide by the geodesic area of the district, or of the union of districts (territory)."
+    "divide by the geodesic area of the district, or of the union of districts (territory). "
+    "Settlements near contamination: the GeoNames places within near_km of a zone counted as "
+    "contaminated on the date (geodesic distance, PostGIS geography), and the sum of their "
+    "population as recorded by GeoNames (many Karabakh figures predate 1994); a settlement "
+    "counts in the district computed from its point."
 )
+NEAR_KM = 2.0
 
 
 def freshness(session: Session) -> Freshness:
@@ -103,8 +109,17 @@ def _casualties(rows: list[AnyRow]) -> Casualties:
     return Casualties.model_validate(row._mapping) if row else Casualties()
 
 
-def summary(session: Session, as_of: date, filters: ZoneFilter) -> Summary:
+def _near(session: Session, near_km: float, as_of: date, filters: ZoneFilter) -> dict[Any, Any]:
+    """Per district id (None: outside every district): settlements near contamination."""
+    rows = stats_geo.settlements_near(session, near_km * 1000, as_of, filters.model_dump())
+    return {row.district_id: row for row in rows}
+
+
+def summary(
+    session: Session, as_of: date, filters: ZoneFilter, near_km: float = NEAR_KM
+) -> Summary:
     """National figures on ``as_of``."""
+    near = _near(session, near_km, as_of, filters).values()
     state = repo.versions(session)
     key = _key(filters)
     totals = _by_key(repo.delta_totals(session, [key, *_breakdown_keys(filters).values()], as_of))
@@ -130,11 +145,18 @@ def summary(session: Session, as_of: date, filters: ZoneFilter) -> Summary:
         method=METHOD,
         data_version=state.data,
         stale=state.stale,
+        near_km=near_km,
+        settlements_near_contamination=sum(row.settlements for row in near),
+        population_near_contamination=sum(row.population for row in near),
     )
 
 
 def district_rows(
-    session: Session, as_of: date, filters: ZoneFilter, district_id: int | None = None
+    session: Session,
+    as_of: date,
+    filters: ZoneFilter,
+    district_id: int | None = None,
+    near_km: float = NEAR_KM,
 ) -> list[DistrictStats]:
     """Each district's figures on ``as_of`` (one district when ``district_id`` is given)."""
     if district_id is not None and not 0 < district_id <= MAX_ID:
@@ -147,10 +169,12 @@ def district_rows(
         row.district_id: row
         for row in repo.incident_totals(session, as_of, district_id=district_id, by_district=True)
     }
+    near = _near(session, near_km, as_of, filters)
     rows = []
     for district in repo.districts(session, district_id):
         contaminated = totals.get(("contaminated", key, district.id), 0.0)
         casualties = incidents.get(district.id)
+        people = near.get(district.id)
         rows.append(
             DistrictStats(
                 id=district.id,
@@ -162,6 +186,8 @@ def district_rows(
                 contaminated_share=_share(contaminated, district.area_km2),
                 released_km2=_km2(totals.get(("released", key, district.id), 0.0)),
                 **_casualties([casualties] if casualties else []).model_dump(),
+                settlements_near_contamination=people.settlements if people else 0,
+                population_near_contamination=people.population if people else 0,
             )
         )
     if district_id is not None and not rows:
@@ -177,10 +203,14 @@ def sort_rows(rows: list[DistrictStats], sortby: tuple[SortKey, ...]) -> list[Di
 
 
 def district_list(
-    session: Session, as_of: date, filters: ZoneFilter, sortby: tuple[SortKey, ...]
+    session: Session,
+    as_of: date,
+    filters: ZoneFilter,
+    sortby: tuple[SortKey, ...],
+    near_km: float = NEAR_KM,
 ) -> DistrictList:
     """Every district's figures on ``as_of``, sorted as asked."""
-    rows = sort_rows(district_rows(session, as_of, filters), sortby)
+    rows = sort_rows(district_rows(session, as_of, filters, near_km=near_km), sortby)
     return DistrictList(
         as_of=as_of, filters=filters, districts=rows, **freshness(session).model_dump()
     )
@@ -219,10 +249,14 @@ def _level_at(at_year_end: dict[int, float], year: int) -> float:
 
 
 def district_detail(
-    session: Session, district_id: int, as_of: date, filters: ZoneFilter
+    session: Session,
+    district_id: int,
+    as_of: date,
+    filters: ZoneFilter,
+    near_km: float = NEAR_KM,
 ) -> DistrictDetail:
     """One district's figures with breakdowns and one row per year up to ``as_of``."""
-    (row,) = district_rows(session, as_of, filters, district_id)
+    (row,) = district_rows(session, as_of, filters, district_id, near_km)
     keys = list(_breakdown_keys(filters).values())
     totals = _by_key(repo.delta_totals(session, keys, as_of, district_id=district_id))
     _, released, by_kind = _series(session, filters, as_of, district_id)

@@ -41,10 +41,15 @@ class Rendered:
 
 
 def districts_in_format(
-    session: Session, as_of: date, filters: ZoneFilter, sortby: tuple[SortKey, ...], fmt: str
+    session: Session,
+    as_of: date,
+    filters: ZoneFilter,
+    sortby: tuple[SortKey, ...],
+    fmt: str,
+    near_km: float,
 ) -> DistrictList | Rendered:
     """The district table as a model (JSON), or rendered as CSV or GeoJSON."""
-    table = district_list(session, as_of, filters, sortby)
+    table = district_list(session, as_of, filters, sortby, near_km)
     fresh = {"data_version": table.data_version, "stale": table.stale}
     if fmt == "csv":
         return Rendered(

@@ -20,10 +20,23 @@ router = APIRouter(prefix="/stats", tags=["Statistics"])
 SORTABLE = tuple(name for name in DistrictStats.model_fields if name not in ("code", "kind"))
 
 
+NearKm = Annotated[
+    float,
+    Query(
+        gt=0,
+        le=50,
+        description="settlements within this many km of a contaminated zone count as near it",
+    ),
+]
+
+
 @router.get("/summary", response_model=Summary)
-def get_summary(session: SessionDep, as_of: AsOfDep, filters: ZoneFilterDep) -> Summary:
-    """National figures: territory, contaminated and released area, casualties, sources."""
-    return stats.summary(session, as_of, filters)
+def get_summary(
+    session: SessionDep, as_of: AsOfDep, filters: ZoneFilterDep, near_km: NearKm = stats.NEAR_KM
+) -> Summary:
+    """National figures: territory, contaminated and released area, casualties, settlements
+    and people near contamination, sources."""
+    return stats.summary(session, as_of, filters, near_km)
 
 
 @router.get(
@@ -37,10 +50,11 @@ def get_districts(
     filters: ZoneFilterDep,
     sortby: SortbyQuery = None,
     f: Annotated[Literal["json", "csv", "geojson"], Query(description="output format")] = "json",
+    near_km: NearKm = stats.NEAR_KM,
 ) -> DistrictList | Response:
     """One row per district; as JSON, CSV or a GeoJSON FeatureCollection for a choropleth."""
     keys = parse_sortby(sortby, SORTABLE)
-    result = stats_output.districts_in_format(session, as_of, filters, keys, f)
+    result = stats_output.districts_in_format(session, as_of, filters, keys, f, near_km)
     if isinstance(result, stats_output.Rendered):
         headers = {
             "Content-Disposition": f'inline; filename="{result.filename}"',
@@ -58,9 +72,10 @@ def get_district(
     district_id: Annotated[int, Path()],
     as_of: AsOfDep,
     filters: ZoneFilterDep,
+    near_km: NearKm = stats.NEAR_KM,
 ) -> DistrictDetail:
     """One district's row with breakdowns, incidents and released area per year."""
-    return stats.district_detail(session, district_id, as_of, filters)
+    return stats.district_detail(session, district_id, as_of, filters, near_km)
 
 
 @router.get("/line-of-contact", response_model=LineOfContactStats)
