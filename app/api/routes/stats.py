@@ -3,9 +3,11 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.api.deps import AsOfDep, SessionDep, SortbyQuery, ZoneFilterDep, parse_sortby
+from app.catalog import HazardClass, RiskLevel
+from app.schemas.planning import Priorities, Weights
 from app.schemas.stats import (
     DistrictDetail,
     DistrictList,
@@ -14,7 +16,7 @@ from app.schemas.stats import (
     Summary,
     Timeseries,
 )
-from app.services import stats, stats_line, stats_output
+from app.services import planning, stats, stats_line, stats_output
 
 router = APIRouter(prefix="/stats", tags=["Statistics"])
 SORTABLE = tuple(name for name in DistrictStats.model_fields if name not in ("code", "kind"))
@@ -103,3 +105,63 @@ def get_timeseries(
 ) -> Timeseries:
     """Per year: contaminated area at year end, area released, incidents and casualties."""
     return stats.timeseries(session, first, last or date.today().year, district, filters)
+
+
+def weights(
+    w_population: Annotated[float, Query(ge=0, description="weight of people near")] = 0.35,
+    w_settlements: Annotated[float, Query(ge=0, description="weight of settlements near")] = 0.15,
+    w_incidents: Annotated[float, Query(ge=0, description="weight of recent incidents")] = 0.20,
+    w_distance: Annotated[float, Query(ge=0, description="weight of closeness")] = 0.10,
+    w_risk: Annotated[float, Query(ge=0, description="weight of the risk level")] = 0.15,
+    w_area: Annotated[float, Query(ge=0, description="weight of smallness")] = 0.05,
+) -> Weights:
+    """The weights of the score's parts (defaults documented in the README)."""
+    return Weights(
+        population=w_population,
+        settlements=w_settlements,
+        incidents=w_incidents,
+        distance=w_distance,
+        risk=w_risk,
+        area=w_area,
+    )
+
+
+@router.get(
+    "/priorities",
+    response_model=Priorities,
+    responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
+)
+def get_priorities(
+    session: SessionDep,
+    as_of: AsOfDep,
+    weights_: Annotated[Weights, Depends(weights)],
+    near_km: NearKm = stats.NEAR_KM,
+    incident_years: Annotated[
+        int, Query(ge=1, le=50, description="incidents of this many years before as_of count")
+    ] = 5,
+    district: Annotated[int | None, Query(description="only zones in this district id")] = None,
+    risk_level: Annotated[RiskLevel | None, Query(description="only zones of this risk")] = None,
+    hazard_class: Annotated[HazardClass | None, Query(description="SHA or CHA only")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="zones per page")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="zones to skip")] = 0,
+    f: Annotated[Literal["json", "csv", "geojson"], Query(description="output format")] = "json",
+) -> Priorities | Response:
+    """Zones counted as contaminated on as_of, ranked by a documented, re-weightable score:
+    people and settlements near, recent incidents, closeness, risk, smallness. A decision aid."""
+    filters = {
+        "district": district,
+        "risk_level": risk_level,
+        "hazard_class": hazard_class,
+    }
+    result = planning.priorities(
+        session, as_of, near_km, incident_years, weights_, filters, limit, offset
+    )
+    if f == "csv":
+        return Response(
+            planning.as_csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'inline; filename="priorities.csv"'},
+        )
+    if f == "geojson":
+        return Response(planning.as_geojson(session, result), media_type="application/geo+json")
+    return result

@@ -1,4 +1,4 @@
-// Click popups: the district under the pointer, and the zone or incident there, if any.
+// Click popups: the district under the pointer, and the settlement, zone or incident there.
 "use strict";
 
 window.Contamap = window.Contamap || {};
@@ -8,6 +8,10 @@ Contamap.LABELS = {
 };
 
 Contamap.humanise = (value) => String(value).replaceAll("_", " ");
+Contamap.km2 = (value, digits = 1) => (value === undefined || value === null ? null : `${Number(value).toFixed(digits)} km²`);
+Contamap.percent = (share) => (Number.isFinite(Number(share)) && share !== null ? `${(Number(share) * 100).toFixed(1)} %` : null);
+Contamap.bilingual = (p) => (p.name_az && p.name_az !== p.name ? `${p.name} (${p.name_az})` : p.name);
+Contamap.count = (value) => (value === undefined || value === null ? null : Number(value).toLocaleString("en"));
 
 // A titled table of label/value rows, built with textContent so no data becomes markup.
 Contamap.section = (title, rows) => {
@@ -28,14 +32,22 @@ Contamap.section = (title, rows) => {
 
 Contamap.districtSection = (feature) => {
   const p = feature.properties;
-  const title = p.name_az && p.name_az !== p.name ? `${p.name} (${p.name_az})` : p.name;
+  const title = Contamap.bilingual(p);
   const section = Contamap.section(title, [["Kind", p.kind], ["Region", p.region]]);
   section.classList.add("district");
   const stats = document.createElement("p");
   stats.className = "stats";
   stats.textContent = Contamap.statsAvailable ? "Loading statistics…" : "";
   section.append(stats);
-  if (Contamap.statsAvailable) Contamap.fillDistrictStats(stats, feature.id);
+  if (Contamap.statsAvailable) {
+    Contamap.fillDistrictStats(stats, feature.id);
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "open-district";
+    open.textContent = "Open district figures";
+    open.addEventListener("click", () => Contamap.openDistrict(feature.id, title));
+    section.append(open);
+  }
   return section;
 };
 
@@ -46,15 +58,21 @@ Contamap.fillDistrictStats = async (element, id) => {
     return;
   }
   const s = await response.json();
-  const share = Number(s.contaminated_share);
   element.textContent = "";
+  // Area, contaminated and share: the rest is in the district panel.
   element.append(Contamap.section("Statistics", [
-    ["Area", s.area_km2 !== undefined ? `${Number(s.area_km2).toFixed(0)} km²` : null],
-    ["Contaminated", s.contaminated_km2 !== undefined ? `${Number(s.contaminated_km2).toFixed(1)} km²` : null],
-    ["Share", Number.isFinite(share) ? `${(share * 100).toFixed(1)} %` : null],
+    ...Contamap.districtRows(s).slice(0, 3),
     ["As of", s.as_of || Contamap.asOf],
   ]));
 };
+
+Contamap.settlementSection = (p) => Contamap.section(Contamap.bilingual(p), [
+  ["Population", p.population ? `${Contamap.count(p.population)}, as recorded by GeoNames` : "unknown (none recorded by GeoNames)"],
+  ["District", p.district],
+  ["GeoNames", p.geonames_id],
+  ["Source", p.source],
+  ["Accuracy", p.accuracy],
+]);
 
 Contamap.zoneSection = (p) => Contamap.section(`Zone ${p.code}`, [
   ["Class", Contamap.LABELS.hazard_class[p.hazard_class] || p.hazard_class],
@@ -88,6 +106,7 @@ Contamap.popupContent = (map, point) => {
     ? map.queryRenderedFeatures(point, { layers: [layer] }) : []);
   const district = map.queryRenderedFeatures(point, { layers: ["districts-base"] })[0];
   if (district) content.append(Contamap.districtSection(district));
+  for (const feature of hit("settlements").slice(0, 3)) content.append(Contamap.settlementSection(feature.properties));
   for (const feature of hit("incidents").slice(0, 3)) content.append(Contamap.incidentSection(feature.properties));
   for (const feature of hit("zones-fill").slice(0, 3)) content.append(Contamap.zoneSection(feature.properties));
   return content.childElementCount ? content : null;

@@ -1,4 +1,5 @@
-// The map style: the districts as the base, then zones, the former line and incidents.
+// The map style: neighbouring countries, the districts as the base, then zones, the former
+// line, priority zones, settlements and incidents.
 "use strict";
 
 window.Contamap = window.Contamap || {};
@@ -11,6 +12,18 @@ Contamap.SHARE_STOPS = [
 Contamap.RISK_COLOURS = { high: "#c0392b", medium: "#e67e22", low: "#f1c40f" };
 Contamap.RELEASED_COLOUR = "#27ae60";
 Contamap.PLAIN_DISTRICT = "#f4f1ea";
+Contamap.COUNTRY_COLOUR = "#e8e4dc";
+Contamap.PRIORITY_COLOUR = "#1f4e9c";
+Contamap.INCIDENT_COLOUR = "#8e44ad";
+// Settlement circles by population (GeoNames; unknown counts as the smallest): the radius at
+// zoom 8, and the zoom from which the place is named.
+Contamap.SETTLEMENT_STEPS = [
+  { population: 0, radius: 2.5, labelZoom: 10.5 },
+  { population: 10000, radius: 3.5, labelZoom: 9 },
+  { population: 50000, radius: 5, labelZoom: 7.5 },
+  { population: 200000, radius: 7, labelZoom: 6 },
+];
+Contamap.EMPTY = { type: "FeatureCollection", features: [] };
 
 // A zone is released as of a day when its released_on is on or before that day.
 Contamap.releasedBy = (asOf) => ["all", ["has", "released_on"], ["<=", ["get", "released_on"], asOf]];
@@ -35,11 +48,32 @@ Contamap.shareColour = () => {
   ];
 };
 
-Contamap.style = (asOf) => ({
+// The steps scaled for a zoom: smaller when the whole country shows, larger in close-up.
+Contamap.settlementRadius = (scale) => {
+  const [first, ...rest] = Contamap.SETTLEMENT_STEPS;
+  return [
+    "step", ["coalesce", ["get", "population"], 0], first.radius * scale,
+    ...rest.flatMap((step) => [step.population, step.radius * scale]),
+  ];
+};
+
+Contamap.style = (asOf, countries) => ({
   version: 8,
-  sources: { contamap: { type: "vector", url: `${Contamap.BASE}/tiles/WebMercatorQuad/tilejson.json` } },
+  sources: {
+    contamap: { type: "vector", url: `${Contamap.BASE}/tiles/WebMercatorQuad/tilejson.json` },
+    countries: { type: "geojson", data: countries },
+    priorities: { type: "geojson", data: Contamap.EMPTY, promoteId: "zone_id" },
+  },
   layers: [
     { id: "background", type: "background", paint: { "background-color": "#dfe9f0" } },
+    {
+      id: "countries-fill", type: "fill", source: "countries",
+      paint: { "fill-color": Contamap.COUNTRY_COLOUR },
+    },
+    {
+      id: "countries-outline", type: "line", source: "countries",
+      paint: { "line-color": "#a09a90", "line-width": 0.8 },
+    },
     {
       id: "districts-base", type: "fill", source: "contamap", "source-layer": "districts",
       paint: { "fill-color": Contamap.PLAIN_DISTRICT },
@@ -70,10 +104,29 @@ Contamap.style = (asOf) => ({
       paint: { "line-color": "#1b1b1b", "line-width": 2.5, "line-dasharray": [3, 1.5] },
     },
     {
+      id: "priorities-outline", type: "line", source: "priorities",
+      paint: {
+        "line-color": Contamap.PRIORITY_COLOUR,
+        "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 5, 2.5],
+      },
+    },
+    {
+      id: "settlements", type: "circle", source: "contamap", "source-layer": "settlements",
+      paint: {
+        "circle-color": "#fff",
+        "circle-stroke-color": "#34495e",
+        "circle-stroke-width": 1.2,
+        "circle-radius": [
+          "interpolate", ["linear"], ["zoom"],
+          6, Contamap.settlementRadius(0.7), 8, Contamap.settlementRadius(1), 12, Contamap.settlementRadius(1.6),
+        ],
+      },
+    },
+    {
       id: "incidents", type: "circle", source: "contamap", "source-layer": "incidents",
       filter: ["<=", ["get", "occurred_on"], asOf],
       paint: {
-        "circle-color": "#8e44ad",
+        "circle-color": Contamap.INCIDENT_COLOUR,
         "circle-stroke-color": "#fff",
         "circle-stroke-width": 1.5,
         "circle-radius": ["interpolate", ["linear"], ["get", "casualties"], 0, 4, 1, 6, 5, 11, 20, 18],

@@ -1,0 +1,109 @@
+// The district panel: a district's figures on the as-of date (/stats/districts/{id}) and a
+// chart of its years since the ceasefire (/stats/timeseries), drawn with Chart.js on a canvas.
+"use strict";
+
+window.Contamap = window.Contamap || {};
+
+Contamap.CHART_FROM = 2020; // the year of the ceasefire
+Contamap.districtChart = null; // the Chart.js instance, for the browser test
+
+// The figures of a district's statistics row; absent ones are left out of the table.
+Contamap.districtRows = (s) => [
+  ["Area", Contamap.km2(s.area_km2, 0)],
+  ["Contaminated", Contamap.km2(s.contaminated_km2)],
+  ["Share", Contamap.percent(s.contaminated_share)],
+  ["Released", Contamap.km2(s.released_km2)],
+  ["Incidents", Contamap.count(s.incidents)],
+  ["Killed", Contamap.count(s.killed)],
+  ["Injured", Contamap.count(s.injured)],
+  ["Settlements near contamination", Contamap.count(s.settlements_near_contamination)],
+  ["Their population (GeoNames)", Contamap.count(s.population_near_contamination)],
+];
+
+const district = { id: null, loads: 0 };
+
+const loadFigures = async () => {
+  const { id } = district;
+  const load = ++district.loads;
+  const figures = document.getElementById("district-figures");
+  try {
+    const s = await Contamap.getJSON(`/stats/districts/${id}?as_of=${Contamap.asOf}`);
+    if (load !== district.loads) return;
+    figures.textContent = "";
+    figures.append(Contamap.section(`As of ${s.as_of || Contamap.asOf}`, Contamap.districtRows(s)));
+  } catch (error) {
+    if (load === district.loads) figures.textContent = `No figures: ${error.message}`;
+  }
+};
+
+const drawChart = (years) => {
+  if (Contamap.districtChart) Contamap.districtChart.destroy();
+  const series = (field) => years.map((year) => year[field]);
+  Contamap.districtChart = new Chart(document.getElementById("district-chart"), {
+    data: {
+      labels: years.map((year) => String(year.year)),
+      datasets: [
+        { type: "bar", label: "Contaminated km² (year end)", data: series("contaminated_km2"),
+          backgroundColor: Contamap.RISK_COLOURS.high, yAxisID: "km2" },
+        { type: "bar", label: "Released km² in the year", data: series("released_km2"),
+          backgroundColor: Contamap.RELEASED_COLOUR, yAxisID: "km2" },
+        { type: "line", label: "Incidents", data: series("incidents"), borderColor: Contamap.INCIDENT_COLOUR,
+          backgroundColor: Contamap.INCIDENT_COLOUR, yAxisID: "incidents" },
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      interaction: { mode: "index", intersect: false },
+      scales: {
+        km2: { position: "left", beginAtZero: true, title: { display: true, text: "km²" } },
+        incidents: {
+          position: "right", beginAtZero: true, ticks: { precision: 0 },
+          grid: { drawOnChartArea: false }, title: { display: true, text: "incidents" },
+        },
+      },
+      plugins: {
+        legend: { labels: { boxWidth: 12, font: { size: 11 } } },
+        tooltip: {
+          callbacks: {
+            afterLabel: (item) => (item.dataset.yAxisID === "incidents"
+              ? `killed ${years[item.dataIndex].killed}, injured ${years[item.dataIndex].injured}` : ""),
+          },
+        },
+      },
+    },
+  });
+};
+
+const loadYears = async () => {
+  const { id } = district;
+  const status = document.getElementById("district-chart-status");
+  status.textContent = "Loading the years…";
+  try {
+    const body = await Contamap.getJSON(`/stats/timeseries?district=${id}&from=${Contamap.CHART_FROM}`);
+    if (id !== district.id) return;
+    status.textContent = "";
+    drawChart(body.years || []);
+  } catch (error) {
+    if (id === district.id) status.textContent = `No years: ${error.message}`;
+  }
+};
+
+Contamap.openDistrict = (id, title) => {
+  district.id = id;
+  document.getElementById("district-title").textContent = title;
+  document.getElementById("district-figures").textContent = "Loading the figures…";
+  Contamap.openPanel("district-panel");
+  loadFigures();
+  loadYears();
+};
+
+Contamap.panelClosers["district-panel"] = () => {
+  district.id = null;
+  if (Contamap.districtChart) Contamap.districtChart.destroy();
+  Contamap.districtChart = null;
+};
+
+Contamap.asOfListeners.push(Contamap.debounce(() => {
+  if (district.id !== null && Contamap.isOpen("district-panel")) loadFigures();
+}, 400));
