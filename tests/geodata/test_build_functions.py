@@ -73,7 +73,7 @@ def test_clean_districts_fixes_stepanakert_and_lachin() -> None:
     assert fixed.loc["Khankendi", "kind"] == "city"
     assert fixed.loc["Khankendi", "hasc"] == "AZ.XA"
     assert fixed.loc["Lachin", "geonames_id"] == 147626
-    assert fixed.loc["Lachin", "name_az"] == "Laçın"  # noqa: RUF001
+    assert fixed.loc["Lachin", "name_az"] == "Laçın"
 
 
 def test_merge_line_orders_from_the_north_west_end() -> None:

@@ -66,7 +66,7 @@ def test_area_matches_the_published_figure(name: str, published: float) -> None:
 def test_lachin_polygon_is_named_lachin() -> None:
     props = district("Lachin")["properties"]
     assert props["geonames_id"] == 147626
-    assert props["name_az"] == "Laçın"  # noqa: RUF001
+    assert props["name_az"] == "Laçın"
     assert props["hasc"] != "AZ.SU"
     assert props["name_note"]
     lankaran = [f for f in features("districts") if f["properties"]["name"].startswith("Lankaran")]

@@ -1,6 +1,6 @@
 """The settlements layer: every GeoNames cities500 place in Azerbaijan (DATA.md section 6)."""
 
-# ruff: noqa: RUF001, RUF003  # Azerbaijani spelling uses the dotless i (U+0131) on purpose.
+# ruff: noqa: RUF003  # Azerbaijani spelling uses the dotless i (U+0131) on purpose.
 
 import csv
 from collections import Counter

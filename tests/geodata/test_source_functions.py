@@ -1,6 +1,6 @@
 """TopoJSON decoding and the Azerbaijani-name rule on inputs small enough to check by hand."""
 
-# ruff: noqa: RUF001  # Azerbaijani spelling uses the dotless i (U+0131) on purpose.
+# Azerbaijani spelling uses the dotless i (U+0131) on purpose.
 
 import numpy as np
 import pytest
