@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from alembic import command
 from alembic.config import Config
+from rich.progress import Progress
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -16,14 +17,11 @@ from app.catalog import COLLECTIONS
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.errors import ContamapError
+from app.schemas.imports import ImportReport
 from app.services.auth import create_key, list_keys, revoke_key
-from app.services.loader import (
-    BUNDLED_DATA,
-    count_features,
-    import_layer,
-    load_bundled,
-    refresh_statistics,
-)
+from app.services.imports import ImportOptions, parse_mapping
+from app.services.imports import import_file as import_file_into
+from app.services.loader import BUNDLED_DATA, count_features, load_bundled, refresh_statistics
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 GRACEFUL_SHUTDOWN_S = 30  # requests in flight get this long to finish on SIGTERM
@@ -89,12 +87,68 @@ def load(
 @cli.command("import")
 def import_file(
     layer: Annotated[str, typer.Argument(help=f"one of the collections: {', '.join(COLLECTIONS)}")],
-    path: Annotated[Path, typer.Argument(help="a GeoJSON FeatureCollection, in WGS 84")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="GeoJSON, GeoPackage, Shapefile (.shp or zipped), FlatGeobuf, KML or CSV "
+            "(a WKT column, or longitude and latitude columns)"
+        ),
+    ],
+    source_layer: Annotated[
+        str | None, typer.Option(help="the file's layer, when it holds several")
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="the file's CRS when it does not say (EPSG:32638)")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="property=column, for each column named otherwise"),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="check and report, write nothing")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="write the good rows and report the others")
+    ] = False,
+    make_valid: Annotated[bool, typer.Option(help="repair invalid geometries")] = False,
 ) -> None:
-    """Import a layer's features from GeoJSON (surveyed zones, say), upserted by their code."""
-    with _transaction("import") as session:
-        count = import_layer(session, layer, path)
-    typer.echo(f"imported {count} {layer}")
+    """Import a layer's features from a file, upserted by code; all or nothing by default."""
+    options = ImportOptions(
+        source_layer=source_layer,
+        crs=crs,
+        mapping=parse_mapping(mapping or []),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        make_valid=make_valid,
+    )
+    with _transaction("import") as session, Progress(transient=True) as progress:
+        task = progress.add_task(f"importing {path.name}", total=None)
+        report = import_file_into(
+            session, layer, path, options, lambda rows: progress.advance(task, rows)
+        )
+        if report.refused_whole_file:
+            session.rollback()
+    _print_report(report)
+    if report.refused_whole_file:
+        raise typer.Exit(1)
+
+
+def _print_report(report: ImportReport) -> None:
+    for row in report.refused:
+        code = f" ({row.code})" if row.code is not None else ""
+        typer.echo(f"row {row.position}{code}: {row.field}: {row.reason}", err=True)
+    verb = "would write" if report.dry_run else "wrote"
+    if report.refused_whole_file:
+        typer.echo(
+            f"contamap import: nothing was written: {len(report.refused)} of {report.rows} "
+            "rows break a rule (--skip-invalid writes the others)",
+            err=True,
+        )
+        return
+    written = report.valid if report.dry_run else report.written
+    typer.echo(
+        f"{report.file}: {report.rows} rows, {verb} {written} {report.layer}, refused "
+        f"{len(report.refused)}, repaired {report.repaired}, in {report.seconds} s "
+        f"({report.rows_per_second} rows/s)"
+    )
 
 
 @cli.command()

@@ -13,7 +13,17 @@ from sqlalchemy.orm import sessionmaker
 from app.api import openapi
 from app.api.caching import ETagMiddleware, HeadMiddleware
 from app.api.deps import read_key, reject_unknown
-from app.api.routes import collections, docs, editing, health, map, ogc, stats, tiles
+from app.api.routes import (
+    collections,
+    docs,
+    editing,
+    health,
+    imports,
+    map,
+    ogc,
+    stats,
+    tiles,
+)
 from app.api.security import SecurityMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_probe_engine
@@ -79,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ogc.router)
     app.include_router(collections.router)
     app.include_router(editing.router)
+    app.include_router(imports.router)
     app.include_router(health.router)
     app.include_router(stats.router)
     app.include_router(tiles.router)

@@ -116,7 +116,7 @@ def formats(*allowed: str) -> Any:
     return Depends(negotiated)
 
 
-FEATURE_FORMATS = ("json", "html", "csv", "geojsonseq")
+FEATURE_FORMATS = ("json", "html", "csv", "geojsonseq", "gpkg", "fgb")
 JsonOrHtml = Annotated[str, formats("json", "html")]
 JsonOnly = Annotated[str, formats("json")]
 

@@ -126,6 +126,18 @@ def describe(session: Session, collection: Collection, base: str) -> CollectionI
             Link(href=f"{url}/items?f=html", rel="items", type=HTML, title="the features as HTML"),
             Link(href=f"{url}/items?f=csv", rel="items", type="text/csv", title="as CSV"),
             Link(
+                href=f"{url}/items?f=gpkg",
+                rel="enclosure",
+                type="application/geopackage+sqlite3",
+                title="download as GeoPackage (QGIS, QField offline)",
+            ),
+            Link(
+                href=f"{url}/items?f=fgb",
+                rel="enclosure",
+                type="application/flatgeobuf",
+                title="download as FlatGeobuf",
+            ),
+            Link(
                 href=f"{url}/schema",
                 rel="describedby",
                 type="application/schema+json",

@@ -72,7 +72,8 @@ class Page:
         self.body = spooled(self.body)
 
 
-def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:
+def conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:
+    """The SQL conditions of an items request: bbox, datetime, equality, CQL2."""
     where = []
     if query.bbox is not None:
         where.append(filters.bbox_condition(collection, query.bbox))
@@ -84,7 +85,8 @@ def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement
     return where
 
 
-def _order(collection: Collection, query: ItemsQuery) -> list[ColumnElement[Any]]:
+def ordering(collection: Collection, query: ItemsQuery) -> list[ColumnElement[Any]]:
+    """The ORDER BY of an items request (the id breaks ties)."""
     columns = repo.columns(collection)
     return [
         columns[key.name].asc() if key.ascending else columns[key.name].desc()
@@ -155,9 +157,9 @@ def items(
     params: dict[str, str],
 ) -> Page:
     """One page of features; the query runs before the response starts, so errors are 4xx."""
-    where = _conditions(collection, query)
+    where = conditions(collection, query)
     properties = query.properties if query.properties is not None else collection.property_names
-    order = _order(collection, query)
+    order = ordering(collection, query)
     headers = {"Content-Crs": f"<{(query.crs or STORAGE).uri}>"}
     if fmt == "csv":
         return Page(

@@ -1,4 +1,4 @@
-"""Load the bundled dataset (or any GeoJSON of the same shape), all or nothing."""
+"""Load the bundled dataset (or a folder of the same files), all or nothing."""
 
 from pathlib import Path
 from typing import Any
@@ -7,7 +7,7 @@ import orjson
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.catalog import COLLECTIONS, Collection, get_collection
+from app.catalog import COLLECTIONS, Collection
 from app.errors import InvalidParameterValue
 from app.repositories import layers as repo
 from app.repositories import stats as stats_repo
@@ -76,14 +76,6 @@ def load_bundled(session: Session, data_dir: Path = BUNDLED_DATA) -> dict[str, i
     session.flush()
     stats_repo.refresh(session)  # the writer pays the refresh; readers never do
     return counts
-
-
-def import_layer(session: Session, name: str, path: Path) -> int:
-    """Upsert one layer's features from a GeoJSON file, by ``code``; all or nothing."""
-    count = _upsert(session, get_collection(name), path)
-    session.flush()
-    stats_repo.refresh(session)
-    return count
 
 
 def _upsert(session: Session, collection: Collection, path: Path) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.catalog import COLLECTIONS, ContaminationType, RiskLevel, ZoneStatus
 from app.core.config import Settings
 from app.main import create_app
-from app.services.loader import import_layer
+from app.services.imports import ImportOptions, import_file
 from tests.api.test_stats_geometry import WEST, add_district, add_zone
 
 GEOD = Geod(ellps="WGS84")
@@ -236,7 +236,7 @@ def test_a_property_of_the_catalogue_is_imported_served_filtered_and_typed(
     }
     path = tmp_path / "zones.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
-    assert import_layer(session, "contaminated_zones", path) == 1
+    assert import_file(session, "contaminated_zones", path, ImportOptions()).written == 1
     found = client.get("/collections/contaminated_zones/items", params={"imsma_id": "AZ-HA-0001"})
     assert found.status_code == 200
     (served,) = found.json()["features"]

@@ -1,13 +1,16 @@
 """Collections, their items and queryables (OGC API - Features Parts 1-3)."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
 
 from app.api.deps import (
     FEATURE_FORMATS,
+    LIMIT_MAX,
     CollectionDep,
     FeatureIdPath,
     ItemQueryDep,
@@ -22,7 +25,7 @@ from app.core.responses import JSONResponse
 from app.crs import STORAGE
 from app.schemas.ogc import CollectionInfo, Collections, Queryables
 from app.services import collections as service
-from app.services import editing, features
+from app.services import editing, exports, features
 
 router = APIRouter(prefix="/collections", tags=["OGC API - Features"])
 FeatureFormat = Annotated[str, formats(*FEATURE_FORMATS)]
@@ -33,6 +36,8 @@ FEATURES_RESPONSE: dict[int | str, dict[str, Any]] = {
             "text/csv": {},
             "text/html": {},
             "application/geo+json-seq": {},
+            "application/geopackage+sqlite3": {},
+            "application/octet-stream": {"description": "FlatGeobuf (f=fgb)"},
         }
     },
 }
@@ -85,6 +90,16 @@ def items(
 
     The GeoJSON is built by PostGIS and streamed; ``numberMatched`` is exact up to 100,000.
     """
+    if fmt in exports.DRIVERS:
+        if "limit" not in request.query_params:  # a file for offline work: every feature
+            query = replace(query, limit=LIMIT_MAX)
+        written = exports.items_file(session, collection, query, fmt)
+        return FileResponse(
+            written.path,
+            media_type=written.media_type,
+            filename=written.filename,
+            background=BackgroundTask(written.folder.cleanup),
+        )
     params = {key: value for key, value in request.query_params.items() if key != "offset"}
     if query.offset:
         params["offset"] = str(query.offset)

@@ -4,6 +4,8 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 
 from app.api.deps import AsOfDep, SessionDep, SortbyQuery, ZoneFilterDep, parse_sortby
 from app.catalog import HazardClass, RiskLevel
@@ -16,7 +18,7 @@ from app.schemas.stats import (
     Summary,
     Timeseries,
 )
-from app.services import planning, stats, stats_line, stats_output
+from app.services import exports, planning, stats, stats_line, stats_output
 
 router = APIRouter(prefix="/stats", tags=["Statistics"])
 SORTABLE = tuple(name for name in DistrictStats.model_fields if name not in ("code", "kind"))
@@ -78,6 +80,25 @@ def get_district(
 ) -> DistrictDetail:
     """One district's row with breakdowns, incidents and released area per year."""
     return stats.district_detail(session, district_id, as_of, filters, near_km)
+
+
+@router.get(
+    "/districts/{district_id}/package",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/geopackage+sqlite3": {}}}},
+)
+def get_district_package(
+    session: SessionDep, district_id: Annotated[int, Path()], as_of: AsOfDep
+) -> FileResponse:
+    """One district for offline work (QGIS, QField): a GeoPackage with its boundary, zones,
+    incidents, settlements and the former line of contact within it, its figures and sources."""
+    written = exports.district_package(session, district_id, as_of)
+    return FileResponse(
+        written.path,
+        media_type=written.media_type,
+        filename=written.filename,
+        background=BackgroundTask(written.folder.cleanup),
+    )
 
 
 @router.get("/line-of-contact", response_model=LineOfContactStats)

@@ -93,12 +93,12 @@ Contamap.openDistrict = (id, title) => {
   district.id = id;
   document.getElementById("district-title").textContent = title;
   document.getElementById("district-figures").textContent = "Loading the figures…";
-  Contamap.openPanel("district-panel");
+  Contamap.openDrawer("district-panel");
   loadFigures();
   loadYears();
 };
 
-Contamap.panelClosers["district-panel"] = () => {
+Contamap.drawerClosers["district-panel"] = () => {
   district.id = null;
   if (Contamap.districtChart) Contamap.districtChart.destroy();
   Contamap.districtChart = null;

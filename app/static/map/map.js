@@ -1,4 +1,4 @@
-// The web map: reads the public API only (TileJSON, vector tiles, statistics).
+// The web map: reads the public API only (TileJSON, vector tiles, countries, statistics).
 "use strict";
 
 const FIRST_DAY = "2020-11-10"; // the ceasefire that ended the occupation of the zone
@@ -48,9 +48,19 @@ const drawLegend = () => {
   }
   legend.append(legendRow({ border: "2px dashed #6c3483" }, "clearance in progress"));
   legend.append(legendRow({ background: Contamap.RELEASED_COLOUR, opacity: 0.7 }, "released (cleared, reduced, cancelled)"));
+  title("Settlements (GeoNames), by population");
+  const steps = Contamap.SETTLEMENT_STEPS;
+  steps.forEach((step, i) => {
+    const size = `${2 * step.radius}px`;
+    const next = steps[i + 1] && Contamap.count(steps[i + 1].population);
+    const text = i === 0 ? `under ${next}, or unknown` : next ? `${Contamap.count(step.population)} to ${next}` : `${Contamap.count(step.population)} and more`;
+    legend.append(legendRow({ width: size, height: size, border: "1.2px solid #34495e", borderRadius: "50%" }, text));
+  });
   title("Other layers");
   legend.append(legendRow({ borderTop: "3px dashed #1b1b1b", height: "0" }, "former line of contact (1994–2020)"));
-  legend.append(legendRow({ background: "#8e44ad", borderRadius: "50%" }, "incident, sized by killed + injured"));
+  legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, borderRadius: "50%" }, "incident, sized by killed + injured"));
+  legend.append(legendRow({ border: `2.5px solid ${Contamap.PRIORITY_COLOUR}` }, "priority zone (Priorities panel)"));
+  legend.append(legendRow({ background: Contamap.COUNTRY_COLOUR, border: "1px solid #a09a90" }, "neighbouring country"));
 };
 
 const loadShares = async (map) => {
@@ -67,32 +77,6 @@ const loadShares = async (map) => {
   }
 };
 
-const showLabels = (map) => {
-  const seen = new Set();
-  return () => {
-    for (const feature of map.querySourceFeatures("contamap", { sourceLayer: "districts" })) {
-      const p = feature.properties;
-      if (seen.has(feature.id) || p.label_lon === undefined) continue;
-      seen.add(feature.id);
-      const element = document.createElement("div");
-      element.className = `district-label ${p.kind}`;
-      element.textContent = p.name;
-      if (p.name_az && p.name_az !== p.name) {
-        const az = document.createElement("small");
-        az.textContent = p.name_az;
-        element.append(az);
-      }
-      new maplibregl.Marker({ element }).setLngLat([p.label_lon, p.label_lat]).addTo(map);
-    }
-  };
-};
-
-const zoomClasses = (map) => () => {
-  const container = map.getContainer();
-  container.classList.toggle("zoom-districts", map.getZoom() >= 6.5);
-  container.classList.toggle("zoom-cities", map.getZoom() >= 9);
-};
-
 const setAsOf = (map, asOf) => {
   Contamap.asOf = asOf;
   document.getElementById("as-of-label").textContent = asOf;
@@ -102,19 +86,23 @@ const setAsOf = (map, asOf) => {
   map.setFilter("incidents", ["<=", ["get", "occurred_on"], asOf]);
   clearTimeout(Contamap.sharesTimer);
   Contamap.sharesTimer = setTimeout(() => loadShares(map), 150);
+  for (const listener of Contamap.asOfListeners) listener(asOf);
 };
 
 const wireControls = (map) => {
-  for (const box of document.querySelectorAll("input[data-layers]")) {
+  // A box switches its map layers, and its names through a class on the map (data-off-class).
+  for (const box of document.querySelectorAll("input[data-layers], input[data-off-class]")) {
     box.addEventListener("change", () => {
-      for (const layer of box.dataset.layers.split(",")) {
+      for (const layer of (box.dataset.layers || "").split(",").filter(Boolean)) {
         map.setLayoutProperty(layer, "visibility", box.checked ? "visible" : "none");
       }
+      if (box.dataset.offClass) map.getContainer().classList.toggle(box.dataset.offClass, !box.checked);
     });
   }
-  document.querySelector("input[data-labels]").addEventListener("change", (event) => {
-    map.getContainer().classList.toggle("labels-off", !event.target.checked);
-  });
+  const priorities = document.getElementById("open-priorities");
+  priorities.hidden = !Contamap.paths.has("/stats/priorities");
+  priorities.addEventListener("click", Contamap.openPriorities);
+  Contamap.wireDrawers();
   const days = replayDays();
   const slider = document.getElementById("as-of");
   slider.max = String(days.length - 1);
@@ -142,17 +130,19 @@ const wireControls = (map) => {
 };
 
 const start = async () => {
-  const [tilejson, openapi] = await Promise.all([
+  const [tilejson, openapi, countries] = await Promise.all([
     fetch(`${Contamap.BASE}/tiles/WebMercatorQuad/tilejson.json`).then((r) => r.json()),
     fetch(`${Contamap.BASE}/openapi.json`).then((r) => (r.ok ? r.json() : { paths: {} })),
+    fetch(`${Contamap.BASE}/map/countries.geojson`).then((r) => r.json()),
   ]);
   // Asking the API description first spares the console a 404 when statistics are absent.
-  Contamap.statsAvailable = "/stats/districts" in (openapi.paths || {});
+  Contamap.paths = new Set(Object.keys(openapi.paths || {}));
+  Contamap.statsAvailable = Contamap.paths.has("/stats/districts");
   Contamap.asOf = today;
   const [west, south, east, north] = tilejson.bounds;
   const map = new maplibregl.Map({
     container: "map",
-    style: Contamap.style(today),
+    style: Contamap.style(today, countries),
     bounds: [[west, south], [east, north]],
     fitBoundsOptions: { padding: 20 },
     attributionControl: { customAttribution: tilejson.attribution },
@@ -163,10 +153,13 @@ const start = async () => {
   drawLegend();
   wireControls(map);
   document.getElementById("as-of-label").textContent = today;
-  const labels = showLabels(map);
-  const zoom = zoomClasses(map);
+  const districtLabels = Contamap.tileLabels(map, "districts", Contamap.districtLabel);
+  const settlementLabels = Contamap.tileLabels(map, "settlements", Contamap.settlementLabel);
+  const labels = () => { districtLabels(); settlementLabels(); };
+  const zoom = Contamap.zoomLabels(map);
   map.on("zoomend", zoom);
   map.on("sourcedata", (event) => { if (event.sourceId === "contamap" && event.isSourceLoaded) labels(); });
+  Contamap.countryLabels(map, countries);
   map.on("click", (event) => {
     const content = Contamap.popupContent(map, event.point);
     if (content) new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(event.lngLat).setDOMContent(content).addTo(map);

@@ -118,7 +118,7 @@ Contamap.style = (asOf, countries) => ({
         "circle-stroke-width": 1.2,
         "circle-radius": [
           "interpolate", ["linear"], ["zoom"],
-          6, Contamap.settlementRadius(0.7), 8, Contamap.settlementRadius(1), 12, Contamap.settlementRadius(1.6),
+          5, Contamap.settlementRadius(0.5), 8, Contamap.settlementRadius(1), 12, Contamap.settlementRadius(1.6),
         ],
       },
     },

@@ -1,11 +1,11 @@
-// What the Priorities and district panels share: fetching JSON, opening and closing a panel,
-// and following the as-of date.
+// What the drawers (the Priorities and district panels, right of the map) share: fetching
+// JSON, opening and closing, and following the as-of date.
 "use strict";
 
 window.Contamap = window.Contamap || {};
 
 Contamap.asOfListeners = []; // called, debounced by each, when the as-of date changes
-Contamap.panelClosers = {}; // panel id → what to undo on the map when it closes
+Contamap.drawerClosers = {}; // drawer id → what to undo on the map when it closes
 
 Contamap.debounce = (action, ms) => {
   let timer = null;
@@ -25,24 +25,24 @@ Contamap.getJSON = async (path) => {
 
 Contamap.isOpen = (id) => !document.getElementById(id).hidden;
 
-Contamap.openPanel = (id) => {
-  const panel = document.getElementById(id);
-  panel.hidden = false;
-  panel.scrollIntoView({ block: "nearest" });
+Contamap.openDrawer = (id) => {
+  const drawer = document.getElementById(id);
+  drawer.hidden = false;
+  drawer.scrollIntoView({ block: "nearest" });
 };
 
-Contamap.closePanel = (id) => {
+Contamap.closeDrawer = (id) => {
   document.getElementById(id).hidden = true;
-  if (Contamap.panelClosers[id]) Contamap.panelClosers[id]();
+  if (Contamap.drawerClosers[id]) Contamap.drawerClosers[id]();
 };
 
-Contamap.wirePanels = () => {
-  for (const button of document.querySelectorAll(".panel .close")) {
-    button.addEventListener("click", () => Contamap.closePanel(button.closest(".panel").id));
+Contamap.wireDrawers = () => {
+  for (const button of document.querySelectorAll(".drawer .close")) {
+    button.addEventListener("click", () => Contamap.closeDrawer(button.closest(".drawer").id));
   }
 };
 
-// A small element with a class and a text, the bricks of the panels' rows.
+// A small element with a class and a text, the bricks of the drawers' rows.
 Contamap.element = (tag, className, text) => {
   const element = document.createElement(tag);
   if (className) element.className = className;
