@@ -3,12 +3,13 @@
 import sys
 from collections.abc import Callable
 
-from bench import features, stats, traffic
+from bench import features, imports, stats, traffic
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "stats": stats.main,
     "features": features.main,
     "traffic": traffic.main,
+    "imports": imports.main,
 }
 
 
