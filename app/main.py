@@ -21,6 +21,7 @@ from app.api.routes import (
     imports,
     map,
     ogc,
+    search,
     stats,
     tiles,
 )
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router)
     app.include_router(map.router)
     app.include_router(docs.router)
+    app.include_router(search.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

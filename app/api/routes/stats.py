@@ -9,6 +9,7 @@ from starlette.background import BackgroundTask
 
 from app.api.deps import AsOfDep, SessionDep, SortbyQuery, ZoneFilterDep, parse_sortby
 from app.catalog import HazardClass, RiskLevel
+from app.schemas.places import Near
 from app.schemas.planning import Priorities, Weights
 from app.schemas.stats import (
     DistrictDetail,
@@ -18,7 +19,7 @@ from app.schemas.stats import (
     Summary,
     Timeseries,
 )
-from app.services import exports, planning, stats, stats_line, stats_output
+from app.services import exports, places, planning, stats, stats_line, stats_output
 
 router = APIRouter(prefix="/stats", tags=["Statistics"])
 SORTABLE = tuple(name for name in DistrictStats.model_fields if name not in ("code", "kind"))
@@ -186,3 +187,20 @@ def get_priorities(
     if f == "geojson":
         return Response(planning.as_geojson(session, result), media_type="application/geo+json")
     return result
+
+
+@router.get("/near", response_model=Near)
+def get_near(
+    session: SessionDep,
+    as_of: AsOfDep,
+    filters: ZoneFilterDep,
+    lon: Annotated[float, Query(ge=-180, le=180, description="longitude, WGS 84")],
+    lat: Annotated[float, Query(ge=-90, le=90, description="latitude, WGS 84")],
+    within_km: Annotated[
+        float, Query(gt=0, le=50, description="list the zones and incidents this near")
+    ] = 5.0,
+) -> Near:
+    """How close is the danger to this place: the nearest zone counted as contaminated and its
+    distance (geodesic), the zones and incidents within 1, 2 and 5 km, the district's figures,
+    and what to do. The map is not a guarantee of safety; the answer says so."""
+    return places.near(session, lon, lat, within_km, as_of, filters)

@@ -54,23 +54,24 @@ const buildWeights = (answer) => {
     form.append(label);
   }
   const near = Contamap.element("label", "near", "Near: within ");
-  const input = Object.assign(document.createElement("input"), { type: "number", name: "near_km", min: "0.5", max: "20", step: "0.5" });
+  const input = Object.assign(document.createElement("input"), { type: "number", name: "near_km", min: "0.5", max: "50", step: "0.5" });
   input.value = String(answer.near_km);
   input.addEventListener("input", weightsChanged);
   near.append(input, " km");
   form.append(near);
 };
 
-// A bar of the score's parts, scaled so that the weights' sum (the best score) fills it.
-const partsBar = (zone, names, scale) => {
+// A bar of the score's parts: the contributions add up to the score, at most 1 (full width).
+const partsBar = (zone, names) => {
   const bar = Contamap.element("div", "parts");
   for (const name of names) {
     const part = zone.parts[name];
     if (!part || !part.contribution) continue;
     const piece = Contamap.element("span");
-    piece.style.width = `${(100 * part.contribution) / scale}%`;
+    piece.style.width = `${100 * Math.min(1, part.contribution)}%`;
     piece.style.background = partColour(names, name);
-    piece.title = `${Contamap.humanise(name)}: ${part.raw} → ${Number(part.normalised).toFixed(2)} × ${part.weight} = ${Number(part.contribution).toFixed(3)}`;
+    piece.title = `${Contamap.humanise(name)}: ${part.raw}, normalised ${Number(part.normalised).toFixed(2)}, `
+      + `weight ${part.weight}, adds ${Number(part.contribution).toFixed(3)}`;
     bar.append(piece);
   }
   return bar;
@@ -87,11 +88,16 @@ const select = (zone) => {
   if (state.selected !== null) map.setFeatureState({ source: "priorities", id: state.selected }, { selected: false });
   state.selected = zone.zone_id;
   map.setFeatureState({ source: "priorities", id: zone.zone_id }, { selected: true });
+  // Fit the zone into the part of the map that the side panel and the drawers leave free.
+  const left = document.getElementById("panel").getBoundingClientRect().right;
+  const right = window.innerWidth - document.getElementById("drawers").getBoundingClientRect().left;
   const [west, south, east, north] = zone.bbox;
-  map.fitBounds([[west, south], [east, north]], { padding: 80, maxZoom: 14 });
+  map.fitBounds([[west, south], [east, north]], {
+    padding: { top: 60, bottom: 60, left: left + 40, right: right + 40 }, maxZoom: 14,
+  });
 };
 
-const row = (zone, names, scale) => {
+const row = (zone, names) => {
   const button = Contamap.element("button", "priority-row");
   button.type = "button";
   const head = Contamap.element("div", "priority-head");
@@ -103,9 +109,9 @@ const row = (zone, names, scale) => {
   const nearest = zone.nearest_settlement;
   const facts = [
     zone.risk_level && `${zone.risk_level} risk`, zone.hazard_class, Contamap.km2(zone.area_km2, 2),
-    nearest && `${Number(nearest.distance_km).toFixed(1)} km from ${nearest.name}`,
+    nearest && `${Number(nearest.distance_km).toFixed(1)} km from ${Contamap.bilingual(nearest)}`,
   ].filter(Boolean).join(" · ");
-  button.append(head, Contamap.element("div", "facts", facts), partsBar(zone, names, scale), Contamap.element("div", "why", why(zone, names)));
+  button.append(head, Contamap.element("div", "facts", facts), partsBar(zone, names), Contamap.element("div", "why", why(zone, names)));
   button.addEventListener("click", () => select(zone));
   const item = document.createElement("li");
   item.append(button);
@@ -124,13 +130,13 @@ const rankMarkers = (zones) => {
 const show = (answer, zones) => {
   buildWeights(answer);
   document.getElementById("priorities-note").textContent = answer.note || "";
+  document.getElementById("priorities-method").textContent = answer.method || "";
   document.getElementById("priority-status").textContent =
     `The first ${answer.zones.length} of ${answer.total} zones as of ${answer.as_of} (near: within ${answer.near_km} km; incidents: the last ${answer.incident_years} years).`;
   const names = Object.keys(answer.weights);
-  const scale = Object.values(answer.weights).reduce((sum, weight) => sum + Number(weight), 0) || 1;
   const list = document.getElementById("priority-rows");
   list.textContent = "";
-  for (const zone of answer.zones) list.append(row(zone, names, scale));
+  for (const zone of answer.zones) list.append(row(zone, names));
   state.selected = null;
   Contamap.map.removeFeatureState({ source: "priorities" });
   Contamap.map.getSource("priorities").setData(zones);
