@@ -12,6 +12,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     null,
     or_,
     select,
@@ -143,6 +144,16 @@ def features(
     """The features' GeoJSON texts from a server-side cursor; the query runs at once."""
     statement = _page(collection, select(feature), where, order_by, limit, offset)
     return iter(session.execute(statement, execution_options={"yield_per": 500}).scalars())
+
+
+def one(
+    session: Session, collection: Collection, feature: ColumnElement[str], feature_id: int
+) -> tuple[str, str] | None:
+    """One feature's GeoJSON text and its version (a hash of its row), in one plain query."""
+    table = model(collection)
+    version = func.md5(cast(func.to_jsonb(literal_column(collection.id)), Text))
+    row = session.execute(select(feature, version).where(table.id == feature_id)).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 def count(

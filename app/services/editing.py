@@ -166,10 +166,8 @@ def _result(
     """The written feature as the API serves it, with its new version."""
     session.flush()
     url = f"{base}/collections/{collection.id}/items/{feature_id}"
-    body = features.item(session, collection, str(feature_id), ItemsQuery(), url)
-    version = repo.version(session, collection, feature_id, lock=False)
-    assert version is not None
-    return Written(body, _etag(version), feature_id, repaired)
+    body, version = features.item(session, collection, str(feature_id), ItemsQuery(), url)
+    return Written(body, version, feature_id, repaired)
 
 
 def _conflict(collection: Collection, exc: IntegrityError) -> Conflict:
@@ -346,17 +344,9 @@ def history(session: Session, collection: Collection, feature_id: str) -> list[d
     ]
 
 
-def current_version(session: Session, collection: Collection, feature_id: str) -> str | None:
-    """The strong ETag of a feature's current version, or None when it does not exist."""
-    number = _feature_id(collection, feature_id)
-    found = repo.version(session, collection, number, lock=False)
-    return None if found is None else _etag(found)
-
-
-def representation_tag(version: str | None, fmt: str, query: str) -> str:
+def representation_tag(version: str, fmt: str, query: str) -> str:
     """The ETag of a feature as served: its version as JSON without parameters (what If-Match
     names), the version with a suffix for another format or other parameters."""
-    assert version is not None  # the feature was just read
     if fmt == "json" and not query:
         return version
     suffix = hashlib.sha256(f"{fmt}?{query}".encode()).hexdigest()[:8]

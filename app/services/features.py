@@ -18,7 +18,6 @@ from app.catalog import Collection
 from app.crs import STORAGE
 from app.errors import NotFound
 from app.repositories import features as repo
-from app.repositories.layers import model
 from app.schemas.query import ItemsQuery
 from app.services import filters
 
@@ -243,8 +242,8 @@ def _csv_lines(header: list[str], rows: Iterator[Any]) -> Iterator[bytes]:
 
 def item(
     session: Session, collection: Collection, feature_id: str, query: ItemsQuery, base: str
-) -> bytes:
-    """One feature as GeoJSON with its links, or a 404."""
+) -> tuple[bytes, str]:
+    """One feature as GeoJSON with its links, and its version (a strong ETag); or a 404."""
     if not (feature_id.isascii() and feature_id.isdigit()) or int(feature_id) > MAX_ID:
         raise NotFound(f"no feature {feature_id!r} in {collection.id}")
     feature = repo.feature_json(
@@ -253,10 +252,10 @@ def item(
         _geometry(collection, query),
         _precision(query),
     )
-    where = [model(collection).id == int(feature_id)]
-    text = next(repo.features(session, collection, feature, where, [], 1, 0), None)
-    if text is None:
+    found = repo.one(session, collection, feature, int(feature_id))
+    if found is None:
         raise NotFound(f"no feature {feature_id} in {collection.id}")
+    text, version = found
     document = orjson.loads(text)
     collection_url = base.rsplit("/items/", 1)[0]
     document["links"] = [
@@ -264,4 +263,4 @@ def item(
         {"href": f"{base}?f=html", "rel": "alternate", "type": "text/html"},
         {"href": collection_url, "rel": "collection", "type": "application/json"},
     ]
-    return orjson.dumps(document)
+    return orjson.dumps(document), f'"{version}"'

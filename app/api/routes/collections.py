@@ -127,12 +127,10 @@ def item(
     session: SessionDep,
 ) -> Response:
     """One feature, with a strong ETag of its version: send it back in If-Match to change it."""
-    body = features.item(session, collection, feature_id, query, own_url(request))
+    body, version = features.item(session, collection, feature_id, query, own_url(request))
     headers = {
         "Content-Crs": f"<{(query.crs or STORAGE).uri}>",
-        "ETag": editing.representation_tag(
-            editing.current_version(session, collection, feature_id), fmt, request.url.query
-        ),
+        "ETag": editing.representation_tag(version, fmt, request.url.query),
     }
     if fmt == "html":
         return templates.TemplateResponse(
