@@ -298,3 +298,13 @@ def test_a_district_package_has_its_layers(client: TestClient, tmp_path: Path) -
     row = dict(zip(figures["figure"], figures["value"], strict=True))
     served = client.get(f"/stats/districts/{district_id}").json()
     assert float(row["contaminated_km2"]) == served["contaminated_km2"]
+
+
+def test_a_code_twice_in_a_file_is_refused(session: Session, tmp_path: Path) -> None:
+    frame = zones_frame("TWICE")
+    frame.loc[2, "code"] = "TWICE-0"
+    path = tmp_path / "twice.gpkg"
+    frame.to_file(path, driver="GPKG", engine="pyogrio")
+    report = import_file(session, "contaminated_zones", path, ImportOptions())
+    assert [(row.position, row.field) for row in report.refused] == [(3, "code")]
+    assert "row 1" in report.refused[0].reason

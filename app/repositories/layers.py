@@ -3,7 +3,21 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, inspect, select, text, update
+import orjson
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Text,
+    bindparam,
+    cast,
+    column,
+    delete,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -42,19 +56,30 @@ def schema_revision(conn: Connection) -> str | None:
 def upsert_by_code(
     session: Session, collection: Collection, rows: Iterable[Mapping[str, Any]]
 ) -> int:
-    """Insert or update rows keyed by ``code``; each row's ``geom`` is a GeoJSON string."""
+    """Insert or update rows keyed by ``code`` in one statement; ``geom`` is GeoJSON text.
+
+    One statement, not one per row: the layer's statement triggers (statistics, versions)
+    then run once per batch rather than once per feature.
+    """
     rows = list(rows)
     if not rows:
         return 0
-    columns = [name for name in rows[0] if name != "geom"]
-    values: dict[str, Any] = {name: bindparam(name) for name in columns}
-    values["geom"] = _geometry_from_geojson(collection, bindparam("geom"))
-    statement = insert(model(collection)).values(values)
+    table = Base.metadata.tables[collection.id]  # the Core table: no ORM bulk insert
+    names = [name for name in rows[0] if name != "geom"]
+    record = (
+        func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
+        .table_valued(*(column(name, table.c[name].type) for name in names), column("geom", Text))
+        .render_derived(name="item", with_types=True)
+    )
+    geometry = _geometry_from_geojson(collection, record.c.geom)
+    statement = insert(table).from_select(
+        [*names, "geom"], select(*(record.c[name] for name in names), geometry)
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["code"],
-        set_={name: statement.excluded[name] for name in [*columns, "geom"] if name != "code"},
+        set_={name: statement.excluded[name] for name in [*names, "geom"] if name != "code"},
     )
-    session.execute(statement, rows)
+    session.execute(statement, {"rows": orjson.dumps(rows).decode()})
     return len(rows)
 
 

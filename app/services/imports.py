@@ -151,6 +151,7 @@ def _validate(
     schema = CREATE[collection.id]
     lists = _lists(collection)
     good, refused = [], []
+    seen: dict[Any, int] = {}
     for position, (_, record) in enumerate(frame.iterrows(), start=1):
         raw = {name: _cell(record[column], name in lists) for name, column in columns.items()}
         code = raw.get("code")
@@ -170,6 +171,11 @@ def _validate(
             where = ".".join(str(item) for item in error["loc"]) or "properties"
             refused.append(_problem(position, code, where, error["msg"]))
             continue
+        if values["code"] in seen:
+            first = seen[values["code"]]
+            refused.append(_problem(position, code, "code", f"the code of row {first} again"))
+            continue
+        seen[values["code"]] = position
         good.append((position, values, geometry))
     return good, refused
 

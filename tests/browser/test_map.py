@@ -159,6 +159,31 @@ def test_the_map_shows_the_layers_and_a_district_popup(
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+    # A settlement's popup: its names, its population as GeoNames records it, its district.
+    page.locator(".maplibregl-popup-close-button").click()
+    target = page.evaluate(
+        """() => {
+            const left = document.getElementById("panel").getBoundingClientRect().right;
+            for (const feature of Contamap.map.queryRenderedFeatures({layers: ["settlements"]})) {
+                const {x, y} = Contamap.map.project(feature.geometry.coordinates);
+                if (feature.properties.population && x > left + 20 && x < innerWidth - 60
+                    && y > 20 && y < innerHeight - 40) return {x, y, ...feature.properties};
+            }
+            return null;
+        }"""
+    )
+    assert target is not None, "no settlement with a population is on screen"
+    page.mouse.click(target["x"], target["y"])
+    popup = page.locator(".maplibregl-popup-content", has_text="as recorded by GeoNames")
+    popup.wait_for(timeout=10_000)
+    assert target["name"] in popup.inner_text()
+    assert f"{target['population']:,}" in popup.inner_text()
+    if target.get("district"):
+        assert target["district"] in popup.inner_text()
+    # The Settlements box hides the circles and their names.
+    page.get_by_label("Settlements", exact=True).uncheck()
+    assert page.evaluate("Contamap.map.getLayoutProperty('settlements', 'visibility')") == "none"
+    assert page.locator(".settlement-label:visible").count() == 0
     assert errors == []
     page.close()
 

@@ -9,7 +9,7 @@ Contamap.LABELS = {
 
 Contamap.humanise = (value) => String(value).replaceAll("_", " ");
 Contamap.km2 = (value, digits = 1) => (value === undefined || value === null ? null : `${Number(value).toFixed(digits)} km²`);
-Contamap.percent = (share) => (Number.isFinite(Number(share)) && share !== null ? `${(Number(share) * 100).toFixed(1)} %` : null);
+Contamap.percent = (share) => (share === undefined || share === null ? null : `${(Number(share) * 100).toFixed(1)} %`);
 Contamap.bilingual = (p) => (p.name_az && p.name_az !== p.name ? `${p.name} (${p.name_az})` : p.name);
 Contamap.count = (value) => (value === undefined || value === null ? null : Number(value).toLocaleString("en"));
 
