@@ -1,5 +1,6 @@
 // Copy the front-end assets from node_modules to app/static/vendor/, where the app serves them:
-// MapLibre GL JS for the map, Swagger UI and Redoc for the API documentation (no CDN).
+// MapLibre GL JS for the map, Chart.js for the district panel's chart, Swagger UI and Redoc
+// for the API documentation (no CDN).
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +11,7 @@ const target = join(web, "..", "app", "static", "vendor");
 const files = {
   "maplibre-gl/dist/maplibre-gl.js": "maplibre-gl.js",
   "maplibre-gl/dist/maplibre-gl.css": "maplibre-gl.css",
+  "chart.js/dist/chart.umd.min.js": "chart.umd.js",
   "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui-bundle.js",
   "swagger-ui-dist/swagger-ui.css": "swagger-ui.css",
   "redoc/bundles/redoc.standalone.js": "redoc.standalone.js",
