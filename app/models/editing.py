@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Computed,
     DateTime,
     Identity,
     Index,
@@ -57,3 +58,6 @@ class FeatureHistory(Base):
     )
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    status: Mapped[str | None] = mapped_column(
+        Text, Computed("after ->> 'status'", persisted=True)
+    )  # migration 0009: read by the statistics without unpacking the feature

@@ -55,8 +55,10 @@ BEGIN
     ) AS cover
     WHERE cover.ids IS NOT NULL;
 
-    INSERT INTO stats_deltas
-        (measure, risk_level, status, contamination, district_id, on_date, delta_km2, level_km2)
+    -- Each zone's statuses over time, as a table with an index: the join below is then a
+    -- hash or index join, where a CTE scan made it quadratic.
+    DROP TABLE IF EXISTS stats_statuses;
+    CREATE TEMP TABLE stats_statuses ON COMMIT DROP AS
     WITH members AS (
         SELECT DISTINCT member.zone_id FROM stats_atoms AS a
         CROSS JOIN LATERAL unnest(a.zone_ids) AS member(zone_id)
@@ -67,10 +69,10 @@ BEGIN
     -- holds before it, back to the zone's recording.
     known AS (
         SELECT DISTINCT ON (h.feature_id, h.at::date)
-               h.feature_id AS zone_id, h.after ->> 'status' AS status, h.at::date AS on_date
+               h.feature_id AS zone_id, h.status, h.at::date AS on_date
         FROM feature_history AS h JOIN members AS m ON m.zone_id = h.feature_id
         WHERE h.collection = 'contaminated_zones'
-          AND h.after ->> 'status' IN ('active', 'in_progress')
+          AND h.status IN ('active', 'in_progress')
         ORDER BY h.feature_id, h.at::date, h.id DESC
     ),
     changes AS (
@@ -99,8 +101,14 @@ BEGIN
         SELECT z.id, z.status, z.released_on, 'infinity'::date, true
         FROM contaminated_zones AS z JOIN members AS m ON m.zone_id = z.id
         WHERE z.released_on IS NOT NULL
-    ),
-    keyed AS (
+    )
+    SELECT * FROM statuses;
+    CREATE INDEX ON stats_statuses (zone_id);
+    ANALYZE stats_statuses;
+
+    INSERT INTO stats_deltas
+        (measure, risk_level, status, contamination, district_id, on_date, delta_km2, level_km2)
+    WITH keyed AS (
         SELECT a.id AS atom, a.district_id, a.area_km2, k.risk_level, k.status, k.contamination,
                greatest(z.recorded_on, s.starts) AS starts,
                least(coalesce(z.released_on, 'infinity'::date), s.ends) AS ends,
@@ -108,7 +116,7 @@ BEGIN
         FROM stats_atoms AS a
         CROSS JOIN LATERAL unnest(a.zone_ids) AS member(zone_id)
         JOIN contaminated_zones AS z ON z.id = member.zone_id
-        JOIN statuses AS s ON s.zone_id = z.id
+        JOIN stats_statuses AS s ON s.zone_id = z.id
         CROSS JOIN LATERAL (
             SELECT r.v AS risk_level, st.v AS status, c.v AS contamination
             FROM (VALUES ('*'), (z.risk_level)) AS r(v),

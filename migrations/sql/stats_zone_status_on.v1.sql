@@ -8,13 +8,13 @@ LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN z.released_on IS NOT NULL AND z.released_on <= on_date THEN z.status
         ELSE coalesce(
-            (SELECT h.after ->> 'status' FROM feature_history AS h
+            (SELECT h.status FROM feature_history AS h
              WHERE h.collection = 'contaminated_zones' AND h.feature_id = zone
-               AND h.after ->> 'status' IN ('active', 'in_progress') AND h.at::date <= on_date
+               AND h.status IN ('active', 'in_progress') AND h.at::date <= on_date
              ORDER BY h.at::date DESC, h.id DESC LIMIT 1),
-            (SELECT h.after ->> 'status' FROM feature_history AS h
+            (SELECT h.status FROM feature_history AS h
              WHERE h.collection = 'contaminated_zones' AND h.feature_id = zone
-               AND h.after ->> 'status' IN ('active', 'in_progress')
+               AND h.status IN ('active', 'in_progress')
              ORDER BY h.at::date, h.id DESC LIMIT 1),
             CASE WHEN z.status IN ('active', 'in_progress') THEN z.status ELSE 'active' END)
     END

@@ -34,6 +34,12 @@ def _rebuild() -> None:
 
 
 def upgrade() -> None:
+    # The status each version recorded, kept beside it: reading it from the JSON would
+    # unpack every version's whole feature, geometry included.
+    op.execute(
+        "ALTER TABLE feature_history ADD COLUMN status text "
+        "GENERATED ALWAYS AS (after ->> 'status') STORED"
+    )
     op.execute(f"DROP FUNCTION {SIGNATURE}")
     op.execute((SQL / "stats_build_districts.v2.sql").read_text())
     op.execute((SQL / "stats_zone_status_on.v1.sql").read_text())
@@ -45,4 +51,5 @@ def downgrade() -> None:
     op.execute(f"DROP FUNCTION {SIGNATURE}")
     op.execute((SQL / "stats_build_districts.v1.sql").read_text())
     op.execute(f"ALTER FUNCTION {SIGNATURE} SET client_min_messages = warning")  # as 0007 left it
+    op.execute("ALTER TABLE feature_history DROP COLUMN status")
     _rebuild()
