@@ -197,6 +197,7 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
         "contaminated_zones",
         "incidents",
         "line_of_contact",
+        "settlements",
     }
     assert every["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{y}/{x}?status=active")
 
