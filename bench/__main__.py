@@ -3,13 +3,14 @@
 import sys
 from collections.abc import Callable
 
-from bench import features, imports, stats, traffic
+from bench import features, imports, memory, stats, traffic
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "stats": stats.main,
     "features": features.main,
     "traffic": traffic.main,
     "imports": imports.main,
+    "memory": memory.main,
 }
 
 
