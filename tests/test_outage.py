@@ -44,6 +44,11 @@ def test_a_database_restart_is_answered_and_recovered_from() -> None:
             finally:
                 running.clear()
                 asker.join()
+    statuses = [answer.status_code for answer in answers]
+    print(  # the timeline, for the record (pytest -s)
+        f"outage: {statuses[:down].count(200)} answers of 200 before the stop; during it "
+        f"{[answer.status_code for answer in outage]}; 200 again {recovery:.2f} s after the start"
+    )
     assert {answer.status_code for answer in answers} <= {200, 503}
     assert 503 in {answer.status_code for answer in outage}
     for answer in answers:

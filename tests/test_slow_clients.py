@@ -75,6 +75,9 @@ def test_slow_readers_do_not_starve_the_others(server: str) -> None:
     finally:
         for client in clients:
             client.close()
+    print(
+        f"slow readers: {SLOW_CLIENTS} stalled on a {size} byte page; a small page and /health took {elapsed:.3f} s"
+    )
     assert small.status_code == 200 and health.status_code == 200
     assert health.json()["pool"] == "ok"
     assert elapsed < 2  # not the pool's 5 s wait, nor a 503
