@@ -22,9 +22,9 @@ from app.services.loader import load_bundled
 from tests.conftest import throwaway_database
 from tests.servers import free_port, serving
 
+TRIGGERS_OFF = text("SET LOCAL session_replication_role = replica")
 INCIDENTS = text(
     """
-SET LOCAL session_replication_role = replica;
 INSERT INTO incidents (code, occurred_on, device, activity, killed, injured, victim_category,
                        location_accuracy, source, geom)
 SELECT 'MEM-' || i, date '2021-01-01' + (i % 1500), 'uxo', 'farming', i % 2, i % 3,
@@ -68,6 +68,7 @@ def main(argv: list[str]) -> None:
         with Session(engine) as session, session.begin():
             load_bundled(session)
         with engine.begin() as conn:
+            conn.execute(TRIGGERS_OFF)
             conn.execute(INCIDENTS, {"count": args.count})
         engine.dispose()
         port = free_port()
