@@ -219,6 +219,15 @@ def _page(
     limit: int,
     offset: int,
 ) -> Select[Any]:
-    """One page of the filtered rows, the id breaking ties so pages never overlap."""
+    """One page of the filtered rows, the id breaking ties so pages never overlap.
+
+    The page's ids are chosen first, then only their rows are built: PostgreSQL would
+    otherwise build the GeoJSON of every row it skips for the offset (deep pages took 10 s).
+    """
     model_id = model(collection).id
-    return statement.where(*where).order_by(*order_by, model_id).limit(limit).offset(offset)
+    if not offset:
+        return statement.where(*where).order_by(*order_by, model_id).limit(limit)
+    page = (
+        select(model_id).where(*where).order_by(*order_by, model_id).limit(limit).offset(offset)
+    )
+    return statement.where(model_id.in_(page.scalar_subquery())).order_by(*order_by, model_id)

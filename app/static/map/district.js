@@ -1,5 +1,6 @@
 // The district panel: a district's figures on the as-of date (/stats/districts/{id}) and a
-// chart of its years since the ceasefire (/stats/timeseries), drawn with Chart.js on a canvas.
+// chart of its years since the ceasefire (/stats/timeseries), drawn with Chart.js on a canvas
+// (loaded with the first chart).
 "use strict";
 
 window.Contamap = window.Contamap || {};
@@ -7,18 +8,35 @@ window.Contamap = window.Contamap || {};
 Contamap.CHART_FROM = 2020; // the year of the ceasefire
 Contamap.districtChart = null; // the Chart.js instance, for the browser test
 
-// The figures of a district's statistics row; absent ones are left out of the table.
+// The figures of a district's statistics row, named in the catalogue's language; absent ones
+// are left out of the table.
 Contamap.districtRows = (s) => [
-  ["Area", Contamap.km2(s.area_km2, 0)],
-  ["Contaminated", Contamap.km2(s.contaminated_km2)],
-  ["Share", Contamap.percent(s.contaminated_share)],
-  ["Released", Contamap.km2(s.released_km2)],
-  ["Incidents", Contamap.count(s.incidents)],
-  ["Killed", Contamap.count(s.killed)],
-  ["Injured", Contamap.count(s.injured)],
-  ["Settlements near contamination", Contamap.count(s.settlements_near_contamination)],
-  ["Their population (GeoNames)", Contamap.count(s.population_near_contamination)],
-];
+  ["area", Contamap.km2(s.area_km2, 0)],
+  ["contaminated", Contamap.km2(s.contaminated_km2)],
+  ["share", Contamap.percent(s.contaminated_share)],
+  ["released", Contamap.km2(s.released_km2)],
+  ["incidents", Contamap.count(s.incidents)],
+  ["killed", Contamap.count(s.killed)],
+  ["injured", Contamap.count(s.injured)],
+  ["settlements_near", Contamap.count(s.settlements_near_contamination)],
+  ["population_near", Contamap.count(s.population_near_contamination)],
+].map(([key, value]) => [Contamap.t(key), value]);
+
+// Chart.js, loaded the first time a district's years are drawn: most visits never need it.
+let chartLibrary = null;
+const loadChartLibrary = () => {
+  chartLibrary ||= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = `${Contamap.BASE}/static/vendor/chart.umd.js`;
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => {
+      chartLibrary = null;
+      reject(new Error("Chart.js did not load"));
+    });
+    document.head.append(script);
+  });
+  return chartLibrary;
+};
 
 const district = { id: null, loads: 0 };
 
@@ -80,7 +98,9 @@ const loadYears = async () => {
   const status = document.getElementById("district-chart-status");
   status.textContent = "Loading the years…";
   try {
-    const body = await Contamap.getJSON(`/stats/timeseries?district=${id}&from=${Contamap.CHART_FROM}`);
+    const [body] = await Promise.all([
+      Contamap.getJSON(`/stats/timeseries?district=${id}&from=${Contamap.CHART_FROM}`), loadChartLibrary(),
+    ]);
     if (id !== district.id) return;
     status.textContent = "";
     drawChart(body.years || []);

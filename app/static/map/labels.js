@@ -8,10 +8,13 @@ Contamap.HOME_COUNTRY = "031"; // Azerbaijan (ISO 3166 numeric): its districts c
 Contamap.COUNTRY_LABELS_BELOW = 8.5; // zoom
 Contamap.settlementLabels = []; // elements shown from their data-min-zoom on
 
-// A name, and below it the Azerbaijani name when given and different.
+// A name, and below it the Azerbaijani name when given and different. Hidden from screen
+// readers, to whom hundreds of names out of their places would be noise (the search box is
+// their way to a place); MapLibre would otherwise call each a button named "Map marker".
 const nameElement = (className, name, nameAz) => {
   const element = document.createElement("div");
   element.className = className;
+  element.setAttribute("aria-hidden", "true");
   element.textContent = name;
   if (nameAz && nameAz !== name) {
     const az = document.createElement("small");

@@ -134,6 +134,7 @@ const start = async () => {
     fetch(`${Contamap.BASE}/tiles/WebMercatorQuad/tilejson.json`).then((r) => r.json()),
     fetch(`${Contamap.BASE}/openapi.json`).then((r) => (r.ok ? r.json() : { paths: {} })),
     fetch(`${Contamap.BASE}/map/countries.geojson`).then((r) => r.json()),
+    Contamap.loadMessages(),
   ]);
   // Asking the API description first spares the console a 404 when statistics are absent.
   Contamap.paths = new Set(Object.keys(openapi.paths || {}));
@@ -160,10 +161,7 @@ const start = async () => {
   map.on("zoomend", zoom);
   map.on("sourcedata", (event) => { if (event.sourceId === "contamap" && event.isSourceLoaded) labels(); });
   Contamap.countryLabels(map, countries);
-  map.on("click", (event) => {
-    const content = Contamap.popupContent(map, event.point);
-    if (content) new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(event.lngLat).setDOMContent(content).addTo(map);
-  });
+  map.on("click", (event) => Contamap.clickNear(map, event));
   map.on("mousemove", (event) => {
     const hits = map.queryRenderedFeatures(event.point, { layers: ["districts-base"] });
     map.getCanvas().style.cursor = hits.length ? "pointer" : "";

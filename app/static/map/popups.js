@@ -44,7 +44,7 @@ Contamap.districtSection = (feature) => {
     const open = document.createElement("button");
     open.type = "button";
     open.className = "open-district";
-    open.textContent = "Open district figures";
+    open.textContent = Contamap.t("open_district");
     open.addEventListener("click", () => Contamap.openDistrict(feature.id, title));
     section.append(open);
   }
@@ -99,12 +99,14 @@ Contamap.incidentSection = (p) => Contamap.section(`Incident of ${p.occurred_on}
   ["Source", p.source],
 ]);
 
-Contamap.popupContent = (map, point) => {
+// What the map shows at a point, or null: the district (unless withDistrict is false) and the
+// settlements, incidents and zones there.
+Contamap.popupContent = (map, point, withDistrict = true) => {
   const content = document.createElement("div");
   content.className = "contamap-popup";
   const hit = (layer) => (map.getLayer(layer) && map.getLayoutProperty(layer, "visibility") !== "none"
     ? map.queryRenderedFeatures(point, { layers: [layer] }) : []);
-  const district = map.queryRenderedFeatures(point, { layers: ["districts-base"] })[0];
+  const district = withDistrict && map.queryRenderedFeatures(point, { layers: ["districts-base"] })[0];
   if (district) content.append(Contamap.districtSection(district));
   for (const feature of hit("settlements").slice(0, 3)) content.append(Contamap.settlementSection(feature.properties));
   for (const feature of hit("incidents").slice(0, 3)) content.append(Contamap.incidentSection(feature.properties));

@@ -88,13 +88,7 @@ const select = (zone) => {
   if (state.selected !== null) map.setFeatureState({ source: "priorities", id: state.selected }, { selected: false });
   state.selected = zone.zone_id;
   map.setFeatureState({ source: "priorities", id: zone.zone_id }, { selected: true });
-  // Fit the zone into the part of the map that the side panel and the drawers leave free.
-  const left = document.getElementById("panel").getBoundingClientRect().right;
-  const right = window.innerWidth - document.getElementById("drawers").getBoundingClientRect().left;
-  const [west, south, east, north] = zone.bbox;
-  map.fitBounds([[west, south], [east, north]], {
-    padding: { top: 60, bottom: 60, left: left + 40, right: right + 40 }, maxZoom: 14,
-  });
+  Contamap.showPlace({ bbox: zone.bbox });
 };
 
 const row = (zone, names) => {
@@ -123,6 +117,8 @@ const rankMarkers = (zones) => {
   state.markers = zones.map((zone) => {
     const [west, south, east, north] = zone.bbox;
     const element = Contamap.element("div", "priority-rank", String(zone.rank));
+    element.setAttribute("role", "img");
+    element.setAttribute("aria-label", `${zone.rank}. ${zone.code}`);
     return new maplibregl.Marker({ element }).setLngLat([(west + east) / 2, (south + north) / 2]).addTo(Contamap.map);
   });
 };
