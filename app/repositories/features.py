@@ -227,7 +227,5 @@ def _page(
     model_id = model(collection).id
     if not offset:
         return statement.where(*where).order_by(*order_by, model_id).limit(limit)
-    page = (
-        select(model_id).where(*where).order_by(*order_by, model_id).limit(limit).offset(offset)
-    )
+    page = select(model_id).where(*where).order_by(*order_by, model_id).limit(limit).offset(offset)
     return statement.where(model_id.in_(page.scalar_subquery())).order_by(*order_by, model_id)

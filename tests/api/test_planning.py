@@ -193,3 +193,14 @@ def test_the_list_comes_as_csv_and_geojson(client: TestClient, case: dict[str, A
     geojson = client.get("/stats/priorities", params={**params, "f": "geojson"}).json()
     assert [feature["properties"]["rank"] for feature in geojson["features"]] == [1, 2, 3]
     assert geojson["features"][0]["geometry"]["type"] == "MultiPolygon"
+
+
+def test_a_district_has_an_html_page_with_its_figures_and_chart(client: TestClient) -> None:
+    aghdam = client.get("/collections/districts/items", params={"name": "Aghdam"}).json()
+    district_id = aghdam["features"][0]["id"]
+    page = client.get(f"/stats/districts/{district_id}", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    figures = client.get(f"/stats/districts/{district_id}").json()
+    assert f"{figures['contaminated_km2']} km²" in page.text
+    assert 'id="district-years"' in page.text and "/static/vendor/chart.umd.js" in page.text
+    assert f"/stats/districts/{district_id}/package" in page.text

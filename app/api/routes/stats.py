@@ -3,11 +3,19 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from app.api.deps import AsOfDep, SessionDep, SortbyQuery, ZoneFilterDep, parse_sortby
+from app.api.deps import (
+    AsOfDep,
+    JsonOrHtml,
+    SessionDep,
+    SortbyQuery,
+    ZoneFilterDep,
+    parse_sortby,
+)
+from app.api.render import respond
 from app.catalog import HazardClass, RiskLevel
 from app.schemas.places import Near
 from app.schemas.planning import Priorities, Weights
@@ -71,16 +79,24 @@ def get_districts(
     return result
 
 
-@router.get("/districts/{district_id}", response_model=DistrictDetail)
+@router.get(
+    "/districts/{district_id}",
+    response_model=DistrictDetail,
+    responses={200: {"content": {"text/html": {}}}},
+)
 def get_district(
+    request: Request,
     session: SessionDep,
     district_id: Annotated[int, Path()],
     as_of: AsOfDep,
     filters: ZoneFilterDep,
+    fmt: JsonOrHtml,
     near_km: NearKm = stats.NEAR_KM,
-) -> DistrictDetail:
-    """One district's row with breakdowns, incidents and released area per year."""
-    return stats.district_detail(session, district_id, as_of, filters, near_km)
+) -> Response:
+    """One district's row with breakdowns, incidents and released area per year; as HTML, its
+    figures, a chart by year and the GeoPackage to download."""
+    detail = stats.district_detail(session, district_id, as_of, filters, near_km)
+    return respond(request, detail, fmt, "stats/district.html")
 
 
 @router.get(
