@@ -218,8 +218,22 @@ def replace(
     """Replace a feature's properties and geometry (PUT)."""
     number = _feature_id(collection, feature_id)
     _locked(session, collection, number, options)
+    return _overwrite(session, collection, number, feature, caller, options, base, "replace")
+
+
+def _overwrite(
+    session: Session,
+    collection: Collection,
+    number: int,
+    feature: Any,
+    caller: Caller,
+    options: WriteOptions,
+    base: str,
+    action: str,
+) -> Written:
+    """Check the feature and store it over a locked one; the history says ``action``."""
     checked = _checked(session, collection, feature, options)
-    repo.set_actor(session, caller.name, "replace")
+    repo.set_actor(session, caller.name, action)
     _write(
         session,
         collection,
@@ -274,15 +288,7 @@ def update(
     else:
         options = WriteOptions(STORAGE, options.if_match, options.make_valid)
     feature = merge_patch(current, patch)
-    checked = _checked(session, collection, feature, options)
-    repo.set_actor(session, caller.name, "update")
-    _write(
-        session,
-        collection,
-        lambda: repo.update_feature(session, collection, number, checked.values, checked.geometry),
-    )
-    record_use(session, caller)
-    return _result(session, collection, number, base, checked.repaired)
+    return _overwrite(session, collection, number, feature, caller, options, base, "update")
 
 
 def delete(

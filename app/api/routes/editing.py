@@ -1,11 +1,15 @@
 """Writing single features (OGC API - Features Part 4) with API keys, If-Match and history."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from sqlalchemy.orm import Session
 
 from app.api.deps import CollectionDep, FeatureIdPath, SessionDep, caller_of, parse_content_crs
 from app.api.render import base_url
+from app.catalog import Collection
 from app.core.responses import JSONResponse
 from app.services import auth, editing
 
@@ -68,6 +72,26 @@ def _written(written: editing.Written, status_code: int, location: str | None = 
     )
 
 
+@dataclass(frozen=True)
+class _Change:
+    """A PUT or PATCH of one feature: who asks, how, and the answer with the new ETag."""
+
+    request: Request
+    collection: Collection
+    feature_id: str
+    session: Session
+    if_match: str | None
+    content_crs: str | None
+    make_valid: bool
+
+    def apply(self, write: Callable[..., editing.Written], body: Any) -> Response:
+        caller = auth.require_editor_of(caller_of(self.request, self.session), self.collection)
+        options = _options(self.request, self.if_match, self.content_crs, self.make_valid)
+        base = base_url(self.request)
+        written = write(self.session, self.collection, self.feature_id, body, caller, options, base)
+        return _written(written, status.HTTP_200_OK)
+
+
 @router.post(
     "/{collectionId}/items",
     status_code=status.HTTP_201_CREATED,
@@ -103,11 +127,8 @@ def replace_feature(
     make_valid: MakeValid = False,
 ) -> Response:
     """Replace a feature's properties and geometry."""
-    caller = auth.require_editor_of(caller_of(request, session), collection)
-    options = _options(request, if_match, content_crs, make_valid)
-    base = base_url(request)
-    written = editing.replace(session, collection, feature_id, feature, caller, options, base)
-    return _written(written, status.HTTP_200_OK)
+    change = _Change(request, collection, feature_id, session, if_match, content_crs, make_valid)
+    return change.apply(editing.replace, feature)
 
 
 @router.patch(
@@ -124,11 +145,8 @@ def update_feature(
     make_valid: MakeValid = False,
 ) -> Response:
     """Change some properties and/or the geometry: a JSON merge patch (null removes)."""
-    caller = auth.require_editor_of(caller_of(request, session), collection)
-    options = _options(request, if_match, content_crs, make_valid)
-    base = base_url(request)
-    written = editing.update(session, collection, feature_id, patch, caller, options, base)
-    return _written(written, status.HTTP_200_OK)
+    change = _Change(request, collection, feature_id, session, if_match, content_crs, make_valid)
+    return change.apply(editing.update, patch)
 
 
 @router.delete(
