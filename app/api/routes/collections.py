@@ -59,7 +59,12 @@ def describe_collection(
     return respond(request, data, fmt, "ogc/collection.html")
 
 
-@router.get("/{collectionId}/queryables", response_model=Queryables)
+SCHEMA_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/schema+json": {}, "text/html": {}}}
+}
+
+
+@router.get("/{collectionId}/queryables", response_model=Queryables, responses=SCHEMA_RESPONSE)
 def queryables(collection: CollectionDep, request: Request, fmt: JsonOrHtml) -> Response:
     """A JSON Schema of the properties usable in filters, sortby and equality parameters."""
     return respond(
@@ -71,7 +76,7 @@ def queryables(collection: CollectionDep, request: Request, fmt: JsonOrHtml) -> 
     )
 
 
-@router.get("/{collectionId}/schema")
+@router.get("/{collectionId}/schema", responses=SCHEMA_RESPONSE)
 def feature_schema(collection: CollectionDep, request: Request, fmt: JsonOnly) -> Response:
     """A JSON Schema of one feature of the collection, with each property's type."""
     schema = service.feature_schema(collection, base_url(request))

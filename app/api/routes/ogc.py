@@ -24,7 +24,11 @@ def conformance(request: Request, fmt: JsonOrHtml) -> Response:
     return respond(request, service.conformance(), fmt, "ogc/conformance.html")
 
 
-@router.get("/api", response_class=JSONResponse)
+@router.get(
+    "/api",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/vnd.oai.openapi+json;version=3.0": {}}}},
+)
 def api_definition(request: Request, fmt: JsonOnly) -> Response:
     """The OpenAPI 3.0 definition of this service."""
     return JSONResponse(
