@@ -1,101 +1,28 @@
-"""The web map in real headless Chromium, served by uvicorn on the test database.
+"""The web map in real headless Chromium on a 1280 by 800 screen, served by uvicorn on the test
+database (the fixtures are in conftest.py, the phone's view in test_phone.py)."""
 
-Debian's Chromium is driven from Python with Playwright's own driver (the PyPI package);
-no browser is downloaded, and Node is needed only to install MapLibre.
-"""
-
-import os
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.servers import free_port, serving
+from tests.browser.conftest import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE,
+    assert_shows_place,
+    check_near_answer,
+    console_errors,
+    open_map,
+    poll,
+    serious_accessibility_violations,
+    settlement_point,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCREENSHOT = ROOT / "artifacts" / "map.png"
-PANELS_SCREENSHOT = ROOT / "artifacts" / "map-panels.png"
-WIDTH, HEIGHT = 1280, 800
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _require(ok: bool, what: str) -> None:
-    """Skip on a developer's machine without the tool; fail in CI, which must install it."""
-    if not ok:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{what} is missing in CI (.ci/run and 'make assets' install it)")
-        pytest.skip(f"{what} is missing")
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, engine: Engine) -> Iterator[str]:
-    """uvicorn on a free localhost port, reading the committed bundled data of the run."""
-    port = free_port()
-    env = {"DATABASE_URL": database_url, "CONTAMAP_ENVIRONMENT": "test"}
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-    with serving(command, env, port, "/health") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, rendering WebGL with SwiftShader."""
-    _require(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
-    for asset in ("maplibre-gl.js", "chart.umd.js"):
-        _require((ROOT / "app/static/vendor" / asset).exists(), f"{asset} ('make assets')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-def _poll(page: Any, expression: str, what: str, tries: int = 300) -> Any:
-    """Poll from outside the page: the CSP forbids the eval that wait_for_function uses."""
-    for _ in range(tries):
-        value = page.evaluate(expression)
-        if value:
-            return value
-        page.wait_for_timeout(200)
-    raise AssertionError(what)
-
-
-def _wait_until_ready(page: Any) -> None:
-    _poll(page, "window.Contamap !== undefined && window.Contamap.ready === true", "never ready")
-
-
-def _open_map(browser: Any, server: str) -> tuple[Any, list[str]]:
-    """The map in a new page, ready, with the console errors it logs collected."""
-    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(f"{message.text} {message.location.get('url', '')}")
-            if message.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server}/map", wait_until="load")
-    _wait_until_ready(page)
-    return page, errors
+SCREENSHOT = ARTIFACTS / "map.png"
+PANELS_SCREENSHOT = ARTIFACTS / "map-panels.png"
+WIDTH, HEIGHT = DESKTOP["width"], DESKTOP["height"]
 
 
 def _candidates(engine: Engine) -> list[Any]:
@@ -132,7 +59,7 @@ def _click_a_district(page: Any, engine: Engine) -> Any:
 def test_the_map_shows_the_layers_and_a_district_popup(
     server: str, browser: Any, engine: Engine
 ) -> None:
-    page, errors = _open_map(browser, server)
+    page, errors = open_map(browser, server)
     layers = page.evaluate(
         """() => {
             const counts = {};
@@ -191,7 +118,7 @@ def test_the_map_shows_the_layers_and_a_district_popup(
 def test_the_district_panel_shows_its_figures_and_a_chart_of_its_years(
     server: str, browser: Any, engine: Engine
 ) -> None:
-    page, errors = _open_map(browser, server)
+    page, errors = open_map(browser, server)
     clicked = _click_a_district(page, engine)
     page.locator(".maplibregl-popup-content button.open-district").click()
     drawer = page.locator("#district-panel")
@@ -203,7 +130,7 @@ def test_the_district_panel_shows_its_figures_and_a_chart_of_its_years(
         f"{server}/stats/timeseries", params={"district": clicked.id, "from": 2020}
     ).json()["years"]
     assert years
-    _poll(page, "Contamap.districtChart !== null", "the district chart was never drawn", 50)
+    poll(page, "Contamap.districtChart !== null", "the district chart was never drawn", 50)
     chart = page.evaluate(
         """() => {
             const chart = Contamap.districtChart;
@@ -226,7 +153,7 @@ def test_the_district_panel_shows_its_figures_and_a_chart_of_its_years(
 def test_the_priorities_panel_lists_and_outlines_the_ranked_zones(
     server: str, browser: Any
 ) -> None:
-    page, errors = _open_map(browser, server)
+    page, errors = open_map(browser, server)
     page.locator("#open-priorities").click()
     page.locator("#priority-rows li").first.wait_for(timeout=20_000)
     answer = page.evaluate("Contamap.priorities")
@@ -249,12 +176,12 @@ def test_the_priorities_panel_lists_and_outlines_the_ranked_zones(
             input.dispatchEvent(new Event("input"));
         }"""
     )
-    _poll(page, "Contamap.priorities !== window.previousRanking", "no new ranking", 100)
+    poll(page, "Contamap.priorities !== window.previousRanking", "no new ranking", 100)
     assert any("w_" in url and "/stats/priorities" in url for url in requests)
     # A row flies to its zone, into the map between the side panel and the drawers.
     rows.first.click()
     page.wait_for_timeout(500)
-    _poll(page, "!Contamap.map.isMoving()", "the map never stopped", 50)
+    poll(page, "!Contamap.map.isMoving()", "the map never stopped", 50)
     west, south, east, north = page.evaluate("Contamap.priorities.zones[0].bbox")
     zone = page.evaluate(
         "([lon, lat]) => Contamap.map.project([lon, lat])", [(west + east) / 2, (south + north) / 2]
@@ -277,18 +204,84 @@ def test_the_api_documentation_works_offline(
     server: str, browser: Any, path: str, ready: str
 ) -> None:
     """Swagger UI and Redoc render from the service's own assets, within its CSP."""
-    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    page = browser.new_page(viewport=DESKTOP)
     requested: list[str] = []
-    errors: list[str] = []
+    errors = console_errors(page)
     page.on("request", lambda request: requested.append(request.url))
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}{path}", wait_until="load")
     page.wait_for_selector(ready, timeout=30_000)
     assert "Contamap" in page.inner_text("body")
     off_site = [url for url in requested if not url.startswith((server, "data:", "blob:"))]
     assert off_site == []
+    assert errors == []
+    page.close()
+
+
+def test_what_is_near_a_clicked_place(server: str, browser: Any, engine: Engine) -> None:
+    """The popup asks "What is near here?"; the panel answers what /stats/near says there."""
+    page, errors = open_map(browser, server)
+    _click_a_district(page, engine)
+    with page.expect_request("**/stats/near?**") as sent:
+        page.locator(".maplibregl-popup-content .what-is-near").click()
+    page.locator("#near-panel .near-headline").wait_for(timeout=10_000)
+    assert page.locator(".maplibregl-popup").count() == 0
+    check_near_answer(page, httpx.get(sent.value.url).json())
+    page.locator("#near-panel .close").click()
+    assert page.locator("#near-panel").is_hidden()
+    assert page.locator(".near-marker").count() == 0
+    assert errors == []
+    page.close()
+
+
+def test_the_keyboard_finds_a_place(server: str, browser: Any, engine: Engine) -> None:
+    """Tab reaches the search box first, then the buttons and the results; Enter on a result
+    flies there and answers what is near it."""
+    page, errors = open_map(browser, server)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search-input"
+    page.keyboard.type("Susa")
+    page.locator(".search-result").first.wait_for(timeout=10_000)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "locate"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "search-result"
+    places = page.evaluate("Contamap.searchResults")
+    index = next(i for i, place in enumerate(places) if place["kind"] == "settlement")
+    for _ in range(index):
+        page.keyboard.press("ArrowDown")
+    assert places[index]["name"] in page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.locator("#near-panel .near-headline").wait_for(timeout=10_000)
+    poll(page, "document.activeElement.id === 'near-title'", "the answer never took the focus", 50)
+    lon, lat = settlement_point(engine, places[index]["id"])
+    assert_shows_place(page, lon, lat)
+    assert errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_accessibility_violations(
+    server: str, browser: Any, viewport: dict[str, int]
+) -> None:
+    """axe-core on the map as it opens, with the panel and legend open (phone), search
+    results, the "what is near" answer and the district panel."""
+    page, errors = open_map(browser, server, viewport)
+    found = {"map": serious_accessibility_violations(page, server)}
+    if viewport == PHONE:
+        page.locator("#panel-toggle").click()
+        page.locator("#legend-toggle").click()
+        found["panel"] = serious_accessibility_violations(page, server)
+        page.locator("#panel-toggle").click()
+    page.locator("#search-input").fill("Susa")
+    page.locator(".search-result").first.wait_for(timeout=10_000)
+    found["search"] = serious_accessibility_violations(page, server)
+    page.locator(".search-result").last.click()
+    page.locator("#near-panel .near-headline").wait_for(timeout=10_000)
+    found["near"] = serious_accessibility_violations(page, server)
+    page.locator("#near-panel .open-district").click()
+    page.locator("#district-figures table").wait_for(timeout=10_000)
+    poll(page, "Contamap.districtChart !== null", "the district chart was never drawn", 50)
+    found["district"] = serious_accessibility_violations(page, server)
+    assert found == {state: [] for state in found}
     assert errors == []
     page.close()

@@ -21,8 +21,13 @@ Contamap.setPanelOpen = disclosure(
 );
 disclosure(document.getElementById("legend-toggle"), document.getElementById("legend"), "open");
 
+// Escape folds the phone's panel, and the focus goes back to its button rather than vanish.
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && Contamap.PHONE.matches) Contamap.setPanelOpen(false);
+  if (event.key !== "Escape" || !Contamap.PHONE.matches) return;
+  if (document.getElementById("panel-body").contains(document.activeElement)) {
+    document.getElementById("panel-toggle").focus();
+  }
+  Contamap.setPanelOpen(false);
 });
 
 // How far the panel and the drawers reach into the map from each side, in pixels: a box wider

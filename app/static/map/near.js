@@ -9,7 +9,7 @@ Contamap.NEAR_KM = 5; // the farthest of the answer's counts
 Contamap.NEAR_LISTED = 5; // zones and incidents named, nearest first
 Contamap.nearAnswer = null; // the last answer, for the browser test
 
-const state = { loads: 0, marker: null };
+const state = { loads: 0, marker: null, asked: null };
 const { element } = Contamap;
 
 const distance = (km) => Number(km).toLocaleString(Contamap.lang, { maximumFractionDigits: km < 1 ? 2 : 1 });
@@ -103,6 +103,7 @@ const coordinates = ([lon, lat]) => `${lat.toFixed(4)}° ${lat >= 0 ? "N" : "S"}
 // there (a DOM node, for the phone, where a tap opens no popup). Resolves once it is drawn.
 Contamap.openNear = async ([lon, lat], { name = null, here = null } = {}) => {
   const load = ++state.loads;
+  state.asked = [[lon, lat], { name, here }];
   const body = document.getElementById("near-body");
   body.textContent = Contamap.t("loading");
   document.getElementById("near-panel").lang = Contamap.lang;
@@ -125,6 +126,10 @@ Contamap.openNear = async ([lon, lat], { name = null, here = null } = {}) => {
     return false;
   }
 };
+
+Contamap.asOfListeners.push(Contamap.debounce(() => {
+  if (state.asked && Contamap.isOpen("near-panel")) Contamap.openNear(...state.asked);
+}, 600));
 
 Contamap.drawerClosers["near-panel"] = () => {
   state.loads += 1; // an answer still on its way is dropped

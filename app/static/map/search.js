@@ -78,6 +78,9 @@ const search = async () => {
 };
 
 input.addEventListener("input", Contamap.debounce(search, 250));
+document.addEventListener("pointerdown", (event) => {
+  if (!document.getElementById("search").contains(event.target)) close();
+});
 
 // Enter in the box takes the first place; the arrows move between the box and the results.
 document.getElementById("search").addEventListener("submit", async (event) => {
