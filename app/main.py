@@ -28,6 +28,7 @@ from app.api.routes import (
 from app.api.security import SecurityMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_probe_engine
+from app.core.logging import withhold_positions
 from app.errors import install_error_handlers
 from app.services.tile_cache import TileCache
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        withhold_positions()
         app.state.engine = engine = make_engine(settings)
         app.state.read_engine = read_engine = make_engine(settings, read_only=True)
         app.state.probe_engine = make_probe_engine(settings)

@@ -15,6 +15,7 @@ from app.schemas.stats import ZoneFilter
 from app.services.stats import district_rows
 
 RADII_KM = (1, 2, 5)
+ADVICE = ("not_a_guarantee", "schematic", "what_to_do")  # the words every answer carries
 MESSAGES = Path(__file__).resolve().parents[1] / "static" / "i18n" / "messages.json"
 
 
@@ -22,7 +23,7 @@ MESSAGES = Path(__file__).resolve().parents[1] / "static" / "i18n" / "messages.j
 def advice() -> dict[str, dict[str, str]]:
     """The honest words, in every language of the one catalogue the web map reads too."""
     messages: dict[str, dict[str, str]] = orjson.loads(MESSAGES.read_bytes())
-    return messages
+    return {lang: {key: words[key] for key in ADVICE} for lang, words in messages.items()}
 
 
 def near(

@@ -89,3 +89,23 @@ def test_bad_searches_are_a_400_or_nothing(client: TestClient, query: str) -> No
     if response.status_code == 200:
         assert response.json()["results"] == []
     assert client.get("/health").json()["layers"]["districts"] == 78
+
+
+def test_a_position_never_reaches_the_access_log() -> None:
+    """uvicorn logs (client, method, path, version, status); /stats/near loses its query."""
+    import logging
+
+    from app.core.logging import WithholdPositions
+
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/stats/near?lon=46.75&lat=39.76", "1.1", 200), None,
+    )  # fmt: skip
+    assert WithholdPositions().filter(record)
+    assert "46.75" not in record.getMessage() and "/stats/near?…" in record.getMessage()
+    other = logging.LogRecord(
+        "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/collections?f=json", "1.1", 200), None,
+    )  # fmt: skip
+    WithholdPositions().filter(other)
+    assert "/collections?f=json" in other.getMessage()
