@@ -5,8 +5,10 @@ feature; the stored geometries are compared with the originals, transformed with
 where the file is in another CRS.
 """
 
+import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -298,6 +300,9 @@ def test_a_district_package_has_its_layers(client: TestClient, tmp_path: Path) -
     row = dict(zip(figures["figure"], figures["value"], strict=True))
     served = client.get(f"/stats/districts/{district_id}").json()
     assert float(row["contaminated_km2"]) == served["contaminated_km2"]
+    assert json.loads(row["released_by_kind"]) == served["released_by_kind"]  # JSON, not repr
+    with sqlite3.connect(path) as db:  # GeoPackage 1.2: GDAL 3.6 reads 1.4 with a warning
+        assert db.execute("PRAGMA user_version").fetchone() == (10200,)
 
 
 def test_a_code_twice_in_a_file_is_refused(session: Session, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ holds its boundary, zones, incidents, settlements and the part of the former lin
 contact within it, each a layer, and its statistics and their sources as tables.
 """
 
+import json
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ def write_layer(
     geometry = (
         np.array([bytes(row[len(fields)]) for row in rows], dtype=object) if geometry_type else None
     )
+    appending = path.exists() and driver == "GPKG"
     write(
         str(path),
         geometry,
@@ -91,7 +93,10 @@ def write_layer(
         driver=driver,
         geometry_type=geometry_type,
         crs="EPSG:4326" if geometry_type else None,
-        append=path.exists() and driver == "GPKG",
+        append=appending,
+        # GeoPackage 1.2, which GDAL 2.2 on and every QGIS read without a warning (pyogrio's
+        # own GDAL would write 1.4)
+        dataset_options={"VERSION": "1.2"} if driver == "GPKG" and not appending else None,
         promote_to_multi=bool(geometry_type and geometry_type.startswith("Multi")),
     )
 
@@ -146,7 +151,10 @@ def district_package(session: Session, district_id: int, as_of: date) -> ExportF
         clip = district if collection_id == "line_of_contact" else None
         _layer(session, path, collection, where, clip)
     figures = detail.model_dump(mode="json", exclude=NOT_FIGURES)
-    rows = [(key, str(value)) for key, value in figures.items()]
+    rows = [
+        (key, value if isinstance(value, str) else json.dumps(value))
+        for key, value in figures.items()
+    ]
     write_layer(path, "GPKG", "statistics", None, [("figure", "string"), ("value", "string")], rows)
     sources = summary(session, as_of, ZoneFilter()).sources
     source_rows = [(item.layer, item.source, item.features, item.schematic) for item in sources]
