@@ -26,6 +26,8 @@ from app.models import District, Incident, Layer
 from app.models.layers import SRID
 from app.repositories.layers import model
 
+FETCH_SIZE = 500  # rows per round trip of a server-side cursor
+
 
 def _district_name(table: type[Layer]) -> ColumnElement[Any]:
     """The name of the district a feature's computed ``district_id`` names."""
@@ -140,10 +142,16 @@ def features(
     order_by: Sequence[ColumnElement[Any]],
     limit: int,
     offset: int,
-) -> Iterator[str]:
-    """The features' GeoJSON texts from a server-side cursor; the query runs at once."""
+) -> list[str] | Iterator[str]:
+    """The features' GeoJSON texts; the query runs at once.
+
+    A page of up to ``FETCH_SIZE`` rows comes whole in one round trip (a list); a larger one
+    streams from a server-side cursor, a FETCH per ``FETCH_SIZE`` rows, so memory stays flat.
+    """
     statement = _page(collection, select(feature), where, order_by, limit, offset)
-    return iter(session.execute(statement, execution_options={"yield_per": 500}).scalars())
+    if limit <= FETCH_SIZE:
+        return list(session.execute(statement).scalars())
+    return iter(session.execute(statement, execution_options={"yield_per": FETCH_SIZE}).scalars())
 
 
 def one(
@@ -208,7 +216,7 @@ def rows(
     if geometry is not None:
         values.append(geometry)
     statement = _page(collection, select(*values), where, order_by, limit, offset)
-    return iter(session.execute(statement, execution_options={"yield_per": 500}))
+    return iter(session.execute(statement, execution_options={"yield_per": FETCH_SIZE}))
 
 
 def _page(

@@ -168,13 +168,17 @@ def items(
         collection, properties, _geometry(collection, query), _precision(query)
     )
     rows = repo.features(session, collection, feature, where, order, query.limit + 1, query.offset)
-    first = list(islice(rows, 1))
-    features = chain(first, rows)
+    whole = rows if isinstance(rows, list) else None  # a small page comes whole
+    features = iter(whole) if whole is not None else chain(list(islice(rows, 1)), rows)
     if fmt == "geojsonseq":
         body = (text.encode() + b"\n" for text in islice(features, query.limit))
         return Page(MEDIA_TYPES["geojsonseq"], body, headers)
-    # Only the FeatureCollection (json, and html, which renders it) carries numberMatched.
-    matched = repo.count(session, collection, where, COUNT_CAP)
+    # Only the FeatureCollection (json, and html, which renders it) carries numberMatched; a
+    # whole page that is not full, and not past the end, tells it without a count.
+    if whole is not None and len(whole) <= query.limit and (whole or not query.offset):
+        matched = query.offset + len(whole)
+    else:
+        matched = repo.count(session, collection, where, COUNT_CAP)
     exact = matched if matched <= COUNT_CAP else None
     return Page(
         MEDIA_TYPES["json"], _collection_body(features, query, exact, fmt, base, params), headers

@@ -72,6 +72,22 @@ def test_paging_visits_every_feature_once(client: TestClient) -> None:
     assert len(seen) == len(set(seen)) == matched == len(_layer("districts"))
 
 
+@pytest.mark.parametrize(
+    ("limit", "offset"), [(7, 0), (7, 77), (100, 0), (10, 200), (600, 0), (600, 70)]
+)
+def test_number_matched_on_full_partial_past_the_end_and_streamed_pages(
+    client: TestClient, limit: int, offset: int
+) -> None:
+    """Counted or told by a page that is not full, numberMatched is the same: the file's count."""
+    total = len(_layer("districts"))
+    body = client.get(
+        "/collections/districts/items",
+        params={"limit": limit, "offset": offset, "skipGeometry": "true"},
+    ).json()
+    assert body["numberMatched"] == total
+    assert body["numberReturned"] == len(body["features"]) == max(0, min(limit, total - offset))
+
+
 def test_prev_link_and_offset(client: TestClient) -> None:
     body = client.get("/collections/districts/items?limit=5&offset=5").json()
     prev = [link for link in body["links"] if link["rel"] == "prev"]
