@@ -1,12 +1,17 @@
 """Mapbox Vector Tiles and layer extents, built by PostGIS (ST_AsMVT, ST_TileEnvelope)."""
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
+    Integer,
     ScalarSelect,
+    Select,
     Text,
+    bindparam,
     cast,
     func,
     literal,
@@ -76,21 +81,26 @@ def _conditions(collection: Collection, where: TileFilter) -> list[ColumnElement
     return conditions
 
 
-def _layer_tile(
-    name: str, z: int, x: int, y: int, tolerance: float, where: TileFilter, search: Bounds
-) -> ScalarSelect[bytes]:
+# The tile's place, bound at each request: the statement for a set of layers and a filter is
+# built once (building it took a tenth of a cold tile's time) and SQLAlchemy caches its SQL.
+Z, X, Y = (bindparam(name, type_=Integer) for name in ("z", "x", "y"))
+TOLERANCE = bindparam("tolerance", type_=Float)
+SEARCH = [bindparam(name, type_=Float) for name in ("west", "south", "east", "north")]
+
+
+def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
     collection = COLLECTIONS[name]
     geom = features.geometry(collection)
-    envelope = func.ST_TileEnvelope(z, x, y)
-    simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), tolerance)
+    envelope = func.ST_TileEnvelope(Z, X, Y)
+    simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), TOLERANCE)
     rows = (
         select(
             model(collection).id.label("id"),
             *properties(collection),
             func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
         )
-        .where(geom.op("&&")(func.ST_MakeEnvelope(*search, WGS84)), *_conditions(collection, where))
+        .where(geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)), *_conditions(collection, where))
         .subquery()
     )
     # ST_AsMVT skips the rows whose geometry fell outside the tile (NULL): filtering them
@@ -106,6 +116,16 @@ def _layer_tile(
     )
 
 
+@lru_cache(maxsize=256)
+def _tile_statement(names: tuple[str, ...], where: TileFilter) -> Select[tuple[bytes]]:
+    """The named layers' MVTs, concatenated (an MVT is a sequence of layers)."""
+    parts = [_layer_tile(name, where) for name in names]
+    combined: ColumnElement[bytes] = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("||")(part)
+    return select(combined)
+
+
 def tile(
     session: Session,
     names: Sequence[str],
@@ -116,15 +136,13 @@ def tile(
     where: TileFilter,
     search: Bounds,
 ) -> bytes:
-    """The MVT of the named layers, concatenated (an MVT is a sequence of layers).
+    """The MVT of the named layers at a tile.
 
     ``search`` is the WGS 84 box the index looks in: the tile and its drawn buffer.
     """
-    parts = [_layer_tile(name, z, x, y, tolerance, where, search) for name in names]
-    combined: ColumnElement[bytes] = parts[0]
-    for part in parts[1:]:
-        combined = combined.op("||")(part)
-    return bytes(session.scalar(select(combined)) or b"")
+    place = {"z": z, "x": x, "y": y, "tolerance": tolerance}
+    place |= dict(zip(("west", "south", "east", "north"), search, strict=True))
+    return bytes(session.scalar(_tile_statement(tuple(names), where), place) or b"")
 
 
 def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float, float] | None:
