@@ -2,11 +2,11 @@
 
 import logging
 
-PRIVATE_PATHS = ("/stats/near",)  # their query strings hold where someone is
+PRIVATE_PATHS = ("/stats/near", "/search")  # their query strings hold where someone is
 
 
 class WithholdPositions(logging.Filter):
-    """Drop the query string of requests that carry a position from uvicorn's access log."""
+    """Drop the query string of requests that tell a position from uvicorn's access log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep the line, without the position."""

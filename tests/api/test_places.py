@@ -103,6 +103,12 @@ def test_a_position_never_reaches_the_access_log() -> None:
     )  # fmt: skip
     assert WithholdPositions().filter(record)
     assert "46.75" not in record.getMessage() and "/stats/near?…" in record.getMessage()
+    search = logging.LogRecord(
+        "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/search?q=Aghdam", "1.1", 200), None,
+    )  # fmt: skip
+    WithholdPositions().filter(search)
+    assert "Aghdam" not in search.getMessage() and "/search?…" in search.getMessage()
     other = logging.LogRecord(
         "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
         ("127.0.0.1:5", "GET", "/collections?f=json", "1.1", 200), None,
