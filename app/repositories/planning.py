@@ -3,7 +3,6 @@
 from datetime import date
 from typing import Any
 
-import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -60,22 +59,6 @@ ORDER BY z.id
 """
 )
 
-ZONES_FEATURE_COLLECTION = text(
-    """
-SELECT json_build_object(
-    'type', 'FeatureCollection',
-    'features', coalesce(json_agg(json_build_object(
-        'type', 'Feature',
-        'id', z.id,
-        'geometry', ST_AsGeoJSON(z.geom, 6)::json,
-        'properties', item.value
-    ) ORDER BY item.position), '[]'::json)
-)::text
-FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS item(value, position)
-JOIN contaminated_zones AS z ON z.id = (item.value ->> 'zone_id')::integer
-"""
-)
-
 
 def parts(
     session: Session,
@@ -87,9 +70,3 @@ def parts(
     """Every candidate zone's raw parts, by zone id."""
     parameters = {"as_of": as_of, "since": since, "metres": metres, **filters}
     return list(session.execute(PARTS, parameters).all())
-
-
-def zones_feature_collection(session: Session, rows: list[dict[str, Any]]) -> str:
-    """The zones of ``rows`` (each with a zone_id), in order, with the rows as properties."""
-    document = session.scalar(ZONES_FEATURE_COLLECTION, {"rows": orjson.dumps(rows).decode()})
-    return str(document)

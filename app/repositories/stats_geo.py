@@ -7,6 +7,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.catalog import Collection
 from app.repositories.stats import AnyRow
 
 # The atoms are disjoint, so summing their clipped areas needs no union. An atom counts when
@@ -76,22 +77,6 @@ ORDER BY s.district_id NULLS LAST
 """
 )
 
-DISTRICTS_FEATURE_COLLECTION = text(
-    """
-SELECT json_build_object(
-    'type', 'FeatureCollection',
-    'features', coalesce(json_agg(json_build_object(
-        'type', 'Feature',
-        'id', d.id,
-        'geometry', ST_AsGeoJSON(d.geom, 6)::json,
-        'properties', item.value
-    ) ORDER BY item.position), '[]'::json)
-)::text
-FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS item(value, position)
-JOIN districts AS d ON d.id = (item.value ->> 'id')::integer
-"""
-)
-
 
 def line_statistics(
     session: Session, metres: float, as_of: date, filters: dict[str, str | None]
@@ -101,10 +86,28 @@ def line_statistics(
     return session.execute(LINE_STATISTICS, parameters).one_or_none()
 
 
-def districts_feature_collection(session: Session, rows: list[dict[str, Any]]) -> str:
-    """A GeoJSON FeatureCollection of the districts, in the given order, with these properties."""
-    document = session.scalar(DISTRICTS_FEATURE_COLLECTION, {"rows": orjson.dumps(rows).decode()})
-    return str(document)
+def feature_collection(
+    session: Session, collection: Collection, key: str, rows: list[dict[str, Any]]
+) -> str:
+    """A GeoJSON FeatureCollection of ``rows`` in their order: each row the properties of the
+    collection's feature whose id is the row's ``key``, with its geometry."""
+    # The table is the catalogue's (a collection's id is its table), never a request's.
+    statement = text(
+        f"""
+SELECT json_build_object(
+    'type', 'FeatureCollection',
+    'features', coalesce(json_agg(json_build_object(
+        'type', 'Feature',
+        'id', f.id,
+        'geometry', ST_AsGeoJSON(f.geom, 6)::json,
+        'properties', item.value
+    ) ORDER BY item.position), '[]'::json)
+)::text
+FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS item(value, position)
+JOIN {collection.id} AS f ON f.id = (item.value ->> :key)::integer
+"""  # noqa: S608
+    )
+    return str(session.scalar(statement, {"rows": orjson.dumps(rows).decode(), "key": key}))
 
 
 def settlements_near(

@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.catalog import COLLECTIONS
 from app.errors import InvalidParameterValue
 from app.repositories import planning as repo
+from app.repositories import stats_geo
 from app.repositories.stats import AnyRow
 from app.schemas.planning import NearestSettlement, Part, Priorities, PriorityZone, Weights
 
@@ -207,4 +209,4 @@ def as_geojson(session: Session, result: Priorities) -> str:
         | {"nearest_settlement": zone.nearest_settlement.name if zone.nearest_settlement else None}
         for zone in result.zones
     ]
-    return repo.zones_feature_collection(session, rows)
+    return stats_geo.feature_collection(session, COLLECTIONS["contaminated_zones"], "zone_id", rows)

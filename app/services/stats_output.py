@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.catalog import COLLECTIONS
 from app.repositories import stats_geo
 from app.schemas.query import SortKey
 from app.schemas.stats import DistrictList, DistrictStats, Freshness, ZoneFilter
@@ -27,7 +28,7 @@ def districts_csv(table: DistrictList) -> str:
 def districts_geojson(session: Session, table: DistrictList) -> str:
     """The district polygons with their figures as properties, built by PostGIS."""
     properties = [row.model_dump() | {"as_of": table.as_of.isoformat()} for row in table.districts]
-    return stats_geo.districts_feature_collection(session, properties)
+    return stats_geo.feature_collection(session, COLLECTIONS["districts"], "id", properties)
 
 
 @dataclass(frozen=True)
