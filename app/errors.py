@@ -145,18 +145,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _unavailable(_: Request, exc: OperationalError) -> JSONResponse:
         logger.warning("database unavailable: %s", exc.orig)
-        response = _respond(
-            503, "DatabaseUnavailable", "the database did not answer; try again later"
-        )
-        response.headers["Retry-After"] = RETRY_AFTER_S
-        return response
+        return _retry_later("DatabaseUnavailable", "the database did not answer; try again later")
 
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def _busy(_: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
         logger.warning("no database connection free: %s", exc)
-        response = _respond(503, "ServiceBusy", "every database connection is busy; try again")
-        response.headers["Retry-After"] = RETRY_AFTER_S
-        return response
+        return _retry_later("ServiceBusy", "every database connection is busy; try again")
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
@@ -169,6 +163,13 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         logger.error("database error", exc_info=exc)
         return _respond(500, "ServerError", "an internal error occurred; it has been logged")
+
+
+def _retry_later(code: str, description: str) -> JSONResponse:
+    """A 503 that says when to ask again."""
+    response = _respond(503, code, description)
+    response.headers["Retry-After"] = RETRY_AFTER_S
+    return response
 
 
 def _allowed_methods(request: Request, given: str) -> list[str]:

@@ -27,7 +27,7 @@ from app.api.routes import (
 )
 from app.api.security import SecurityMiddleware
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_probe_engine
+from app.core.db import make_async_engine, make_engine, make_probe_engine
 from app.core.logging import withhold_positions
 from app.errors import install_error_handlers
 from app.services.tile_cache import TileCache
@@ -47,7 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.probe_engine = make_probe_engine(settings)
         app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
         app.state.read_sessionmaker = sessionmaker(read_engine, expire_on_commit=False)
+        app.state.async_engine = async_engine = make_async_engine(settings)
         yield
+        await async_engine.dispose()
         engine.dispose()
         read_engine.dispose()
 
@@ -60,7 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         version="0.1.0",
         lifespan=lifespan,
-        dependencies=[Depends(reject_unknown), Depends(read_key)],
+        dependencies=[
+            Depends(reject_unknown),
+            *([Depends(read_key)] if settings.read_requires_key else []),
+        ],
         docs_url=None,  # served by app/api/routes/docs.py from installed assets
         redoc_url=None,
         openapi_url=None,

@@ -5,18 +5,18 @@ every non-empty tile of the dataset's bounds.
 Usage: DATABASE_URL=... python scripts/tile_sizes.py [MAXZOOM]
 """
 
+import asyncio
 import sys
 import time
 from dataclasses import dataclass
 
 import morecantile
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from app.core.config import Settings
 from app.schemas.query import TileFilter
 from app.services import tiles
-from app.services.tile_cache import TileCache, TileKey
+from app.services.tile_cache import TileCache
 
 
 @dataclass(frozen=True)
@@ -32,20 +32,18 @@ class ZoomReport:
 NO_CACHE = TileCache(0)  # every tile is built, as on a first request
 
 
-def _key(session: Session, names: list[str], tile: morecantile.Tile) -> TileKey:
-    return tiles.tile_key(session, names, tile.z, tile.x, tile.y, TileFilter())
+async def _size(conn: AsyncConnection, names: list[str], tile: morecantile.Tile) -> int:
+    key = await tiles.tile_key(conn, names, tile.z, tile.x, tile.y, TileFilter())
+    return len((await tiles.get_tile(conn, key, NO_CACHE)).body)
 
 
-def walk(session: Session, max_zoom: int) -> list[ZoomReport]:
+async def walk(conn: AsyncConnection, max_zoom: int) -> list[ZoomReport]:
     """Every non-empty all-layers tile from z0 to ``max_zoom``, reported per zoom."""
     names = tiles.layer_names(None)
     level = [morecantile.Tile(0, 0, 0)]
     reports = []
     for zoom in range(max_zoom + 1):
-        sizes = {
-            tile: len(tiles.get_tile(session, _key(session, names, tile), NO_CACHE))
-            for tile in level
-        }
+        sizes = {tile: await _size(conn, names, tile) for tile in level}
         full = [tile for tile, size in sizes.items() if size]
         if not full:
             break
@@ -55,18 +53,23 @@ def walk(session: Session, max_zoom: int) -> list[ZoomReport]:
     return reports
 
 
-def main() -> None:
-    """Walk the tiles of the configured database and print one line per zoom."""
-    max_zoom = int(sys.argv[1]) if len(sys.argv) > 1 else 12
-    engine = create_engine(Settings().sqlalchemy_url)
-    started = time.perf_counter()
-    with Session(engine) as session:
+async def _report(max_zoom: int) -> None:
+    engine = create_async_engine(Settings().sqlalchemy_read_url)
+    async with engine.connect() as conn:
         print("zoom  tiles  largest_kb  largest_tile")
-        for report in walk(session, max_zoom):
+        for report in await walk(conn, max_zoom):
             tile = report.largest
             size_kb = report.largest_bytes / 1000
             where = f"{tile.z}/{tile.x}/{tile.y}"
             print(f"{report.zoom:>4}  {report.tiles:>5}  {size_kb:>10.1f}  {where}")
+    await engine.dispose()
+
+
+def main() -> None:
+    """Walk the tiles of the configured database and print one line per zoom."""
+    max_zoom = int(sys.argv[1]) if len(sys.argv) > 1 else 12
+    started = time.perf_counter()
+    asyncio.run(_report(max_zoom))
     print(f"walked in {time.perf_counter() - started:.0f} s")
 
 

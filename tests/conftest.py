@@ -7,18 +7,20 @@ transaction that is rolled back.
 
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import pytest
 from alembic import command
 from fastapi import Request
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.api.deps import READS, get_session
+from app.api.routes.tiles import async_engine
 from app.cli import alembic_config
 from app.core.config import Settings
 from app.main import create_app
@@ -90,7 +92,14 @@ def session(connection: Connection) -> Iterator[Session]:
 @pytest.fixture
 def client(database_url: str, session: Session) -> Iterator[TestClient]:
     """The application, its requests running in the test's transaction."""
-    app = create_app(Settings(database_url=database_url, environment="test"))  # type: ignore[arg-type]
+    with in_transaction(database_url, session) as test_client:
+        yield test_client
+
+
+@contextmanager
+def in_transaction(database_url: str, session: Session, **settings: Any) -> Iterator[TestClient]:
+    """The application with these settings, its requests running in the test's transaction."""
+    app = create_app(Settings(database_url=database_url, environment="test", **settings))  # type: ignore[arg-type]
 
     def _session(request: Request) -> Iterator[Session]:
         # A savepoint per request: a request the database refuses rolls back only itself,
@@ -111,5 +120,29 @@ def client(database_url: str, session: Session) -> Iterator[TestClient]:
             savepoint.commit()
 
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[async_engine] = lambda: InTransaction(session)
     with TestClient(app) as test_client:
         yield test_client
+
+
+class InTransaction:
+    """The test's transaction, in the place of the asyncio engine of the hot reads.
+
+    The same SQL runs on the test's own connection, READ ONLY in a savepoint that is rolled
+    back, so a read sees what the test wrote and has not committed.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator["InTransaction"]:
+        savepoint = self.session.begin_nested()
+        self.session.execute(text("SET TRANSACTION READ ONLY"))
+        try:
+            yield self
+        finally:
+            savepoint.rollback()
+
+    async def exec_driver_sql(self, sql: str, params: dict[str, Any]) -> CursorResult[Any]:
+        return self.session.connection().exec_driver_sql(sql, params)

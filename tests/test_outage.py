@@ -10,7 +10,12 @@ import httpx
 from tests.cluster import disposable_cluster, wait_until
 from tests.servers import SERVER_LOG, free_port, serving
 
-URLS = ("/collections/incidents/items?limit=3", "/stats/summary", "/health")
+URLS = (
+    "/collections/incidents/items?limit=3",
+    "/stats/summary",
+    "/health",
+    "/collections/districts/tiles/WebMercatorQuad/7/48/80",  # the asyncio pool's reads
+)
 
 
 def test_a_database_restart_is_answered_and_recovered_from() -> None:

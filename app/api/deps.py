@@ -104,7 +104,7 @@ def negotiate(request: Request, requested: str | None, allowed: tuple[str, ...])
 def formats(*allowed: str) -> Any:
     """A dependency: the negotiated format among ``allowed``."""
 
-    def negotiated(
+    async def negotiated(
         request: Request,
         f: Annotated[
             Literal[allowed] | None,  # type: ignore[valid-type]
@@ -121,7 +121,7 @@ JsonOrHtml = Annotated[str, formats("json", "html")]
 JsonOnly = Annotated[str, formats("json")]
 
 
-def get_collection(
+async def get_collection(
     collection_id: Annotated[
         str, Path(alias="collectionId", description="the collection's id: districts, ...")
     ],
@@ -153,10 +153,13 @@ OPEN_WHEN_KEYED = ("/health",)  # load balancers' probes carry no key
 
 
 def read_key(request: Request, session: SessionDep) -> None:
-    """With CONTAMAP_READ_REQUIRES_KEY, every read needs a valid key too (any role)."""
-    if not request.app.state.settings.read_requires_key or request.method not in READS:
+    """With CONTAMAP_READ_REQUIRES_KEY, every read needs a valid key too (any role).
+
+    Only an app with that setting depends on it: without it, reads cost no session.
+    """
+    if request.method not in READS or request.url.path in OPEN_WHEN_KEYED:
         return
-    if request.url.path not in OPEN_WHEN_KEYED and caller_of(request, session) is None:
+    if caller_of(request, session) is None:
         raise Unauthorized("reading needs an API key here: Authorization: Bearer <key>")
 
 
@@ -196,7 +199,7 @@ SortbyQuery = Annotated[
 # The items parameters (OGC API - Features Parts 1-3) ---------------------------------------
 
 
-def bbox(
+async def bbox(
     values: Annotated[
         list[float] | None,
         CommaSeparated,
@@ -249,7 +252,7 @@ def _instant(text: str) -> date | None:
     return None if text in ("", "..") else parse_date(text, "datetime", time_allowed=True)
 
 
-def datetime_interval(
+async def datetime_interval(
     datetime: Annotated[
         str | None,
         Query(
@@ -284,7 +287,7 @@ def datetime_interval(
 IntervalDep = Annotated[Interval | None, Depends(datetime_interval)]
 
 
-def output_crs(
+async def output_crs(
     crs: Annotated[
         str | None,
         Query(
@@ -331,7 +334,9 @@ def _typed(collection: Collection, name: str, raw: str) -> Any:
     return raw
 
 
-def property_filters(request: Request, collection: CollectionDep) -> tuple[tuple[str, Any], ...]:
+async def property_filters(
+    request: Request, collection: CollectionDep
+) -> tuple[tuple[str, Any], ...]:
     """``?property=value`` on any property; an array property matches a value it holds."""
     params = request.query_params
     return tuple(
@@ -357,7 +362,7 @@ PrecisionQuery = Annotated[
 ]
 
 
-def items_query(
+async def items_query(
     collection: CollectionDep,
     box: Annotated[BBox | None, Depends(bbox)],
     interval: IntervalDep,
@@ -416,7 +421,7 @@ def items_query(
 ItemsQueryDep = Annotated[ItemsQuery, Depends(items_query)]
 
 
-def item_query(
+async def item_query(
     collection: CollectionDep,
     crs: Annotated[Crs | None, Depends(output_crs)],
     properties: PropertiesQuery = None,
@@ -436,7 +441,7 @@ def item_query(
 ItemQueryDep = Annotated[ItemsQuery, Depends(item_query)]
 
 
-def tile_filter(request: Request, interval: IntervalDep) -> TileFilter:
+async def tile_filter(request: Request, interval: IntervalDep) -> TileFilter:
     """``datetime`` and equality on the enumerated properties of the tile's layers.
 
     A layer ignores a filter on a property it does not have.
@@ -460,7 +465,7 @@ TileFilterDep = Annotated[TileFilter, Depends(tile_filter)]
 # Statistics --------------------------------------------------------------------------------
 
 
-def as_of_date(
+async def as_of_date(
     as_of: Annotated[
         str | None,
         Query(
@@ -473,7 +478,7 @@ def as_of_date(
     return parse_date(as_of, "as_of") if as_of is not None else date.today()
 
 
-def zone_filter(
+async def zone_filter(
     risk_level: Annotated[RiskLevel | None, Query(description="only zones of this risk")] = None,
     contamination: Annotated[
         ContaminationType | None, Query(description="only zones with this contamination type")
@@ -511,14 +516,14 @@ def _declared(route: APIRoute) -> tuple[frozenset[str], str | None]:
     return _DECLARED[id(route)]
 
 
-def any_parameter() -> None:
+async def any_parameter() -> None:
     """Marks a page for people (the map): a link may carry anything (utm_source...)."""
 
 
 any_parameter.takes_properties = "any"  # type: ignore[attr-defined]
 
 
-def reject_unknown(request: Request) -> None:
+async def reject_unknown(request: Request) -> None:
     """Refuse query parameters the route does not declare, naming them.
 
     A route that takes property filters also accepts its collection's property names (every

@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     # Reads (every GET) go to this database when set: a streaming replica of DATABASE_URL.
     database_read_url: PostgresDsn | None = None
     pool_size: int = Field(default=10, ge=1, le=100)
-    max_overflow: int = Field(default=20, ge=0, le=100)
+    max_overflow: int = Field(default=10, ge=0, le=100)
+    # The hot reads (tiles) run on the event loop, through an asyncio pool of their own.
+    async_pool_size: int = Field(default=10, ge=1, le=100)
     write_pool_size: int = Field(default=2, ge=1, le=100)
     write_max_overflow: int = Field(default=3, ge=0, le=100)
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
@@ -62,8 +64,9 @@ class Settings(BaseSettings):
 
     @property
     def connections_per_worker(self) -> int:
-        """The most connections one worker process opens: both pools, full."""
-        return self.pool_size + self.max_overflow + self.write_pool_size + self.write_max_overflow
+        """The most connections one worker process opens: its three pools, full."""
+        reads = self.pool_size + self.max_overflow + self.async_pool_size
+        return reads + self.write_pool_size + self.write_max_overflow
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Row,
     ScalarSelect,
     Select,
     Text,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
@@ -31,6 +34,7 @@ BUFFER = 64  # units drawn beyond each edge, so strokes join across tiles
 WEB_MERCATOR = 3857
 WGS84 = 4326
 
+DIALECT = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is text in a tile
 
@@ -126,8 +130,15 @@ def _tile_statement(names: tuple[str, ...], where: TileFilter) -> Select[tuple[b
     return select(combined)
 
 
-def tile(
-    session: Session,
+@lru_cache(maxsize=256)
+def _tile_sql(names: tuple[str, ...], where: TileFilter) -> tuple[str, dict[str, Any]]:
+    """The tile statement as psycopg's SQL, and the filter's values bound in it."""
+    compiled = _tile_statement(names, where).compile(dialect=DIALECT)
+    return str(compiled), compiled.params
+
+
+async def tile(
+    conn: AsyncConnection,
     names: Sequence[str],
     z: int,
     x: int,
@@ -140,9 +151,10 @@ def tile(
 
     ``search`` is the WGS 84 box the index looks in: the tile and its drawn buffer.
     """
-    place = {"z": z, "x": x, "y": y, "tolerance": tolerance}
+    sql, values = _tile_sql(tuple(names), where)
+    place = values | {"z": z, "x": x, "y": y, "tolerance": tolerance}
     place |= dict(zip(("west", "south", "east", "north"), search, strict=True))
-    return bytes(session.scalar(_tile_statement(tuple(names), where), place) or b"")
+    return bytes((await conn.exec_driver_sql(sql, place)).scalar() or b"")
 
 
 def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float, float] | None:
@@ -162,11 +174,15 @@ def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float,
     return float(row[0]), float(row[1]), float(row[2]), float(row[3])
 
 
-def versions(session: Session, names: Sequence[str]) -> tuple[tuple[str, int], ...]:
+VERSIONS = str(
+    select(LayerVersion.layer, LayerVersion.version)
+    .where(LayerVersion.layer == func.any(bindparam("names")))
+    .order_by(LayerVersion.layer)
+    .compile(dialect=DIALECT)
+)
+
+
+async def versions(conn: AsyncConnection, names: Sequence[str]) -> tuple[tuple[str, int], ...]:
     """The current version of each named layer, by name: one index probe each."""
-    rows = session.execute(
-        select(LayerVersion.layer, LayerVersion.version)
-        .where(LayerVersion.layer.in_(names))
-        .order_by(LayerVersion.layer)
-    )
-    return tuple((row.layer, row.version) for row in rows)
+    rows: Sequence[Row[Any]] = (await conn.exec_driver_sql(VERSIONS, {"names": list(names)})).all()
+    return tuple((str(row.layer), int(row.version)) for row in rows)

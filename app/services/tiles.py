@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 import morecantile
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
@@ -11,7 +12,7 @@ from app.repositories import tiles as repo
 from app.schemas.ogc import Link
 from app.schemas.query import TileFilter
 from app.schemas.tiles import TileJSON, TileLayer, TileSet, TileSets, VectorLayer
-from app.services.tile_cache import TileCache, TileKey
+from app.services.tile_cache import Tile, TileCache, TileKey
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 # Half a screen pixel of a 256-pixel tile: finer detail cannot be seen at that zoom.
@@ -52,23 +53,24 @@ def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
     return max(west, -180.0), south, min(east, 180.0), north
 
 
-def tile_key(
-    session: Session, names: Sequence[str], z: int, x: int, y: int, where: TileFilter
+async def tile_key(
+    conn: AsyncConnection, names: Sequence[str], z: int, x: int, y: int, where: TileFilter
 ) -> TileKey:
     """What the tile depends on, with the current versions of its layers (one short query)."""
     check_tile(z, x, y)
     sources = sorted({source for name in names for source in COLLECTIONS[name].sources})
-    return TileKey(tuple(names), repo.versions(session, sources), z, x, y, where)
+    return TileKey(tuple(names), await repo.versions(conn, sources), z, x, y, where)
 
 
-def get_tile(session: Session, key: TileKey, cache: TileCache) -> bytes:
-    """The tile, from the cache or built by PostGIS; empty bytes for an empty tile."""
+async def get_tile(conn: AsyncConnection, key: TileKey, cache: TileCache) -> Tile:
+    """The tile, from the cache or built by PostGIS; an empty body for an empty tile."""
     tile = cache.get(key)
     if tile is None:
         z, x, y = key.z, key.x, key.y
-        tile = repo.tile(
-            session, key.layers, z, x, y, tolerance(z), key.where, search_bounds(z, x, y)
+        body = await repo.tile(
+            conn, key.layers, z, x, y, tolerance(z), key.where, search_bounds(z, x, y)
         )
+        tile = Tile.of(body)
         cache.put(key, tile)
     return tile
 

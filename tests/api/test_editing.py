@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ContaminatedZone
 from app.services.auth import create_key
+from tests.conftest import in_transaction
 
 ZONES = "/collections/contaminated_zones/items"
 GEOD = Geod(ellps="WGS84")
@@ -318,13 +319,12 @@ def test_if_match_can_be_required(
     assert response.status_code == 428
 
 
-def test_reads_can_require_a_key(client: TestClient, keys: dict[str, str]) -> None:
-    app: Any = client.app
-    app.state.settings = app.state.settings.model_copy(update={"read_requires_key": True})
-    assert client.get(ZONES).status_code == 401
-    key = {"Authorization": f"Bearer {keys['editor']}"}
-    assert client.get(ZONES, headers=key).status_code == 200
-    assert client.get("/health").status_code == 200  # probes stay open
+def test_reads_can_require_a_key(database_url: str, session: Session, keys: dict[str, str]) -> None:
+    with in_transaction(database_url, session, read_requires_key=True) as keyed:
+        assert keyed.get(ZONES).status_code == 401
+        key = {"Authorization": f"Bearer {keys['editor']}"}
+        assert keyed.get(ZONES, headers=key).status_code == 200
+        assert keyed.get("/health").status_code == 200  # probes stay open
 
 
 def test_as_of_a_date_before_a_status_change_reports_the_old_status(

@@ -173,6 +173,22 @@ def test_caching_headers_and_304(client: TestClient, layer: dict[str, int]) -> N
     assert again.content == b""
 
 
+def test_a_tile_is_gzipped_once_for_clients_that_accept_it(client: TestClient) -> None:
+    url = "/collections/districts/tiles/WebMercatorQuad/7/48/80"  # Karabakh's districts
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert len(plain.content) > 1024  # large enough to be compressed
+    for _ in range(2):  # built, then from the cache
+        packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+        assert packed.headers["content-encoding"] == "gzip"
+        assert int(packed.headers["content-length"]) < len(plain.content)
+        assert packed.content == plain.content  # httpx inflated it
+        assert packed.headers["etag"] == plain.headers["etag"]
+    assert "Accept-Encoding" in plain.headers["vary"]
+    assert "Accept-Encoding" in packed.headers["vary"]
+    assert set(decode(plain.content)) == {"districts"}
+
+
 def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
     response = client.get("/collections/contaminated_zones/tiles/WebMercatorQuad/tilejson.json")
     assert response.status_code == 200

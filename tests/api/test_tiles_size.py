@@ -1,14 +1,25 @@
 """No tile of the bundled dataset is larger than 500 KB (walked here up to z10)."""
 
-from sqlalchemy.orm import Session
+import asyncio
 
-from scripts.tile_sizes import walk
+from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from scripts.tile_sizes import ZoomReport, walk
 
 LIMIT = 500_000
 
 
-def test_no_bundled_tile_exceeds_500_kb(session: Session) -> None:
-    reports = walk(session, max_zoom=10)
+async def _walk(url: str) -> list[ZoomReport]:
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        reports = await walk(conn, max_zoom=10)
+    await engine.dispose()
+    return reports
+
+
+def test_no_bundled_tile_exceeds_500_kb(engine: Engine) -> None:
+    reports = asyncio.run(_walk(engine.url.render_as_string(hide_password=False)))
     assert [report.zoom for report in reports] == list(range(11))
     for report in reports:
         assert report.largest_bytes <= LIMIT, report

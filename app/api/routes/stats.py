@@ -145,7 +145,7 @@ def get_timeseries(
     return stats.timeseries(session, first, last or date.today().year, district, filters)
 
 
-def weights(
+async def weights(
     w_population: Annotated[float, Query(ge=0, description="weight of people near")] = 0.35,
     w_settlements: Annotated[float, Query(ge=0, description="weight of settlements near")] = 0.15,
     w_incidents: Annotated[float, Query(ge=0, description="weight of recent incidents")] = 0.20,

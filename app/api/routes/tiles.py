@@ -3,14 +3,16 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.api.deps import CollectionDep, SessionDep, TileFilterDep
 from app.api.render import base_url, own_url
+from app.core.db import read
 from app.core.responses import JSONResponse
 from app.schemas.query import TileFilter
 from app.schemas.tiles import TileJSON, TileSet, TileSets
 from app.services import tiles
-from app.services.tile_cache import TileCache
+from app.services.tile_cache import Tile, TileCache, TileKey
 
 router = APIRouter(tags=["Tiles"])
 
@@ -32,33 +34,54 @@ FILTERS_TEXT = (
 )
 
 
-def tile_cache(request: Request) -> TileCache:
+async def tile_cache(request: Request) -> TileCache:
     """This worker's tile cache."""
     cache: TileCache = request.app.state.tile_cache
     return cache
 
 
+async def async_engine(request: Request) -> AsyncEngine:
+    """This worker's asyncio engine of read-only connections."""
+    engine: AsyncEngine = request.app.state.async_engine
+    return engine
+
+
 CacheDep = Annotated[TileCache, Depends(tile_cache)]
+EngineDep = Annotated[AsyncEngine, Depends(async_engine)]
 
 
-def _tile_response(
+async def _tile_response(
     request: Request,
-    session: SessionDep,
+    engine: AsyncEngine,
     cache: TileCache,
     names: list[str],
     tile: tuple[int, int, int],
     where: TileFilter,
 ) -> Response:
-    """The MVT (204 when empty) with a strong ETag from the data version; 304 when unchanged."""
+    """The MVT (204 when empty) with a strong ETag from the data version; 304 when unchanged.
+
+    It runs on the event loop: one short query for the versions, and on a miss the tile's.
+    """
     z, y, x = tile
-    key = tiles.tile_key(session, names, z, x, y, where)
+    held = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+
+    async def look_up(conn: AsyncConnection) -> tuple[TileKey, Tile | None]:
+        key = await tiles.tile_key(conn, names, z, x, y, where)
+        return key, None if key.etag in held else await tiles.get_tile(conn, key, cache)
+
+    key, found = await read(engine, look_up)
     headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": key.etag}
-    if key.etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+    if found is None:
         return Response(status_code=304, headers=headers)
-    content = tiles.get_tile(session, key, cache)
-    if not content:
+    if not found.body:
         return Response(status_code=204, headers=headers)
-    return Response(content, media_type=tiles.MVT, headers=headers)
+    if found.gzipped is None:
+        return Response(found.body, media_type=tiles.MVT, headers=headers)
+    headers["Vary"] = "Accept-Encoding"
+    if "gzip" not in request.headers.get("accept-encoding", ""):
+        return Response(found.body, media_type=tiles.MVT, headers=headers)
+    headers["Content-Encoding"] = "gzip"  # compressed once, when the tile was built
+    return Response(found.gzipped, media_type=tiles.MVT, headers=headers)
 
 
 def _tilejson(session: SessionDep, request: Request, names: list[str], name: str) -> TileJSON:
@@ -76,9 +99,9 @@ def _tilejson(session: SessionDep, request: Request, names: list[str], name: str
     summary="A vector tile of one collection",
     description="One MVT layer named after the collection; empty tiles answer 204." + FILTERS_TEXT,
 )
-def get_collection_tile(
+async def get_collection_tile(
     request: Request,
-    session: SessionDep,
+    engine: EngineDep,
     cache: CacheDep,
     collection: CollectionDep,
     z: MatrixPath,
@@ -88,7 +111,7 @@ def get_collection_tile(
 ) -> Response:
     """A vector tile of one collection."""
     names = tiles.layer_names(collection)
-    return _tile_response(request, session, cache, names, (z, y, x), where)
+    return await _tile_response(request, engine, cache, names, (z, y, x), where)
 
 
 @router.get(
@@ -98,9 +121,9 @@ def get_collection_tile(
     summary="A vector tile of every collection",
     description="One MVT layer per collection; empty tiles answer 204." + FILTERS_TEXT,
 )
-def get_tile(
+async def get_tile(
     request: Request,
-    session: SessionDep,
+    engine: EngineDep,
     cache: CacheDep,
     z: MatrixPath,
     y: RowPath,
@@ -109,7 +132,7 @@ def get_tile(
 ) -> Response:
     """A vector tile with every collection as a layer."""
     names = tiles.layer_names(None)
-    return _tile_response(request, session, cache, names, (z, y, x), where)
+    return await _tile_response(request, engine, cache, names, (z, y, x), where)
 
 
 @router.get(
