@@ -169,7 +169,7 @@ def _rows_table(rows: list[Row], cold_zooms: Counter[int]) -> list[str]:
     lines = [
         "## Each workload (ratio = Contamap / tipg requests per second)",
         "",
-        "Load CPU: the load generator's own CPU time (this Python process, httpx) over the"
+        "Load CPU: the load generator's own CPU time (this Python process, aiohttp) over the"
         " row's wall time, in % of one core; it runs on the same cores as the servers.",
         "",
         _line(head),

@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.models import ContaminatedZone, Incident
 from app.services.auth import create_key
 from app.services.imports import ImportOptions, import_file
+from tests.cluster import wait_until
 
 SQUARES = [box(50.60 + i * 0.02, 40.00, 50.61 + i * 0.02, 40.01) for i in range(3)]
 
@@ -218,11 +218,25 @@ def test_a_killed_import_leaves_the_database_as_it_was(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(4)  # reading and checking 12,000 rows takes longer than this
+    # Killed once its transaction has written (it has an xid), well before 12,000 rows are in.
+    wait_until(lambda: _writing(engine) or process.poll() is not None, seconds=60)
+    assert process.poll() is None, "the import ended before it could be killed mid-way"
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=30) == -signal.SIGKILL
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM contaminated_zones")) == before
+
+
+def _writing(engine: Engine) -> bool:
+    """Whether another session of this database has a transaction that has written."""
+    with engine.connect() as conn:
+        writers = conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            )
+        )
+    return bool(writers)
 
 
 def test_an_admin_imports_over_http(client: TestClient, session: Session, tmp_path: Path) -> None:

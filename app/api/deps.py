@@ -6,11 +6,12 @@ string, since their names depend on the collection.
 """
 
 import math
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.params import Query as QueryParameter
 from fastapi.routing import APIRoute
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection, ContaminationType, RiskLevel, ZoneStatus
 from app.catalog import get_collection as find_collection
-from app.core.db import session_scope
 from app.crs import SUPPORTED, Crs, parse_crs
 from app.errors import InvalidParameterValue, Unauthorized, UnknownParameter
 from app.schemas.query import BBox, Interval, ItemsQuery, SortKey, TileFilter, parse_date
@@ -32,11 +32,30 @@ OFFSET_MAX = 1_000_000_000
 READS = ("GET", "HEAD")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session: read-only for GET and HEAD; it commits on success."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: read-only for GET and HEAD; it commits on success.
+
+    It is made on the event loop (a session connects only when first used); its commit or
+    rollback goes to a thread, and only when the route did use the database.
+    """
     state = request.app.state
     factory = state.read_sessionmaker if request.method in READS else state.sessionmaker
-    yield from session_scope(factory)
+    session: Session = factory()
+    try:
+        yield session
+    except BaseException:
+        await _end(session, session.rollback)
+        raise
+    await _end(session, session.commit)
+
+
+async def _end(session: Session, end: Callable[[], None]) -> None:
+    """Commit or roll back, in a thread, when a transaction is open; then close the session."""
+    try:
+        if session.in_transaction():
+            await run_in_threadpool(end)
+    finally:
+        session.close()
 
 
 # The session ends with the route function, before the response is sent: a route reads all
