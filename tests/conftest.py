@@ -15,12 +15,11 @@ import pytest
 from alembic import command
 from fastapi import Request
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, CursorResult, Engine, create_engine, text
+from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.api.deps import READS, get_session
-from app.api.routes.tiles import async_engine
+from app.api.deps import READS, async_engine, get_session
 from app.cli import alembic_config
 from app.core.config import Settings
 from app.main import create_app
@@ -146,3 +145,6 @@ class InTransaction:
 
     async def exec_driver_sql(self, sql: str, params: dict[str, Any]) -> CursorResult[Any]:
         return self.session.connection().exec_driver_sql(sql, params)
+
+    async def execute(self, statement: Executable) -> CursorResult[Any]:
+        return self.session.connection().execute(statement)

@@ -16,6 +16,7 @@ from fastapi.dependencies.utils import get_flat_params
 from fastapi.params import Query as QueryParameter
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection, ContaminationType, RiskLevel, ZoneStatus
@@ -61,6 +62,15 @@ async def _end(session: Session, end: Callable[[], None]) -> None:
 # The session ends with the route function, before the response is sent: a route reads all
 # it needs first, so a client reading slowly (or not at all) never holds a connection.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def async_engine(request: Request) -> AsyncEngine:
+    """This worker's asyncio engine of read-only connections, for the hot reads."""
+    engine: AsyncEngine = request.app.state.async_engine
+    return engine
+
+
+EngineDep = Annotated[AsyncEngine, Depends(async_engine)]
 
 
 def _comma_separated(value: Any) -> Any:

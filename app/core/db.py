@@ -1,9 +1,11 @@
 """The engine and sessions; nothing connects at import time."""
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, NullPool, create_engine
+from sqlalchemy import ClauseElement, CursorResult, Engine, NullPool, create_engine
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 
 T = TypeVar("T")
+DIALECT = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
 
 
 def _options(settings: Settings, *, read_only: bool) -> str:
@@ -64,6 +67,29 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
             "options": _options(settings, read_only=True),
         },
     )
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A statement compiled once for psycopg, with the values bound in it when it was built.
+
+    A hot read builds its statement once per shape (collection, filter, output options) and
+    sends the SQL with ``exec_driver_sql``: building a statement and its cache key took a
+    fifth of a one-feature request's time.
+    """
+
+    sql: str
+    values: dict[str, Any]
+
+    @classmethod
+    def of(cls, statement: ClauseElement) -> "Compiled":
+        """Compile ``statement``; its bind parameters keep their names."""
+        compiled = statement.compile(dialect=DIALECT)
+        return cls(str(compiled), compiled.params)
+
+    async def run(self, conn: AsyncConnection, **values: Any) -> CursorResult[Any]:
+        """Run it with these values for its open parameters."""
+        return await conn.exec_driver_sql(self.sql, self.values | values)
 
 
 async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:

@@ -6,9 +6,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    Row,
     Select,
     Text,
     and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -19,9 +22,11 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import Collection
+from app.core.db import Compiled
 from app.models import District, Incident, Layer
 from app.models.layers import SRID
 from app.repositories.layers import model
@@ -154,14 +159,32 @@ def features(
     return iter(session.execute(statement, execution_options={"yield_per": FETCH_SIZE}).scalars())
 
 
+def _one(collection: Collection, feature: ColumnElement[str], feature_id: Any) -> Select[Any]:
+    """One feature's GeoJSON text and its version (a hash of its row)."""
+    table = model(collection)
+    version = func.md5(cast(func.to_jsonb(literal_column(collection.id)), Text))
+    return select(feature.label("text"), version.label("version")).where(table.id == feature_id)
+
+
 def one(
     session: Session, collection: Collection, feature: ColumnElement[str], feature_id: int
 ) -> tuple[str, str] | None:
-    """One feature's GeoJSON text and its version (a hash of its row), in one plain query."""
-    table = model(collection)
-    version = func.md5(cast(func.to_jsonb(literal_column(collection.id)), Text))
-    row = session.execute(select(feature, version).where(table.id == feature_id)).one_or_none()
+    """One feature's GeoJSON text and its version, in one plain query (in a write, say)."""
+    row = session.execute(_one(collection, feature, feature_id)).one_or_none()
     return None if row is None else (row[0], row[1])
+
+
+def one_statement(collection: Collection, feature: ColumnElement[str]) -> Compiled:
+    """The same query with the id left open, compiled once for ``one_async``."""
+    return Compiled.of(_one(collection, feature, bindparam("feature_id", type_=Integer)))
+
+
+async def one_async(
+    conn: AsyncConnection, statement: Compiled, feature_id: int
+) -> tuple[str, str] | None:
+    """One feature's GeoJSON text and its version, on the event loop."""
+    row: Row[Any] | None = (await statement.run(conn, feature_id=feature_id)).one_or_none()
+    return None if row is None else (row.text, row.version)
 
 
 def count(

@@ -19,11 +19,11 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
+from app.core.db import Compiled
 from app.models import District, Incident, LayerVersion
 from app.repositories import features
 from app.repositories.layers import model
@@ -34,7 +34,6 @@ BUFFER = 64  # units drawn beyond each edge, so strokes join across tiles
 WEB_MERCATOR = 3857
 WGS84 = 4326
 
-DIALECT = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is text in a tile
 
@@ -131,10 +130,9 @@ def _tile_statement(names: tuple[str, ...], where: TileFilter) -> Select[tuple[b
 
 
 @lru_cache(maxsize=256)
-def _tile_sql(names: tuple[str, ...], where: TileFilter) -> tuple[str, dict[str, Any]]:
-    """The tile statement as psycopg's SQL, and the filter's values bound in it."""
-    compiled = _tile_statement(names, where).compile(dialect=DIALECT)
-    return str(compiled), compiled.params
+def _tile_sql(names: tuple[str, ...], where: TileFilter) -> Compiled:
+    """The tile statement as psycopg's SQL, with the filter's values bound in it."""
+    return Compiled.of(_tile_statement(names, where))
 
 
 async def tile(
@@ -151,10 +149,11 @@ async def tile(
 
     ``search`` is the WGS 84 box the index looks in: the tile and its drawn buffer.
     """
-    sql, values = _tile_sql(tuple(names), where)
-    place = values | {"z": z, "x": x, "y": y, "tolerance": tolerance}
-    place |= dict(zip(("west", "south", "east", "north"), search, strict=True))
-    return bytes((await conn.exec_driver_sql(sql, place)).scalar() or b"")
+    place = dict(zip(("west", "south", "east", "north"), search, strict=True))
+    result = await _tile_sql(tuple(names), where).run(
+        conn, z=z, x=x, y=y, tolerance=tolerance, **place
+    )
+    return bytes(result.scalar() or b"")
 
 
 def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float, float] | None:
@@ -174,15 +173,14 @@ def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float,
     return float(row[0]), float(row[1]), float(row[2]), float(row[3])
 
 
-VERSIONS = str(
+VERSIONS = Compiled.of(
     select(LayerVersion.layer, LayerVersion.version)
     .where(LayerVersion.layer == func.any(bindparam("names")))
     .order_by(LayerVersion.layer)
-    .compile(dialect=DIALECT)
 )
 
 
 async def versions(conn: AsyncConnection, names: Sequence[str]) -> tuple[tuple[str, int], ...]:
     """The current version of each named layer, by name: one index probe each."""
-    rows: Sequence[Row[Any]] = (await conn.exec_driver_sql(VERSIONS, {"names": list(names)})).all()
+    rows: Sequence[Row[Any]] = (await VERSIONS.run(conn, names=list(names))).all()
     return tuple((str(row.layer), int(row.version)) for row in rows)

@@ -6,15 +6,18 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import chain, islice
 from typing import IO, Any
 from urllib.parse import urlencode
 
 import orjson
 from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import Collection
+from app.core.db import Compiled
 from app.crs import STORAGE
 from app.errors import NotFound
 from app.repositories import features as repo
@@ -248,15 +251,47 @@ def item(
     session: Session, collection: Collection, feature_id: str, query: ItemsQuery, base: str
 ) -> tuple[bytes, str]:
     """One feature as GeoJSON with its links, and its version (a strong ETag); or a 404."""
+    feature = _feature(collection, feature_id, query)
+    found = repo.one(session, collection, feature, int(feature_id))
+    return _document(found, collection, feature_id, base)
+
+
+async def item_async(
+    conn: AsyncConnection, collection: Collection, feature_id: str, query: ItemsQuery, base: str
+) -> tuple[bytes, str]:
+    """The same, on the event loop (a read of the API), its statement built once per shape."""
+    statement = _item_statement(collection, query)
     if not (feature_id.isascii() and feature_id.isdigit()) or int(feature_id) > MAX_ID:
         raise NotFound(f"no feature {feature_id!r} in {collection.id}")
-    feature = repo.feature_json(
+    found = await repo.one_async(conn, statement, int(feature_id))
+    return _document(found, collection, feature_id, base)
+
+
+@lru_cache(maxsize=512)
+def _item_statement(collection: Collection, query: ItemsQuery) -> Compiled:
+    return repo.one_statement(collection, _feature_json(collection, query))
+
+
+def _feature(collection: Collection, feature_id: str, query: ItemsQuery) -> ColumnElement[str]:
+    """The GeoJSON of one feature as the query asks; a 404 for an id no feature can have."""
+    if not (feature_id.isascii() and feature_id.isdigit()) or int(feature_id) > MAX_ID:
+        raise NotFound(f"no feature {feature_id!r} in {collection.id}")
+    return _feature_json(collection, query)
+
+
+def _feature_json(collection: Collection, query: ItemsQuery) -> ColumnElement[str]:
+    return repo.feature_json(
         collection,
         query.properties if query.properties is not None else collection.property_names,
         _geometry(collection, query),
         _precision(query),
     )
-    found = repo.one(session, collection, feature, int(feature_id))
+
+
+def _document(
+    found: tuple[str, str] | None, collection: Collection, feature_id: str, base: str
+) -> tuple[bytes, str]:
+    """The feature with its links, and its version; a 404 when there is none."""
     if found is None:
         raise NotFound(f"no feature {feature_id} in {collection.id}")
     text, version = found

@@ -12,6 +12,7 @@ from app.api.deps import (
     FEATURE_FORMATS,
     LIMIT_MAX,
     CollectionDep,
+    EngineDep,
     FeatureIdPath,
     ItemQueryDep,
     ItemsQueryDep,
@@ -21,6 +22,7 @@ from app.api.deps import (
     formats,
 )
 from app.api.render import base_url, own_url, respond, templates
+from app.core.db import read
 from app.core.responses import JSONResponse
 from app.crs import STORAGE
 from app.schemas.ogc import CollectionInfo, Collections, Queryables
@@ -123,16 +125,22 @@ def items(
 
 
 @router.get("/{collectionId}/items/{featureId}", responses=FEATURES_RESPONSE)
-def item(
+async def item(
     collection: CollectionDep,
     feature_id: FeatureIdPath,
     query: ItemQueryDep,
     fmt: JsonOrHtml,
     request: Request,
-    session: SessionDep,
+    engine: EngineDep,
 ) -> Response:
-    """One feature, with a strong ETag of its version: send it back in If-Match to change it."""
-    body, version = features.item(session, collection, feature_id, query, own_url(request))
+    """One feature, with a strong ETag of its version: send it back in If-Match to change it.
+
+    One query on the event loop, as a tile's.
+    """
+    url = own_url(request)
+    body, version = await read(
+        engine, lambda conn: features.item_async(conn, collection, feature_id, query, url)
+    )
     headers = {
         "Content-Crs": f"<{(query.crs or STORAGE).uri}>",
         "ETag": editing.representation_tag(version, fmt, request.url.query),

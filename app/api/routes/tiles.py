@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.api.deps import CollectionDep, SessionDep, TileFilterDep
+from app.api.deps import CollectionDep, EngineDep, SessionDep, TileFilterDep
 from app.api.render import base_url, own_url
 from app.core.db import read
 from app.core.responses import JSONResponse
@@ -40,14 +40,7 @@ async def tile_cache(request: Request) -> TileCache:
     return cache
 
 
-async def async_engine(request: Request) -> AsyncEngine:
-    """This worker's asyncio engine of read-only connections."""
-    engine: AsyncEngine = request.app.state.async_engine
-    return engine
-
-
 CacheDep = Annotated[TileCache, Depends(tile_cache)]
-EngineDep = Annotated[AsyncEngine, Depends(async_engine)]
 
 
 async def _tile_response(
