@@ -187,12 +187,47 @@ async def one_async(
     return None if row is None else (row.text, row.version)
 
 
+def _count(collection: Collection, where: Sequence[ColumnElement[bool]], cap: int) -> Select[Any]:
+    """How many features match, counting at most ``cap + 1`` so a count is never slow."""
+    capped = select(model(collection).id).where(*where).limit(cap + 1).subquery()
+    return select(func.count()).select_from(capped)
+
+
 def count(
     session: Session, collection: Collection, where: Sequence[ColumnElement[bool]], cap: int
 ) -> int:
-    """How many features match, counting at most ``cap + 1`` so a count is never slow."""
-    capped = select(model(collection).id).where(*where).limit(cap + 1).subquery()
-    return session.scalar(select(func.count()).select_from(capped)) or 0
+    """How many features match, counted up to ``cap + 1``."""
+    return session.scalar(_count(collection, where, cap)) or 0
+
+
+async def count_async(
+    conn: AsyncConnection, collection: Collection, where: Sequence[ColumnElement[bool]], cap: int
+) -> int:
+    """The same, on the event loop."""
+    return (await conn.execute(_count(collection, where, cap))).scalar() or 0
+
+
+async def page_async(
+    conn: AsyncConnection,
+    collection: Collection,
+    feature: ColumnElement[str],
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any]],
+    limit: int,
+    offset: int,
+    cap: int,
+) -> tuple[list[str], int | None]:
+    """Up to ``limit`` features' GeoJSON texts and how many match, counted up to ``cap + 1``.
+
+    One statement, so one round trip and one snapshot: the count is a subquery PostgreSQL
+    runs once and returns with each row. It is None when no row came back.
+    """
+    matched = _count(collection, where, cap).scalar_subquery().label("matched")
+    statement = _page(
+        collection, select(feature.label("text"), matched), where, order_by, limit, offset
+    )
+    rows: Sequence[Row[Any]] = (await conn.execute(statement)).all()
+    return [row.text for row in rows], (rows[0].matched if rows else None)
 
 
 def extent(session: Session, collection: Collection) -> tuple[list[float] | None, list[Any] | None]:

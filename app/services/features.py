@@ -160,32 +160,75 @@ def items(
 ) -> Page:
     """One page of features; the query runs before the response starts, so errors are 4xx."""
     where = conditions(collection, query)
-    properties = query.properties if query.properties is not None else collection.property_names
     order = ordering(collection, query)
-    headers = {"Content-Crs": f"<{(query.crs or STORAGE).uri}>"}
     if fmt == "csv":
-        return Page(
-            MEDIA_TYPES["csv"], _csv(session, collection, query, where, order, properties), headers
-        )
-    feature = repo.feature_json(
-        collection, properties, _geometry(collection, query), _precision(query)
-    )
+        properties = query.properties if query.properties is not None else collection.property_names
+        body = _csv(session, collection, query, where, order, properties)
+        return Page(MEDIA_TYPES["csv"], body, _headers(query))
+    feature = _feature_json(collection, query)
     rows = repo.features(session, collection, feature, where, order, query.limit + 1, query.offset)
     whole = rows if isinstance(rows, list) else None  # a small page comes whole
     features = iter(whole) if whole is not None else chain(list(islice(rows, 1)), rows)
     if fmt == "geojsonseq":
-        body = (text.encode() + b"\n" for text in islice(features, query.limit))
-        return Page(MEDIA_TYPES["geojsonseq"], body, headers)
+        return _page(features, None, query, fmt, base, params)
     # Only the FeatureCollection (json, and html, which renders it) carries numberMatched; a
     # whole page that is not full, and not past the end, tells it without a count.
     if whole is not None and len(whole) <= query.limit and (whole or not query.offset):
         matched = query.offset + len(whole)
     else:
         matched = repo.count(session, collection, where, COUNT_CAP)
-    exact = matched if matched <= COUNT_CAP else None
-    return Page(
-        MEDIA_TYPES["json"], _collection_body(features, query, exact, fmt, base, params), headers
+    return _page(features, matched, query, fmt, base, params)
+
+
+def on_event_loop(fmt: str, query: ItemsQuery) -> bool:
+    """Whether a page is read by ``items_async``: GeoJSON (or its HTML), in one fetch."""
+    return fmt in ("json", "geojsonseq", "html") and query.limit < repo.FETCH_SIZE
+
+
+async def items_async(
+    conn: AsyncConnection,
+    collection: Collection,
+    query: ItemsQuery,
+    fmt: str,
+    base: str,
+    params: dict[str, str],
+) -> Page:
+    """A small page on the event loop: its features and their count in one statement."""
+    where = conditions(collection, query)
+    texts, matched = await repo.page_async(
+        conn,
+        collection,
+        _feature_json(collection, query),
+        where,
+        ordering(collection, query),
+        query.limit + 1,
+        query.offset,
+        COUNT_CAP,
     )
+    if matched is None:  # no row: nothing matches, or the page is past the end
+        matched = await repo.count_async(conn, collection, where, COUNT_CAP) if query.offset else 0
+    return _page(iter(texts), matched, query, fmt, base, params)
+
+
+def _headers(query: ItemsQuery) -> dict[str, str]:
+    return {"Content-Crs": f"<{(query.crs or STORAGE).uri}>"}
+
+
+def _page(
+    features: Iterator[str],
+    matched: int | None,
+    query: ItemsQuery,
+    fmt: str,
+    base: str,
+    params: dict[str, str],
+) -> Page:
+    """The page as GeoJSON text sequences, or as a FeatureCollection with ``numberMatched``."""
+    if fmt == "geojsonseq":
+        lines = (text.encode() + b"\n" for text in islice(features, query.limit))
+        return Page(MEDIA_TYPES["geojsonseq"], lines, _headers(query))
+    exact = matched if matched is not None and matched <= COUNT_CAP else None
+    body = _collection_body(features, query, exact, fmt, base, params)
+    return Page(MEDIA_TYPES["json"], body, _headers(query))
 
 
 def _collection_body(

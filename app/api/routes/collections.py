@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
@@ -86,21 +87,23 @@ def feature_schema(collection: CollectionDep, request: Request, fmt: JsonOnly) -
 
 
 @router.get("/{collectionId}/items", responses=FEATURES_RESPONSE)
-def items(
+async def items(
     collection: CollectionDep,
     query: ItemsQueryDep,
     fmt: FeatureFormat,
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
 ) -> Response:
     """Features, filtered by bbox, datetime, property equality or CQL2, sorted and paged.
 
-    The GeoJSON is built by PostGIS and streamed; ``numberMatched`` is exact up to 100,000.
+    The GeoJSON is built by PostGIS; ``numberMatched`` is exact up to 100,000. A small page
+    is read on the event loop in one statement; a large one, CSV and files in a thread.
     """
     if fmt in exports.DRIVERS:
         if "limit" not in request.query_params:  # a file for offline work: every feature
             query = replace(query, limit=LIMIT_MAX)
-        written = exports.items_file(session, collection, query, fmt)
+        written = await run_in_threadpool(exports.items_file, session, collection, query, fmt)
         return FileResponse(
             written.path,
             media_type=written.media_type,
@@ -110,7 +113,13 @@ def items(
     params = {key: value for key, value in request.query_params.items() if key != "offset"}
     if query.offset:
         params["offset"] = str(query.offset)
-    page = features.items(session, collection, query, fmt, own_url(request), params)
+    url = own_url(request)
+    if features.on_event_loop(fmt, query):
+        page = await read(
+            engine, lambda conn: features.items_async(conn, collection, query, fmt, url, params)
+        )
+    else:
+        page = await run_in_threadpool(features.items, session, collection, query, fmt, url, params)
     if query.clamped_from is not None:
         page.headers["X-Limit-Clamped"] = f"{query.clamped_from} requested, {query.limit} served"
     if fmt == "html":
@@ -121,6 +130,8 @@ def items(
             {"data": data, "collection": collection, "base": base_url(request)},
             headers=page.headers,
         )
+    if features.on_event_loop(fmt, query):  # small, in memory: one send, no thread
+        return Response(b"".join(page.body), media_type=page.media_type, headers=page.headers)
     return StreamingResponse(page.body, media_type=page.media_type, headers=page.headers)
 
 
