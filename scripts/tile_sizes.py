@@ -33,8 +33,8 @@ NO_CACHE = TileCache(0)  # every tile is built, as on a first request
 
 
 async def _size(conn: AsyncConnection, names: list[str], tile: morecantile.Tile) -> int:
-    key = await tiles.tile_key(conn, names, tile.z, tile.x, tile.y, TileFilter())
-    return len((await tiles.get_tile(conn, key, NO_CACHE)).body)
+    _, built = await tiles.fetch_tile(conn, names, (tile.z, tile.x, tile.y), TileFilter(), NO_CACHE)
+    return len(built.body)
 
 
 async def walk(conn: AsyncConnection, max_zoom: int) -> list[ZoomReport]:

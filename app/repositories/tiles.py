@@ -5,20 +5,22 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     Integer,
-    Row,
     ScalarSelect,
-    Select,
     Text,
     bindparam,
+    case,
     cast,
     func,
     literal,
+    null,
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
@@ -119,20 +121,36 @@ def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     )
 
 
-@lru_cache(maxsize=256)
-def _tile_statement(names: tuple[str, ...], where: TileFilter) -> Select[tuple[bytes]]:
-    """The named layers' MVTs, concatenated (an MVT is a sequence of layers)."""
-    parts = [_layer_tile(name, where) for name in names]
-    combined: ColumnElement[bytes] = parts[0]
-    for part in parts[1:]:
-        combined = combined.op("||")(part)
-    return select(combined)
+def _sources(names: tuple[str, ...]) -> list[str]:
+    """The tables the named layers are read from, whose versions a tile depends on."""
+    return sorted({source for name in names for source in COLLECTIONS[name].sources})
 
 
 @lru_cache(maxsize=256)
 def _tile_sql(names: tuple[str, ...], where: TileFilter) -> Compiled:
-    """The tile statement as psycopg's SQL, with the filter's values bound in it."""
-    return Compiled.of(_tile_statement(names, where))
+    """The current versions of the tiles' tables, and the tile unless they are ``known``.
+
+    One statement, so a cached tile costs one round trip and a new one no more; the tile
+    and the versions it is cached under come from one snapshot.
+    """
+    parts = [_layer_tile(name, where) for name in names]
+    combined: ColumnElement[bytes] = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("||")(part)  # an MVT is a sequence of layers
+    current = (
+        select(
+            func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer)).label(
+                "versions"
+            )
+        )
+        .where(LayerVersion.layer == func.any(bindparam("sources", _sources(names), ARRAY(Text))))
+        .subquery()
+    )
+    known = bindparam("known", type_=ARRAY(BigInteger))
+    tile = case(
+        (current.c.versions.is_distinct_from(known), func.coalesce(combined, b"")), else_=null()
+    )
+    return Compiled.of(select(current.c.versions, tile.label("tile")).select_from(current))
 
 
 async def tile(
@@ -144,16 +162,24 @@ async def tile(
     tolerance: float,
     where: TileFilter,
     search: Bounds,
-) -> bytes:
-    """The MVT of the named layers at a tile.
+    known: Sequence[int] | None,
+) -> tuple[tuple[int, ...], bytes | None]:
+    """The versions of the tile's tables, and its MVT unless they are the ``known`` ones.
 
     ``search`` is the WGS 84 box the index looks in: the tile and its drawn buffer.
     """
     place = dict(zip(("west", "south", "east", "north"), search, strict=True))
     result = await _tile_sql(tuple(names), where).run(
-        conn, z=z, x=x, y=y, tolerance=tolerance, **place
+        conn,
+        z=z,
+        x=x,
+        y=y,
+        tolerance=tolerance,
+        known=None if known is None else list(known),
+        **place,
     )
-    return bytes(result.scalar() or b"")
+    row = result.one()
+    return tuple(row.versions), (None if row.tile is None else bytes(row.tile))
 
 
 def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float, float] | None:
@@ -171,16 +197,3 @@ def extent(session: Session, names: Sequence[str]) -> tuple[float, float, float,
     if row[0] is None:
         return None
     return float(row[0]), float(row[1]), float(row[2]), float(row[3])
-
-
-VERSIONS = Compiled.of(
-    select(LayerVersion.layer, LayerVersion.version)
-    .where(LayerVersion.layer == func.any(bindparam("names")))
-    .order_by(LayerVersion.layer)
-)
-
-
-async def versions(conn: AsyncConnection, names: Sequence[str]) -> tuple[tuple[str, int], ...]:
-    """The current version of each named layer, by name: one index probe each."""
-    rows: Sequence[Row[Any]] = (await VERSIONS.run(conn, names=list(names))).all()
-    return tuple((str(row.layer), int(row.version)) for row in rows)

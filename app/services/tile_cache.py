@@ -1,11 +1,13 @@
-"""Tiles that cost almost nothing the second time: a bounded cache keyed by the data version.
+"""Tiles that cost almost nothing the second time: a bounded cache checked against the data.
 
-Each worker process keeps its own cache in memory, bounded in bytes. Its key holds the
-versions of the layers a tile shows (``layer_versions``, bumped by every write, migration
-0006), read from the database with each request: after a committed write, every worker's
-next request for a tile of that layer misses, so no stale tile is served, without any
-message between processes. The same key, hashed, is the tile's strong ETag, so a browser
-or a CDN in front revalidates with a 304 and never downloads an unchanged tile twice.
+Each worker process keeps its own cache in memory, bounded in bytes. Each tile is kept with
+the versions of the tables it shows (``layer_versions``, bumped by every write, migration
+0006). Every request asks the database once: the tables' current versions, and the tile
+only if they are not those of the cached one. So after a committed write every worker's
+next request for a tile of that table gets the new tile, with no message between processes,
+and a cached tile costs one short query. The key and the versions, hashed, are the tile's
+strong ETag: a browser or a CDN in front revalidates with a 304 and never downloads an
+unchanged tile twice.
 """
 
 import gzip
@@ -24,19 +26,17 @@ GZIP_LEVEL = 5
 
 @dataclass(frozen=True)
 class TileKey:
-    """What a tile's bytes depend on: its layers and their versions, its place and filter."""
+    """Which tile: its layers, its place and its filter."""
 
     layers: tuple[str, ...]
-    versions: tuple[tuple[str, int], ...]
     z: int
     x: int
     y: int
     where: TileFilter
 
-    @property
-    def etag(self) -> str:
-        """A strong ETag: the same exactly when the tile's bytes are."""
-        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:32]
+    def etag(self, versions: tuple[int, ...]) -> str:
+        """A strong ETag: the same exactly when the tile's bytes are (same key, same data)."""
+        digest = hashlib.sha256(repr((self, versions)).encode()).hexdigest()[:32]
         return f'"{digest}"'
 
 
@@ -59,18 +59,26 @@ class Tile:
         return len(self.body) + len(self.gzipped or b"") + 1
 
 
+@dataclass(frozen=True)
+class Cached:
+    """A tile as built from the data at these versions of its tables."""
+
+    versions: tuple[int, ...]
+    tile: Tile
+
+
 class TileCache:
     """A least-recently-used cache of tile bytes, bounded in megabytes, safe across threads."""
 
     def __init__(self, megabytes: int) -> None:
-        self._tiles: LRUCache[TileKey, Tile] = LRUCache(
-            maxsize=max(megabytes * MEGABYTE, 1), getsizeof=lambda tile: tile.size
+        self._tiles: LRUCache[TileKey, Cached] = LRUCache(
+            maxsize=max(megabytes * MEGABYTE, 1), getsizeof=lambda cached: cached.tile.size
         )
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: TileKey) -> Tile | None:
+    def get(self, key: TileKey) -> Cached | None:
         """The cached tile, or None."""
         with self._lock:
             tile = self._tiles.get(key)
@@ -80,8 +88,8 @@ class TileCache:
                 self.hits += 1
             return tile
 
-    def put(self, key: TileKey, tile: Tile) -> None:
+    def put(self, key: TileKey, cached: Cached) -> None:
         """Keep a tile; a tile larger than the whole cache is not kept."""
         with self._lock:
-            if tile.size <= self._tiles.maxsize:
-                self._tiles[key] = tile
+            if cached.tile.size <= self._tiles.maxsize:
+                self._tiles[key] = cached

@@ -12,7 +12,7 @@ from app.repositories import tiles as repo
 from app.schemas.ogc import Link
 from app.schemas.query import TileFilter
 from app.schemas.tiles import TileJSON, TileLayer, TileSet, TileSets, VectorLayer
-from app.services.tile_cache import Tile, TileCache, TileKey
+from app.services.tile_cache import Cached, Tile, TileCache, TileKey
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 # Half a screen pixel of a 256-pixel tile: finer detail cannot be seen at that zoom.
@@ -53,26 +53,35 @@ def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
     return max(west, -180.0), south, min(east, 180.0), north
 
 
-async def tile_key(
-    conn: AsyncConnection, names: Sequence[str], z: int, x: int, y: int, where: TileFilter
-) -> TileKey:
-    """What the tile depends on, with the current versions of its layers (one short query)."""
+async def fetch_tile(
+    conn: AsyncConnection,
+    names: Sequence[str],
+    tile: tuple[int, int, int],
+    where: TileFilter,
+    cache: TileCache,
+) -> tuple[str, Tile]:
+    """The tile at (z, x, y) and its strong ETag: from the cache while its tables are unchanged,
+    else built by PostGIS; one query either way. An empty tile has an empty body."""
+    z, x, y = tile
     check_tile(z, x, y)
-    sources = sorted({source for name in names for source in COLLECTIONS[name].sources})
-    return TileKey(tuple(names), await repo.versions(conn, sources), z, x, y, where)
-
-
-async def get_tile(conn: AsyncConnection, key: TileKey, cache: TileCache) -> Tile:
-    """The tile, from the cache or built by PostGIS; an empty body for an empty tile."""
-    tile = cache.get(key)
-    if tile is None:
-        z, x, y = key.z, key.x, key.y
-        body = await repo.tile(
-            conn, key.layers, z, x, y, tolerance(z), key.where, search_bounds(z, x, y)
-        )
-        tile = Tile.of(body)
-        cache.put(key, tile)
-    return tile
+    key = TileKey(tuple(names), z, x, y, where)
+    cached = cache.get(key)
+    versions, body = await repo.tile(
+        conn,
+        key.layers,
+        z,
+        x,
+        y,
+        tolerance(z),
+        where,
+        search_bounds(z, x, y),
+        known=cached.versions if cached else None,
+    )
+    if body is None and cached is not None:  # unchanged since it was cached
+        return key.etag(versions), cached.tile
+    built = Tile.of(body or b"")
+    cache.put(key, Cached(versions, built))
+    return key.etag(versions), built
 
 
 def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) -> TileJSON:

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.api.deps import CollectionDep, EngineDep, SessionDep, TileFilterDep
 from app.api.render import base_url, own_url
@@ -12,7 +12,7 @@ from app.core.responses import JSONResponse
 from app.schemas.query import TileFilter
 from app.schemas.tiles import TileJSON, TileSet, TileSets
 from app.services import tiles
-from app.services.tile_cache import Tile, TileCache, TileKey
+from app.services.tile_cache import TileCache
 
 router = APIRouter(tags=["Tiles"])
 
@@ -53,18 +53,15 @@ async def _tile_response(
 ) -> Response:
     """The MVT (204 when empty) with a strong ETag from the data version; 304 when unchanged.
 
-    It runs on the event loop: one short query for the versions, and on a miss the tile's.
+    It runs on the event loop, in one query: the data's versions, and the tile unless the
+    cached one is still current.
     """
     z, y, x = tile
-    held = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
-
-    async def look_up(conn: AsyncConnection) -> tuple[TileKey, Tile | None]:
-        key = await tiles.tile_key(conn, names, z, x, y, where)
-        return key, None if key.etag in held else await tiles.get_tile(conn, key, cache)
-
-    key, found = await read(engine, look_up)
-    headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": key.etag}
-    if found is None:
+    etag, found = await read(
+        engine, lambda conn: tiles.fetch_tile(conn, names, (z, x, y), where, cache)
+    )
+    headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": etag}
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
     if not found.body:
         return Response(status_code=204, headers=headers)
