@@ -1,14 +1,13 @@
 """ETag, Cache-Control and 304 Not Modified for GET responses, as pure ASGI middleware."""
 
 import hashlib
-import re
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BUFFER_LIMIT = 4 * 1024 * 1024  # bodies up to this size get an ETag; larger ones stream untouched
 # The generation time changes every second; the ETag covers the content, not when it was made.
-TIMESTAMP = re.compile(rb'"timeStamp":"[^"]*"')
+TIMESTAMP = b'"timeStamp":"'
 
 
 class ETagMiddleware:
@@ -63,7 +62,7 @@ class ETagMiddleware:
                 )
                 return
             body = b"".join(chunks)
-            etag = f'W/"{hashlib.sha256(TIMESTAMP.sub(b"", body)).hexdigest()[:32]}"'
+            etag = f'W/"{_digest(body)}"'
             headers["ETag"] = etag
             if if_none_match and _matches(if_none_match, etag):
                 del headers["Content-Length"]
@@ -74,6 +73,22 @@ class ETagMiddleware:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, send_wrapper)
+
+
+def _digest(body: bytes) -> str:
+    """A hash of the body without its generation time (a FeatureCollection's ``timeStamp``).
+
+    The time is in the collection's tail: found from the end, it costs nothing to skip,
+    where a regular expression over a 600 kB page took a millisecond.
+    """
+    view = memoryview(body)
+    start = body.rfind(TIMESTAMP)
+    if start < 0:
+        return hashlib.sha256(view).hexdigest()[:32]
+    end = body.find(b'"', start + len(TIMESTAMP)) + 1
+    digest = hashlib.sha256(view[:start])
+    digest.update(view[end:] if end else b"")
+    return digest.hexdigest()[:32]
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

@@ -147,15 +147,10 @@ def features(
     order_by: Sequence[ColumnElement[Any]],
     limit: int,
     offset: int,
-) -> list[str] | Iterator[str]:
-    """The features' GeoJSON texts; the query runs at once.
-
-    A page of up to ``FETCH_SIZE`` rows comes whole in one round trip (a list); a larger one
-    streams from a server-side cursor, a FETCH per ``FETCH_SIZE`` rows, so memory stays flat.
-    """
+) -> Iterator[str]:
+    """The features' GeoJSON texts, streamed from a server-side cursor, a FETCH per
+    ``FETCH_SIZE`` rows, so memory stays flat; the query runs at once."""
     statement = _page(collection, select(feature), where, order_by, limit, offset)
-    if limit <= FETCH_SIZE:
-        return list(session.execute(statement).scalars())
     return iter(session.execute(statement, execution_options={"yield_per": FETCH_SIZE}).scalars())
 
 

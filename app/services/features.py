@@ -3,7 +3,7 @@
 import csv
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -35,6 +35,9 @@ MEDIA_TYPES = {
 
 
 CHUNK_BYTES = 256 * 1024  # each chunk is one hop to the event loop: few and large
+# A page of up to this many features is read whole, on the event loop, in one statement; a
+# larger one streams from a server-side cursor, in a thread.
+WHOLE_PAGE = 1000
 SPOOL_BYTES = 8 * 1024 * 1024  # a page up to this size is kept in memory, a larger one on disk
 
 
@@ -69,9 +72,11 @@ class Page:
     media_type: str
     body: Iterator[bytes]
     headers: dict[str, str] = field(default_factory=dict)
+    spool: bool = True  # False: the rows are in memory already, the body is made as it is sent
 
     def __post_init__(self) -> None:
-        self.body = spooled(self.body)
+        if self.spool:
+            self.body = spooled(self.body)
 
 
 def conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:
@@ -165,24 +170,29 @@ def items(
         properties = query.properties if query.properties is not None else collection.property_names
         body = _csv(session, collection, query, where, order, properties)
         return Page(MEDIA_TYPES["csv"], body, _headers(query))
-    feature = _feature_json(collection, query)
-    rows = repo.features(session, collection, feature, where, order, query.limit + 1, query.offset)
-    whole = rows if isinstance(rows, list) else None  # a small page comes whole
-    features = iter(whole) if whole is not None else chain(list(islice(rows, 1)), rows)
-    if fmt == "geojsonseq":
-        return _page(features, None, query, fmt, base, params)
-    # Only the FeatureCollection (json, and html, which renders it) carries numberMatched; a
-    # whole page that is not full, and not past the end, tells it without a count.
-    if whole is not None and len(whole) <= query.limit and (whole or not query.offset):
-        matched = query.offset + len(whole)
-    else:
-        matched = repo.count(session, collection, where, COUNT_CAP)
-    return _page(features, matched, query, fmt, base, params)
+    rows = repo.features(
+        session,
+        collection,
+        _feature_json(collection, query),
+        where,
+        order,
+        query.limit + 1,
+        query.offset,
+    )
+    features = chain(list(islice(rows, 1)), rows)  # the query runs now: its errors are 4xx
+    return _page(
+        features,
+        lambda: repo.count(session, collection, where, COUNT_CAP),
+        query,
+        fmt,
+        base,
+        params,
+    )
 
 
 def on_event_loop(fmt: str, query: ItemsQuery) -> bool:
-    """Whether a page is read by ``items_async``: GeoJSON (or its HTML), in one fetch."""
-    return fmt in ("json", "geojsonseq", "html") and query.limit < repo.FETCH_SIZE
+    """Whether a page is read by ``items_async``: GeoJSON (or its HTML) of up to WHOLE_PAGE."""
+    return fmt in ("json", "geojsonseq", "html") and query.limit <= WHOLE_PAGE
 
 
 async def items_async(
@@ -207,7 +217,7 @@ async def items_async(
     )
     if matched is None:  # no row: nothing matches, or the page is past the end
         matched = await repo.count_async(conn, collection, where, COUNT_CAP) if query.offset else 0
-    return _page(iter(texts), matched, query, fmt, base, params)
+    return _page(iter(texts), lambda: matched, query, fmt, base, params, spool=False)
 
 
 def _headers(query: ItemsQuery) -> dict[str, str]:
@@ -216,30 +226,34 @@ def _headers(query: ItemsQuery) -> dict[str, str]:
 
 def _page(
     features: Iterator[str],
-    matched: int | None,
+    count: Callable[[], int],
     query: ItemsQuery,
     fmt: str,
     base: str,
     params: dict[str, str],
+    *,
+    spool: bool = True,
 ) -> Page:
     """The page as GeoJSON text sequences, or as a FeatureCollection with ``numberMatched``."""
     if fmt == "geojsonseq":
         lines = (text.encode() + b"\n" for text in islice(features, query.limit))
-        return Page(MEDIA_TYPES["geojsonseq"], lines, _headers(query))
-    exact = matched if matched is not None and matched <= COUNT_CAP else None
-    body = _collection_body(features, query, exact, fmt, base, params)
-    return Page(MEDIA_TYPES["json"], body, _headers(query))
+        return Page(MEDIA_TYPES["geojsonseq"], lines, _headers(query), spool)
+    body = _collection_body(features, count, query, fmt, base, params)
+    return Page(MEDIA_TYPES["json"], body, _headers(query), spool)
 
 
 def _collection_body(
     features: Iterator[str],
+    count: Callable[[], int],
     query: ItemsQuery,
-    matched: int | None,
     fmt: str,
     base: str,
     params: dict[str, str],
 ) -> Iterator[bytes]:
-    """A FeatureCollection, features first so nothing is held; the counts and links follow."""
+    """A FeatureCollection, features first so nothing is held; the counts and links follow.
+
+    A page that is not full, and not past the end, tells numberMatched without ``count``.
+    """
     yield b'{"type":"FeatureCollection","features":['
     returned = 0
     more = False
@@ -254,7 +268,9 @@ def _collection_body(
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "links": _links(base, params, query, returned, more, fmt),
     }
-    if matched is not None:
+    told = not more and (returned or not query.offset)
+    matched = query.offset + returned if told else count()
+    if matched <= COUNT_CAP:
         tail["numberMatched"] = matched
     yield b"]," + orjson.dumps(tail)[1:]
 

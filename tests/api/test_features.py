@@ -1,5 +1,6 @@
 """OGC API - Features: items, paging, filters, CRS and errors, checked against the GeoJSON files."""
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pyproj import Transformer
 from shapely.geometry import box, shape
+
+from app.api.caching import _digest
 
 DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
 
@@ -73,7 +76,8 @@ def test_paging_visits_every_feature_once(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("limit", "offset"), [(7, 0), (7, 77), (100, 0), (10, 200), (600, 0), (600, 70)]
+    ("limit", "offset"),
+    [(7, 0), (7, 77), (100, 0), (10, 200), (600, 70), (1500, 0), (1500, 70), (1500, 100)],
 )
 def test_number_matched_on_full_partial_past_the_end_and_streamed_pages(
     client: TestClient, limit: int, offset: int
@@ -421,6 +425,15 @@ def test_etag_is_stable_across_time_and_star_matches(client: TestClient) -> None
     )
     assert again.status_code == 304
     assert client.get("/collections/districts", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_the_etag_skips_the_generation_time_only() -> None:
+    def page(stamp: str, feature_id: int) -> bytes:
+        return f'{{"features":[{{"id":{feature_id}}}],"timeStamp":"{stamp}","links":[]}}'.encode()
+
+    assert _digest(page("2026-01-01T00:00:00Z", 1)) == _digest(page("2027-05-05T12:34:56Z", 1))
+    assert _digest(page("2026-01-01T00:00:00Z", 1)) != _digest(page("2026-01-01T00:00:00Z", 2))
+    assert _digest(b"[1]") == hashlib.sha256(b"[1]").hexdigest()[:32]  # no time: the whole body
 
 
 def test_projected_output_has_no_legacy_crs_member(client: TestClient) -> None:
