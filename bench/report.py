@@ -224,7 +224,7 @@ def _overhead_table(overhead: Overhead) -> list[str]:
         "## A 1,000-feature page against the bare SQL behind it",
         "",
         f"GET `{overhead.path}` ({overhead.features} features: every bundled zone) from"
-        f" multi-worker Contamap, against the {overhead.statements} statements Contamap ran for"
+        f" multi-worker Contamap, against the {overhead.statements} statement(s) Contamap ran for"
         " it (captured from its engine in-process), run in one transaction through psycopg with"
         f" every row fetched. Medians of {overhead.repeat}, one at a time.",
         "",

@@ -183,10 +183,14 @@ def test_a_tile_is_gzipped_once_for_clients_that_accept_it(client: TestClient) -
         assert packed.headers["content-encoding"] == "gzip"
         assert int(packed.headers["content-length"]) < len(plain.content)
         assert packed.content == plain.content  # httpx inflated it
-        assert packed.headers["etag"] == plain.headers["etag"]
     assert "Accept-Encoding" in plain.headers["vary"]
     assert "Accept-Encoding" in packed.headers["vary"]
     assert set(decode(plain.content)) == {"districts"}
+    # Two encodings, two strong ETags, each revalidated with a 304 in its own encoding.
+    assert packed.headers["etag"] == plain.headers["etag"].removesuffix('"') + '-gzip"'
+    for encoding, tag in (("identity", plain.headers["etag"]), ("gzip", packed.headers["etag"])):
+        again = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": tag})
+        assert again.status_code == 304, encoding
 
 
 def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:

@@ -60,18 +60,20 @@ async def _tile_response(
     etag, found = await read(
         engine, lambda conn: tiles.fetch_tile(conn, names, (z, x, y), where, cache)
     )
-    headers = {"Cache-Control": tiles.CACHE_CONTROL, "ETag": etag}
+    headers = {"Cache-Control": tiles.CACHE_CONTROL}
+    body = found.body
+    if found.gzipped is not None:  # a tile worth compressing: its two encodings
+        headers["Vary"] = "Accept-Encoding"
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            # Other bytes, so another strong ETag (as Apache's mod_deflate does it).
+            body, etag = found.gzipped, etag.removesuffix('"') + '-gzip"'
+            headers["Content-Encoding"] = "gzip"  # compressed once, when the tile was built
+    headers["ETag"] = etag
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
-    if not found.body:
+    if not body:
         return Response(status_code=204, headers=headers)
-    if found.gzipped is None:
-        return Response(found.body, media_type=tiles.MVT, headers=headers)
-    headers["Vary"] = "Accept-Encoding"
-    if "gzip" not in request.headers.get("accept-encoding", ""):
-        return Response(found.body, media_type=tiles.MVT, headers=headers)
-    headers["Content-Encoding"] = "gzip"  # compressed once, when the tile was built
-    return Response(found.gzipped, media_type=tiles.MVT, headers=headers)
+    return Response(body, media_type=tiles.MVT, headers=headers)
 
 
 def _tilejson(session: SessionDep, request: Request, names: list[str], name: str) -> TileJSON:
