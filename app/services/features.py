@@ -310,8 +310,8 @@ def item(
     session: Session, collection: Collection, feature_id: str, query: ItemsQuery, base: str
 ) -> tuple[bytes, str]:
     """One feature as GeoJSON with its links, and its version (a strong ETag); or a 404."""
-    feature = _feature(collection, feature_id, query)
-    found = repo.one(session, collection, feature, int(feature_id))
+    number = _feature_id(collection, feature_id)
+    found = repo.one(session, collection, _feature_json(collection, query), number)
     return _document(found, collection, feature_id, base)
 
 
@@ -319,10 +319,8 @@ async def item_async(
     conn: AsyncConnection, collection: Collection, feature_id: str, query: ItemsQuery, base: str
 ) -> tuple[bytes, str]:
     """The same, on the event loop (a read of the API), its statement built once per shape."""
-    statement = _item_statement(collection, query)
-    if not (feature_id.isascii() and feature_id.isdigit()) or int(feature_id) > MAX_ID:
-        raise NotFound(f"no feature {feature_id!r} in {collection.id}")
-    found = await repo.one_async(conn, statement, int(feature_id))
+    number = _feature_id(collection, feature_id)
+    found = await repo.one_async(conn, _item_statement(collection, query), number)
     return _document(found, collection, feature_id, base)
 
 
@@ -331,11 +329,11 @@ def _item_statement(collection: Collection, query: ItemsQuery) -> Compiled:
     return repo.one_statement(collection, _feature_json(collection, query))
 
 
-def _feature(collection: Collection, feature_id: str, query: ItemsQuery) -> ColumnElement[str]:
-    """The GeoJSON of one feature as the query asks; a 404 for an id no feature can have."""
+def _feature_id(collection: Collection, feature_id: str) -> int:
+    """The id as a number; a 404 for an id no feature can have."""
     if not (feature_id.isascii() and feature_id.isdigit()) or int(feature_id) > MAX_ID:
         raise NotFound(f"no feature {feature_id!r} in {collection.id}")
-    return _feature_json(collection, query)
+    return int(feature_id)
 
 
 def _feature_json(collection: Collection, query: ItemsQuery) -> ColumnElement[str]:
