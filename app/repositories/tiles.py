@@ -137,12 +137,10 @@ def _tile_sql(names: tuple[str, ...], where: TileFilter) -> Compiled:
     combined: ColumnElement[bytes] = parts[0]
     for part in parts[1:]:
         combined = combined.op("||")(part)  # an MVT is a sequence of layers
+    versions = func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer))
+    no_versions = cast(literal("{}"), ARRAY(BigInteger))  # no write yet: not NULL, empty
     current = (
-        select(
-            func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer)).label(
-                "versions"
-            )
-        )
+        select(func.coalesce(versions, no_versions).label("versions"))
         .where(LayerVersion.layer == func.any(bindparam("sources", _sources(names), ARRAY(Text))))
         .subquery()
     )

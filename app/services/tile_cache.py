@@ -5,15 +5,18 @@ the versions of the tables it shows (``layer_versions``, bumped by every write, 
 0006). Every request asks the database once: the tables' current versions, and the tile
 only if they are not those of the cached one. So after a committed write every worker's
 next request for a tile of that table gets the new tile, with no message between processes,
-and a cached tile costs one short query. The key and the versions, hashed, are the tile's
-strong ETag: a browser or a CDN in front revalidates with a 304 and never downloads an
-unchanged tile twice.
+and a cached tile costs one short query. The tile's strong ETag is the key, hashed, and the
+versions: a browser or a CDN in front revalidates with a 304 and never downloads an
+unchanged tile twice, and a worker that has not cached the tile answers that 304 from the
+versions in the ETag, without building it.
 """
 
 import gzip
 import hashlib
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from cachetools import LRUCache
 
@@ -22,6 +25,7 @@ from app.schemas.query import TileFilter
 MEGABYTE = 1024 * 1024
 GZIP_MINIMUM_BYTES = 1024  # as the GZip middleware: smaller answers go as they are
 GZIP_LEVEL = 5
+GZIP_SUFFIX = "-gzip"  # the gzip encoding's ETag is the tile's with this suffix
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,26 @@ class TileKey:
 
     def etag(self, versions: tuple[int, ...]) -> str:
         """A strong ETag: the same exactly when the tile's bytes are (same key, same data)."""
-        digest = hashlib.sha256(repr((self, versions)).encode()).hexdigest()[:32]
-        return f'"{digest}"'
+        return '"' + "-".join([self._digest, *map(str, versions)]) + '"'
+
+    def versions_in(self, tags: Iterable[str]) -> tuple[int, ...] | None:
+        """The versions named by an ETag of this tile among ``tags`` (either encoding's)."""
+        for tag in tags:
+            digest, *versions = tag.strip('"').removesuffix(GZIP_SUFFIX).split("-")
+            if digest == self._digest and all(part.isdigit() for part in versions):
+                etag = self.etag(tuple(map(int, versions)))
+                if tag in (etag, gzip_etag(etag)):
+                    return tuple(map(int, versions))
+        return None
+
+    @cached_property
+    def _digest(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:24]
+
+
+def gzip_etag(etag: str) -> str:
+    """The ETag of a tile's gzip encoding: other bytes, so another strong ETag."""
+    return etag.removesuffix('"') + GZIP_SUFFIX + '"'
 
 
 @dataclass(frozen=True)

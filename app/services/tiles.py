@@ -1,12 +1,14 @@
 """Vector tiles: tile checks, filters, zoom-aware simplification, caching headers and TileJSON."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import morecantile
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.catalog import COLLECTIONS, Collection
+from app.core.db import read
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import tiles as repo
 from app.schemas.ogc import Link
@@ -20,6 +22,7 @@ SIMPLIFY_PIXELS = 0.5
 TILEJSON_MAXZOOM = 16  # clients overzoom beyond; tiles are still served up to TMS.maxzoom
 # Revalidate every time: the strong ETag makes that a 304 of a few bytes while nothing changed.
 CACHE_CONTROL = "public, no-cache"
+THREAD_BYTES = 64 * 1024  # a tile this large is compressed in a thread, off the event loop
 
 
 def layer_names(collection: Collection | None) -> list[str]:
@@ -54,32 +57,34 @@ def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
 
 
 async def fetch_tile(
-    conn: AsyncConnection,
+    engine: AsyncEngine,
     names: Sequence[str],
     tile: tuple[int, int, int],
     where: TileFilter,
     cache: TileCache,
-) -> tuple[str, Tile]:
-    """The tile at (z, x, y) and its strong ETag: from the cache while its tables are unchanged,
-    else built by PostGIS; one query either way. An empty tile has an empty body."""
+    if_none_match: Iterable[str] = (),
+) -> tuple[str, Tile | None]:
+    """The tile at (z, x, y) and its strong ETag; one query, on the event loop.
+
+    The tile comes from the cache while its tables are unchanged, else PostGIS builds it. A
+    worker without the tile in its cache builds nothing for a client whose copy is current
+    (its ETag in ``if_none_match`` names the tables' versions): the tile is then None.
+    An empty tile has an empty body.
+    """
     z, x, y = tile
     check_tile(z, x, y)
     key = TileKey(tuple(names), z, x, y, where)
     cached = cache.get(key)
-    versions, body = await repo.tile(
-        conn,
-        key.layers,
-        z,
-        x,
-        y,
-        tolerance(z),
-        where,
-        search_bounds(z, x, y),
-        known=cached.versions if cached else None,
+    known = cached.versions if cached else key.versions_in(if_none_match)
+    place = search_bounds(z, x, y)
+    versions, body = await read(
+        engine,
+        lambda conn: repo.tile(conn, key.layers, z, x, y, tolerance(z), where, place, known),
     )
-    if body is None and cached is not None:  # unchanged since it was cached
-        return key.etag(versions), cached.tile
-    built = Tile.of(body or b"")
+    if body is None:  # the tables are at the known versions
+        return key.etag(versions), cached.tile if cached else None
+    # Compressed once the connection is back in the pool; a large tile in a thread.
+    built = Tile.of(body) if len(body) < THREAD_BYTES else await run_in_threadpool(Tile.of, body)
     cache.put(key, Cached(versions, built))
     return key.etag(versions), built
 

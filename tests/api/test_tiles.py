@@ -9,9 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from geoalchemy2 import WKTElement
 from pyproj import Transformer
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.models import ContaminatedZone, Incident
+from app.services.tile_cache import TileCache
 
 # A spot in the Gulf of Guinea, far from every bundled feature.
 LON, LAT = 3.005, 0.505
@@ -71,9 +73,14 @@ def decode(content: bytes) -> dict[str, Any]:
 
 
 def get_tile(client: TestClient, collection: str | None, z: int, x: int, y: int, **params: str):  # type: ignore[no-untyped-def]
-    """The tile at column x, row y: the standard path puts the row first (z/y/x)."""
+    """The tile at column x, row y."""
+    return client.get(tile_path(collection, z, x, y), params=params)
+
+
+def tile_path(collection: str | None, z: int, x: int, y: int) -> str:
+    """The standard path puts the row (y) before the column (x): z/y/x."""
     prefix = f"/collections/{collection}" if collection else ""
-    return client.get(f"{prefix}/tiles/WebMercatorQuad/{z}/{y}/{x}", params=params)
+    return f"{prefix}/tiles/WebMercatorQuad/{z}/{y}/{x}"
 
 
 def test_a_tile_covering_the_zone_contains_it(client: TestClient, layer: dict[str, int]) -> None:
@@ -191,6 +198,55 @@ def test_a_tile_is_gzipped_once_for_clients_that_accept_it(client: TestClient) -
     for encoding, tag in (("identity", plain.headers["etag"]), ("gzip", packed.headers["etag"])):
         again = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": tag})
         assert again.status_code == 304, encoding
+
+
+def test_a_worker_without_the_tile_answers_a_current_etag_without_building_it(
+    client: TestClient, layer: dict[str, int]
+) -> None:
+    path = tile_path("contaminated_zones", ZOOM, *tile_of(LON, LAT, ZOOM))
+    etag = client.get(path).headers["etag"]
+    digest, *versions = etag.strip('"').split("-")
+    stale = '"' + "-".join([digest, *("0" for _ in versions)]) + '"'
+    for tag, status in ((etag, 304), ('"elsewhere-1"', 200), (stale, 200)):
+        cache = client.app.state.tile_cache = TileCache(8)  # type: ignore[attr-defined]
+        response = client.get(path, headers={"If-None-Match": tag})
+        assert response.status_code == status, tag
+        assert response.headers["etag"] == etag
+        client.get(path)  # built now unless the answer above built it
+        assert cache.hits == (0 if status == 304 else 1), tag
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip, deflate", True),
+        ("GZIP;Q=0.5", True),
+        ("deflate, *;q=0.5", True),
+        ("gzip;q=0, identity", False),
+        ("gzip; q=0.000", False),
+        ("*;q=0", False),
+        ("identity", False),
+        ("br, gzip;q=nonsense", False),
+    ],
+)
+def test_gzip_only_where_accept_encoding_gives_it_a_weight_above_zero(
+    client: TestClient, accept_encoding: str, gzipped: bool
+) -> None:
+    url = "/collections/districts/tiles/WebMercatorQuad/7/48/80"  # over 1 kB: worth gzip
+    response = client.get(url, headers={"Accept-Encoding": accept_encoding})
+    assert response.status_code == 200
+    assert (response.headers.get("content-encoding") == "gzip") is gzipped
+
+
+def test_a_table_never_written_has_a_tile_and_an_etag(
+    client: TestClient, session: Session, layer: dict[str, int]
+) -> None:
+    session.execute(text("DELETE FROM layer_versions"))  # as before the first write
+    path = tile_path("contaminated_zones", ZOOM, *tile_of(LON, LAT, ZOOM))
+    first, again = client.get(path), client.get(path)
+    assert first.status_code == again.status_code == 200
+    assert first.headers["etag"] == again.headers["etag"]
+    assert set(decode(first.content)) == {"contaminated_zones"}
 
 
 def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:

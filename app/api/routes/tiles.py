@@ -6,13 +6,13 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.api.deps import CollectionDep, EngineDep, SessionDep, TileFilterDep
+from app.api.encoding import accepts_gzip
 from app.api.render import base_url, own_url
-from app.core.db import read
 from app.core.responses import JSONResponse
 from app.schemas.query import TileFilter
 from app.schemas.tiles import TileJSON, TileSet, TileSets
 from app.services import tiles
-from app.services.tile_cache import TileCache
+from app.services.tile_cache import TileCache, gzip_etag
 
 router = APIRouter(tags=["Tiles"])
 
@@ -54,22 +54,24 @@ async def _tile_response(
     """The MVT (204 when empty) with a strong ETag from the data version; 304 when unchanged.
 
     It runs on the event loop, in one query: the data's versions, and the tile unless the
-    cached one is still current.
+    cached one, or the client's, is still current.
     """
     z, y, x = tile
-    etag, found = await read(
-        engine, lambda conn: tiles.fetch_tile(conn, names, (z, x, y), where, cache)
-    )
+    if_none_match = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+    etag, found = await tiles.fetch_tile(engine, names, (z, x, y), where, cache, if_none_match)
     headers = {"Cache-Control": tiles.CACHE_CONTROL}
+    if found is None:  # the client's copy is current; this worker has not built the tile
+        matched = etag if etag in if_none_match else gzip_etag(etag)
+        return Response(status_code=304, headers=headers | {"ETag": matched})
     body = found.body
     if found.gzipped is not None:  # a tile worth compressing: its two encodings
         headers["Vary"] = "Accept-Encoding"
-        if "gzip" in request.headers.get("accept-encoding", ""):
+        if accepts_gzip(request.headers.get("accept-encoding", "")):
             # Other bytes, so another strong ETag (as Apache's mod_deflate does it).
-            body, etag = found.gzipped, etag.removesuffix('"') + '-gzip"'
+            body, etag = found.gzipped, gzip_etag(etag)
             headers["Content-Encoding"] = "gzip"  # compressed once, when the tile was built
     headers["ETag"] = etag
-    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+    if etag in if_none_match:
         return Response(status_code=304, headers=headers)
     if not body:
         return Response(status_code=204, headers=headers)
