@@ -210,19 +210,21 @@ async def page_async(
     order_by: Sequence[ColumnElement[Any]],
     limit: int,
     offset: int,
-    cap: int,
+    cap: int | None,
 ) -> tuple[list[str], int | None]:
     """Up to ``limit`` features' GeoJSON texts and how many match, counted up to ``cap + 1``.
 
     One statement, so one round trip and one snapshot: the count is a subquery PostgreSQL
-    runs once and returns with each row. It is None when no row came back.
+    runs once and returns with each row. It is None when no row came back, or ``cap`` is None
+    (not counted).
     """
-    matched = _count(collection, where, cap).scalar_subquery().label("matched")
-    statement = _page(
-        collection, select(feature.label("text"), matched), where, order_by, limit, offset
-    )
+    columns: list[ColumnElement[Any]] = [feature.label("text")]
+    if cap is not None:
+        columns.append(_count(collection, where, cap).scalar_subquery().label("matched"))
+    statement = _page(collection, select(*columns), where, order_by, limit, offset)
     rows: Sequence[Row[Any]] = (await conn.execute(statement)).all()
-    return [row.text for row in rows], (rows[0].matched if rows else None)
+    matched = rows[0].matched if rows and cap is not None else None
+    return [row.text for row in rows], matched
 
 
 def extent(session: Session, collection: Collection) -> tuple[list[float] | None, list[Any] | None]:

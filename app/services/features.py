@@ -203,8 +203,12 @@ async def items_async(
     base: str,
     params: dict[str, str],
 ) -> Page:
-    """A small page on the event loop: its features and their count in one statement."""
+    """A small page on the event loop: its features and their count in one statement.
+
+    A GeoJSON sequence tells no numberMatched: it is not counted.
+    """
     where = conditions(collection, query)
+    counted = fmt != "geojsonseq"
     texts, matched = await repo.page_async(
         conn,
         collection,
@@ -213,11 +217,11 @@ async def items_async(
         ordering(collection, query),
         query.limit + 1,
         query.offset,
-        COUNT_CAP,
+        COUNT_CAP if counted else None,
     )
-    if matched is None:  # no row: nothing matches, or the page is past the end
+    if matched is None and counted:  # no row: nothing matches, or the page is past the end
         matched = await repo.count_async(conn, collection, where, COUNT_CAP) if query.offset else 0
-    return _page(iter(texts), lambda: matched, query, fmt, base, params, spool=False)
+    return _page(iter(texts), lambda: matched or 0, query, fmt, base, params, spool=False)
 
 
 def _headers(query: ItemsQuery) -> dict[str, str]:

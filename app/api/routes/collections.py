@@ -23,6 +23,7 @@ from app.api.deps import (
     formats,
 )
 from app.api.render import base_url, own_url, respond, templates
+from app.catalog import Collection
 from app.core.db import read
 from app.core.responses import JSONResponse
 from app.crs import STORAGE
@@ -122,17 +123,25 @@ async def items(
         page = await run_in_threadpool(features.items, session, collection, query, fmt, url, params)
     if query.clamped_from is not None:
         page.headers["X-Limit-Clamped"] = f"{query.clamped_from} requested, {query.limit} served"
-    if fmt == "html":
-        data = orjson.loads(b"".join(page.body))
-        return templates.TemplateResponse(
-            request,
-            "ogc/items.html",
-            {"data": data, "collection": collection, "base": base_url(request)},
-            headers=page.headers,
-        )
+    if fmt == "html":  # rendered in a thread: a page of 10,000 features takes a while
+        return await run_in_threadpool(_items_html, request, collection, page)
     if features.on_event_loop(fmt, query):  # small, in memory: one send, no thread
         return Response(b"".join(page.body), media_type=page.media_type, headers=page.headers)
     return StreamingResponse(page.body, media_type=page.media_type, headers=page.headers)
+
+
+def _items_html(request: Request, collection: Collection, page: features.Page) -> Response:
+    """The page of features as HTML: a table and a map."""
+    return templates.TemplateResponse(
+        request,
+        "ogc/items.html",
+        {
+            "data": orjson.loads(b"".join(page.body)),
+            "collection": collection,
+            "base": base_url(request),
+        },
+        headers=page.headers,
+    )
 
 
 @router.get("/{collectionId}/items/{featureId}", responses=FEATURES_RESPONSE)
