@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 import morecantile
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
 from app.schemas.query import TileFilter
@@ -32,18 +32,20 @@ class ZoomReport:
 NO_CACHE = TileCache(0)  # every tile is built, as on a first request
 
 
-async def _size(conn: AsyncConnection, names: list[str], tile: morecantile.Tile) -> int:
-    _, built = await tiles.fetch_tile(conn, names, (tile.z, tile.x, tile.y), TileFilter(), NO_CACHE)
+async def _size(engine: AsyncEngine, names: list[str], tile: morecantile.Tile) -> int:
+    place = (tile.z, tile.x, tile.y)
+    _, built = await tiles.fetch_tile(engine, names, place, TileFilter(), NO_CACHE)
+    assert built is not None  # no ETag was given: the tile is built
     return len(built.body)
 
 
-async def walk(conn: AsyncConnection, max_zoom: int) -> list[ZoomReport]:
+async def walk(engine: AsyncEngine, max_zoom: int) -> list[ZoomReport]:
     """Every non-empty all-layers tile from z0 to ``max_zoom``, reported per zoom."""
     names = tiles.layer_names(None)
     level = [morecantile.Tile(0, 0, 0)]
     reports = []
     for zoom in range(max_zoom + 1):
-        sizes = {tile: await _size(conn, names, tile) for tile in level}
+        sizes = {tile: await _size(engine, names, tile) for tile in level}
         full = [tile for tile, size in sizes.items() if size]
         if not full:
             break
@@ -55,13 +57,12 @@ async def walk(conn: AsyncConnection, max_zoom: int) -> list[ZoomReport]:
 
 async def _report(max_zoom: int) -> None:
     engine = create_async_engine(Settings().sqlalchemy_read_url)
-    async with engine.connect() as conn:
-        print("zoom  tiles  largest_kb  largest_tile")
-        for report in await walk(conn, max_zoom):
-            tile = report.largest
-            size_kb = report.largest_bytes / 1000
-            where = f"{tile.z}/{tile.x}/{tile.y}"
-            print(f"{report.zoom:>4}  {report.tiles:>5}  {size_kb:>10.1f}  {where}")
+    print("zoom  tiles  largest_kb  largest_tile")
+    for report in await walk(engine, max_zoom):
+        tile = report.largest
+        size_kb = report.largest_bytes / 1000
+        where = f"{tile.z}/{tile.x}/{tile.y}"
+        print(f"{report.zoom:>4}  {report.tiles:>5}  {size_kb:>10.1f}  {where}")
     await engine.dispose()
 
 

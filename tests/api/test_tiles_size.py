@@ -12,8 +12,7 @@ LIMIT = 500_000
 
 async def _walk(url: str) -> list[ZoomReport]:
     engine = create_async_engine(url)
-    async with engine.connect() as conn:
-        reports = await walk(conn, max_zoom=10)
+    reports = await walk(engine, max_zoom=10)
     await engine.dispose()
     return reports
 
