@@ -195,13 +195,6 @@ def count(
     return session.scalar(_count(collection, where, cap)) or 0
 
 
-async def count_async(
-    conn: AsyncConnection, collection: Collection, where: Sequence[ColumnElement[bool]], cap: int
-) -> int:
-    """The same, on the event loop."""
-    return (await conn.execute(_count(collection, where, cap))).scalar() or 0
-
-
 async def page_async(
     conn: AsyncConnection,
     collection: Collection,
@@ -210,21 +203,25 @@ async def page_async(
     order_by: Sequence[ColumnElement[Any]],
     limit: int,
     offset: int,
+    separator: str,
     cap: int | None,
-) -> tuple[list[str], int | None]:
-    """Up to ``limit`` features' GeoJSON texts and how many match, counted up to ``cap + 1``.
+) -> tuple[str, int, int | None]:
+    """A page's features as one text, joined by ``separator``; how many rows the page query
+    found, up to ``limit + 1`` (one more: there is a next page); how many match, counted up to
+    ``cap + 1`` (None when ``cap`` is None: not counted).
 
-    One statement, so one round trip and one snapshot: the count is a subquery PostgreSQL
-    runs once and returns with each row. It is None when no row came back, or ``cap`` is None
-    (not counted).
+    One statement and one row: one round trip and one snapshot, and no row to decode per
+    feature. PostgreSQL aggregates the rows of an ordered subquery in its order.
     """
-    columns: list[ColumnElement[Any]] = [feature.label("text")]
-    if cap is not None:
-        columns.append(_count(collection, where, cap).scalar_subquery().label("matched"))
-    statement = _page(collection, select(*columns), where, order_by, limit, offset)
-    rows: Sequence[Row[Any]] = (await conn.execute(statement)).all()
-    matched = rows[0].matched if rows and cap is not None else None
-    return [row.text for row in rows], matched
+    rows = _page(
+        collection, select(feature.label("text")), where, order_by, limit + 1, offset
+    ).subquery()
+    texts = func.array_agg(rows.c.text)
+    joined = func.array_to_string(texts[1:limit], separator)
+    matched = null() if cap is None else _count(collection, where, cap).scalar_subquery()
+    statement = select(func.coalesce(joined, ""), func.count(), matched).select_from(rows)
+    text, found, counted = (await conn.execute(statement)).one()
+    return text, found, counted
 
 
 def extent(session: Session, collection: Collection) -> tuple[list[float] | None, list[Any] | None]:

@@ -203,25 +203,28 @@ async def items_async(
     base: str,
     params: dict[str, str],
 ) -> Page:
-    """A small page on the event loop: its features and their count in one statement.
-
-    A GeoJSON sequence tells no numberMatched: it is not counted.
-    """
-    where = conditions(collection, query)
-    counted = fmt != "geojsonseq"
-    texts, matched = await repo.page_async(
+    """A small page on the event loop: its features as one text and their count, one row of
+    one statement. A GeoJSON sequence tells no numberMatched: it is not counted."""
+    sequence = fmt == "geojsonseq"
+    text, found, matched = await repo.page_async(
         conn,
         collection,
         _feature_json(collection, query),
-        where,
+        conditions(collection, query),
         ordering(collection, query),
-        query.limit + 1,
+        query.limit,
         query.offset,
-        COUNT_CAP if counted else None,
+        "\n" if sequence else ",",
+        None if sequence else COUNT_CAP,
     )
-    if matched is None and counted:  # no row: nothing matches, or the page is past the end
-        matched = await repo.count_async(conn, collection, where, COUNT_CAP) if query.offset else 0
-    return _page(iter(texts), lambda: matched or 0, query, fmt, base, params, spool=False)
+    # Joined, not added: a + b + c copies a large page twice (0.5 ms for 600 kB), join once.
+    if sequence:
+        body = b"".join([text.encode(), b"\n" if text else b""])
+        return Page(MEDIA_TYPES["geojsonseq"], iter([body]), _headers(query), spool=False)
+    returned, more = min(found, query.limit), found > query.limit
+    tail = _tail(returned, more, lambda: matched or 0, query, fmt, base, params)
+    body = b"".join([b'{"type":"FeatureCollection","features":[', text.encode(), tail])
+    return Page(MEDIA_TYPES["json"], iter([body]), _headers(query), spool=False)
 
 
 def _headers(query: ItemsQuery) -> dict[str, str]:
@@ -235,15 +238,13 @@ def _page(
     fmt: str,
     base: str,
     params: dict[str, str],
-    *,
-    spool: bool = True,
 ) -> Page:
     """The page as GeoJSON text sequences, or as a FeatureCollection with ``numberMatched``."""
     if fmt == "geojsonseq":
         lines = (text.encode() + b"\n" for text in islice(features, query.limit))
-        return Page(MEDIA_TYPES["geojsonseq"], lines, _headers(query), spool)
+        return Page(MEDIA_TYPES["geojsonseq"], lines, _headers(query))
     body = _collection_body(features, count, query, fmt, base, params)
-    return Page(MEDIA_TYPES["json"], body, _headers(query), spool)
+    return Page(MEDIA_TYPES["json"], body, _headers(query))
 
 
 def _collection_body(
@@ -254,10 +255,7 @@ def _collection_body(
     base: str,
     params: dict[str, str],
 ) -> Iterator[bytes]:
-    """A FeatureCollection, features first so nothing is held; the counts and links follow.
-
-    A page that is not full, and not past the end, tells numberMatched without ``count``.
-    """
+    """A FeatureCollection, features first so nothing is held; the counts and links follow."""
     yield b'{"type":"FeatureCollection","features":['
     returned = 0
     more = False
@@ -267,6 +265,22 @@ def _collection_body(
             break
         yield (b"," if returned else b"") + text.encode()
         returned += 1
+    yield _tail(returned, more, count, query, fmt, base, params)
+
+
+def _tail(
+    returned: int,
+    more: bool,
+    count: Callable[[], int],
+    query: ItemsQuery,
+    fmt: str,
+    base: str,
+    params: dict[str, str],
+) -> bytes:
+    """The end of a FeatureCollection after its features: counts, time stamp and links.
+
+    A page that is not full, and not past the end, tells numberMatched without ``count``.
+    """
     tail: dict[str, Any] = {
         "numberReturned": returned,
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -276,7 +290,7 @@ def _collection_body(
     matched = query.offset + returned if told else count()
     if matched <= COUNT_CAP:
         tail["numberMatched"] = matched
-    yield b"]," + orjson.dumps(tail)[1:]
+    return b"]," + orjson.dumps(tail)[1:]
 
 
 def _csv(
@@ -341,11 +355,25 @@ def _feature_id(collection: Collection, feature_id: str) -> int:
 
 
 def _feature_json(collection: Collection, query: ItemsQuery) -> ColumnElement[str]:
+    """A feature's GeoJSON expression: what is output and how, whatever the filters."""
+    shape = ItemsQuery(
+        properties=query.properties,
+        skip_geometry=query.skip_geometry,
+        crs=query.crs,
+        simplify_m=query.simplify_m,
+        precision=query.precision,
+    )
+    return _feature_json_of(collection, shape)
+
+
+@lru_cache(maxsize=512)
+def _feature_json_of(collection: Collection, shape: ItemsQuery) -> ColumnElement[str]:
+    """Built once per shape: building it took 0.3 ms, a tenth of a small page's time."""
     return repo.feature_json(
         collection,
-        query.properties if query.properties is not None else collection.property_names,
-        _geometry(collection, query),
-        _precision(query),
+        shape.properties if shape.properties is not None else collection.property_names,
+        _geometry(collection, shape),
+        _precision(shape),
     )
 
 

@@ -92,6 +92,21 @@ def test_number_matched_on_full_partial_past_the_end_and_streamed_pages(
     assert body["numberReturned"] == len(body["features"]) == max(0, min(limit, total - offset))
 
 
+@pytest.mark.parametrize(("sortby", "offset"), [("name", 0), ("-name", 0), ("-name", 30)])
+def test_a_small_page_keeps_the_sort_order(client: TestClient, sortby: str, offset: int) -> None:
+    names = sorted(f["properties"]["name"] for f in _layer("districts"))
+    if sortby.startswith("-"):
+        names.reverse()
+    for fmt in ("json", "geojsonseq"):
+        response = client.get(
+            "/collections/districts/items",
+            params={"limit": 25, "offset": offset, "sortby": sortby, "f": fmt},
+        )
+        lines = response.text.splitlines() if fmt == "geojsonseq" else None
+        features = [json.loads(line) for line in lines] if lines else response.json()["features"]
+        assert [f["properties"]["name"] for f in features] == names[offset : offset + 25], fmt
+
+
 def test_prev_link_and_offset(client: TestClient) -> None:
     body = client.get("/collections/districts/items?limit=5&offset=5").json()
     prev = [link for link in body["links"] if link["rel"] == "prev"]
