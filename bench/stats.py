@@ -78,6 +78,19 @@ def median_ms(call: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def medians_interleaved(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The median time of each call in milliseconds, the calls taken in turn ``repeat`` times
+    after one untimed turn, so that the machine's drift hits them all alike."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for turn in range(repeat + 1):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            if turn:
+                times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(taken) for name, taken in times.items()}
+
+
 def _get(client: TestClient, url: str, status: int = 200) -> Callable[[], object]:
     def call() -> object:
         response = client.get(url)
