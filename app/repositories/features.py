@@ -62,7 +62,7 @@ def geometry(collection: Collection) -> ColumnElement[Any]:
 
 
 def bbox_filter(
-    collection: Collection, boxes: Sequence[tuple[float, float, float, float]], srid: int
+    collection: Collection, boxes: Sequence[Sequence[ColumnElement[float]]], srid: int
 ) -> ColumnElement[bool]:
     """Features intersecting any of the boxes, given in ``srid`` (x/y order)."""
     geom = geometry(collection)
@@ -195,33 +195,53 @@ def count(
     return session.scalar(_count(collection, where, cap)) or 0
 
 
-async def page_async(
-    conn: AsyncConnection,
+# A page's size and place, bound at each request (``page_async``).
+LIMIT, OFFSET = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+
+
+def page_statement(
     collection: Collection,
     feature: ColumnElement[str],
     where: Sequence[ColumnElement[bool]],
     order_by: Sequence[ColumnElement[Any]],
-    limit: int,
-    offset: int,
+    offset: bool,
     separator: str,
     cap: int | None,
-) -> tuple[str, int, int | None]:
+) -> Compiled:
     """A page's features as one text, joined by ``separator``; how many rows the page query
     found, up to ``limit + 1`` (one more: there is a next page); how many match, counted up to
     ``cap + 1`` (None when ``cap`` is None: not counted).
 
     One statement and one row: one round trip and one snapshot, and no row to decode per
-    feature. PostgreSQL aggregates the rows of an ordered subquery in its order.
+    feature. PostgreSQL aggregates the rows of an ordered subquery in its order. It is
+    compiled once; ``limit``, ``offset`` (when ``offset`` is true) and the bbox's corners are
+    bound at each request.
     """
     rows = _page(
-        collection, select(feature.label("text")), where, order_by, limit + 1, offset
+        collection,
+        select(feature.label("text")),
+        where,
+        order_by,
+        LIMIT + 1,
+        OFFSET if offset else 0,
     ).subquery()
-    texts = func.array_agg(rows.c.text)
-    joined = func.array_to_string(texts[1:limit], separator)
+    joined = func.array_to_string(func.array_agg(rows.c.text)[1:LIMIT], separator)
     matched = null() if cap is None else _count(collection, where, cap).scalar_subquery()
-    statement = select(func.coalesce(joined, ""), func.count(), matched).select_from(rows)
-    text, found, counted = (await conn.execute(statement)).one()
-    return text, found, counted
+    return Compiled.of(
+        select(
+            func.coalesce(joined, "").label("text"),
+            func.count().label("found"),
+            matched.label("matched"),
+        ).select_from(rows)
+    )
+
+
+async def page_async(
+    conn: AsyncConnection, statement: Compiled, limit: int, offset: int, **values: Any
+) -> tuple[str, int, int | None]:
+    """The page's text, its row count and its match count (``page_statement``)."""
+    row = (await statement.run(conn, limit=limit, offset=offset, **values)).one()
+    return row.text, row.found, row.matched
 
 
 def extent(session: Session, collection: Collection) -> tuple[list[float] | None, list[Any] | None]:
@@ -276,8 +296,8 @@ def _page(
     statement: Select[Any],
     where: Sequence[ColumnElement[bool]],
     order_by: Sequence[ColumnElement[Any]],
-    limit: int,
-    offset: int,
+    limit: int | ColumnElement[int],
+    offset: int | ColumnElement[int],
 ) -> Select[Any]:
     """One page of the filtered rows, the id breaking ties so pages never overlap.
 
@@ -285,7 +305,7 @@ def _page(
     otherwise build the GeoJSON of every row it skips for the offset (deep pages took 10 s).
     """
     model_id = model(collection).id
-    if not offset:
+    if isinstance(offset, int) and not offset:
         return statement.where(*where).order_by(*order_by, model_id).limit(limit)
     page = select(model_id).where(*where).order_by(*order_by, model_id).limit(limit).offset(offset)
     return statement.where(model_id.in_(page.scalar_subquery())).order_by(*order_by, model_id)

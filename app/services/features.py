@@ -4,7 +4,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain, islice
@@ -21,7 +21,7 @@ from app.core.db import Compiled
 from app.crs import STORAGE
 from app.errors import NotFound
 from app.repositories import features as repo
-from app.schemas.query import ItemsQuery
+from app.schemas.query import BBox, ItemsQuery
 from app.services import filters
 
 COUNT_CAP = 100_000
@@ -206,16 +206,10 @@ async def items_async(
     """A small page on the event loop: its features as one text and their count, one row of
     one statement. A GeoJSON sequence tells no numberMatched: it is not counted."""
     sequence = fmt == "geojsonseq"
+    statement = _page_statement(collection, _shape(query), sequence)
+    corners = filters.bbox_values(query.bbox) if query.bbox else {}
     text, found, matched = await repo.page_async(
-        conn,
-        collection,
-        _feature_json(collection, query),
-        conditions(collection, query),
-        ordering(collection, query),
-        query.limit,
-        query.offset,
-        "\n" if sequence else ",",
-        None if sequence else COUNT_CAP,
+        conn, statement, query.limit, query.offset, **corners
     )
     # Joined, not added: a + b + c copies a large page twice (0.5 ms for 600 kB), join once.
     if sequence:
@@ -225,6 +219,31 @@ async def items_async(
     tail = _tail(returned, more, lambda: matched or 0, query, fmt, base, params)
     body = b"".join([b'{"type":"FeatureCollection","features":[', text.encode(), tail])
     return Page(MEDIA_TYPES["json"], iter([body]), _headers(query), spool=False)
+
+
+def _shape(query: ItemsQuery) -> ItemsQuery:
+    """What a page's statement depends on: the query without its size, its offset (only
+    whether there is one) and the bbox's corners (only its CRS and whether it is split)."""
+    box = query.bbox
+    if box is not None:  # corners as bound parameters, named by filters.bbox_values
+        split = box.minx > box.maxx
+        box = BBox(1.0 if split else 0.0, 0.0, 0.0, 0.0, box.crs)
+    return replace(query, bbox=box, limit=0, offset=min(query.offset, 1), clamped_from=None)
+
+
+@lru_cache(maxsize=512)
+def _page_statement(collection: Collection, shape: ItemsQuery, sequence: bool) -> Compiled:
+    """Built and compiled once per shape (building and running it through SQLAlchemy's
+    statement cache took about 1 ms of a page's time)."""
+    return repo.page_statement(
+        collection,
+        _feature_json(collection, shape),
+        conditions(collection, shape),
+        ordering(collection, shape),
+        bool(shape.offset),
+        "\n" if sequence else ",",
+        None if sequence else COUNT_CAP,
+    )
 
 
 def _headers(query: ItemsQuery) -> dict[str, str]:

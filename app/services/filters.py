@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Float, bindparam
 
 from app.catalog import Collection
 from app.errors import InvalidParameterValue
@@ -12,7 +12,18 @@ from app.schemas.query import BBox, Interval
 
 
 def bbox_condition(collection: Collection, bbox: BBox) -> ColumnElement[bool]:
-    """Features intersecting the box; a box across the antimeridian is split in two."""
+    """Features intersecting the box; a box across the antimeridian is split in two.
+
+    The corners are bound parameters named as in ``bbox_values``: a statement compiled once
+    for a box runs for any other box of the same CRS and split.
+    """
+    names = [bindparam(name, value, type_=Float) for name, value in bbox_values(bbox).items()]
+    boxes = [tuple(names[index : index + 4]) for index in range(0, len(names), 4)]
+    return repo.bbox_filter(collection, boxes, bbox.crs.srid)
+
+
+def bbox_values(bbox: BBox) -> dict[str, float]:
+    """The corners of the box, or of its two halves across the antimeridian, by name."""
     if bbox.minx > bbox.maxx:
         boxes = [
             (bbox.minx, bbox.miny, 180.0, bbox.maxy),
@@ -20,7 +31,12 @@ def bbox_condition(collection: Collection, bbox: BBox) -> ColumnElement[bool]:
         ]
     else:
         boxes = [(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy)]
-    return repo.bbox_filter(collection, boxes, bbox.crs.srid)
+    corners = ("west", "south", "east", "north")
+    return {
+        f"bbox{index}_{corner}": value
+        for index, box in enumerate(boxes)
+        for corner, value in zip(corners, box, strict=True)
+    }
 
 
 def datetime_condition(collection: Collection, interval: Interval) -> ColumnElement[bool]:

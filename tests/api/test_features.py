@@ -30,22 +30,40 @@ def _codes(body: dict[str, Any]) -> set[str]:
     return {_code(feature) for feature in body["features"]}
 
 
-def test_bbox_returns_exactly_the_intersecting_features(client: TestClient) -> None:
-    bbox = (46.5, 39.5, 47.0, 40.0)
+@pytest.mark.parametrize("limit", [1000, 10000])  # read on the event loop, and in a thread
+def test_bbox_returns_exactly_the_intersecting_features(client: TestClient, limit: int) -> None:
+    # One box after another: a statement compiled for the first box serves the second's.
+    for bbox in [(46.5, 39.5, 47.0, 40.0), (46.0, 39.0, 46.6, 39.6), (46.5, 39.5, 47.0, 40.0)]:
+        expected = {
+            feature["properties"]["code"]
+            for feature in _layer("contaminated_zones")
+            if shape(feature["geometry"]).intersects(box(*bbox))
+        }
+        assert expected, "the box should meet some zones"
+        response = client.get(
+            "/collections/contaminated_zones/items",
+            params={"bbox": ",".join(map(str, bbox)), "limit": limit, "skipGeometry": "true"},
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert _codes(body) == expected
+        assert body["numberMatched"] == len(expected) == body["numberReturned"]
+
+
+@pytest.mark.parametrize("west", [40.0, 47.0])
+def test_a_bbox_across_the_antimeridian_is_both_its_halves(client: TestClient, west: float) -> None:
+    halves = [box(west, -90, 180, 90), box(-180, -90, -170, 90)]
     expected = {
-        feature["properties"]["code"]
-        for feature in _layer("contaminated_zones")
-        if shape(feature["geometry"]).intersects(box(*bbox))
+        _code(feature)
+        for feature in _layer("districts")
+        if any(shape(feature["geometry"]).intersects(half) for half in halves)
     }
-    assert expected, "the box should meet some zones"
-    response = client.get(
-        "/collections/contaminated_zones/items",
-        params={"bbox": ",".join(map(str, bbox)), "limit": 10000, "skipGeometry": "true"},
-    )
-    assert response.status_code == 200
-    body = response.json()
-    assert _codes(body) == expected
-    assert body["numberMatched"] == len(expected) == body["numberReturned"]
+    for limit in (100, 10000):  # on the event loop, and in a thread
+        body = client.get(
+            "/collections/districts/items",
+            params={"bbox": f"{west},-90,-170,90", "limit": limit, "skipGeometry": "true"},
+        ).json()
+        assert _codes(body) == expected
 
 
 def test_bbox_in_epsg_4326_is_latitude_first(client: TestClient) -> None:
