@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(default=30_000, ge=100)
     idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=1000)
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)  # per worker process
+    stats_cache_mb: int = Field(default=16, ge=0, le=4096)  # statistics answers, per worker
     cors_origins: list[str] = ["*"]
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONTAMAP_HOST", "HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("CONTAMAP_PORT", "PORT"))

@@ -19,12 +19,14 @@ from sqlalchemy import (
     update,
     values,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS
 from app.models import (
     District,
     Incident,
+    LayerVersion,
     StatsDelta,
     StatsDirtyDistrict,
     StatsDistrictArea,
@@ -37,11 +39,13 @@ Key = tuple[str, str, str]  # (risk_level, status, contamination), "*" for any
 
 
 class Versions(NamedTuple):
-    """The data version of the layers, whether the statistics lag behind it, the territory."""
+    """The data version of the layers, whether the statistics lag behind it, the territory,
+    and each layer's own version (``layer_versions``, by layer name)."""
 
     data: int
     stale: bool
     territory_km2: float
+    layers: tuple[int, ...]
 
 
 def versions(session: Session) -> Versions:
@@ -51,12 +55,17 @@ def versions(session: Session) -> Versions:
     (its refresh runs at COMMIT), or after a write made with the triggers disabled.
     """
     pending = select(StatsDirtyDistrict.district_id).exists()
+    layers = select(
+        func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer))
+    ).scalar_subquery()
     statement = select(
         StatsState.data_version,
         (StatsState.built_version < StatsState.data_version) | StatsState.rebuild_all | pending,
         StatsState.territory_km2,
+        layers,
     )
-    return Versions(*session.execute(statement).one())
+    data, stale, territory_km2, versions = session.execute(statement).one()
+    return Versions(data, stale, territory_km2, tuple(versions or ()))
 
 
 def refresh(session: Session, *, everything: bool = False) -> int:

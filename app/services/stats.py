@@ -58,6 +58,13 @@ def freshness(session: Session) -> Freshness:
     return Freshness(data_version=state.data, stale=state.stale)
 
 
+def figures_version(session: Session) -> tuple[int, ...] | None:
+    """What every figure is computed from: the statistics' data version and each layer's
+    version, all bumped by any committed write; None while the figures lag behind the data."""
+    state = repo.versions(session)
+    return None if state.stale else (state.data, *state.layers)
+
+
 def _key(filters: ZoneFilter, **override: str) -> Key:
     values = filters.model_dump() | override
     return (

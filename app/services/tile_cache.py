@@ -13,16 +13,13 @@ versions in the ETag, without building it.
 
 import gzip
 import hashlib
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from cachetools import LRUCache
-
+from app.core.cache import BoundedCache
 from app.schemas.query import TileFilter
 
-MEGABYTE = 1024 * 1024
 GZIP_MINIMUM_BYTES = 1024  # as the GZip middleware: smaller answers go as they are
 GZIP_LEVEL = 5
 GZIP_SUFFIX = "-gzip"  # the gzip encoding's ETag is the tile's with this suffix
@@ -89,29 +86,8 @@ class Cached:
     tile: Tile
 
 
-class TileCache:
-    """A least-recently-used cache of tile bytes, bounded in megabytes, safe across threads."""
+class TileCache(BoundedCache[TileKey, Cached]):
+    """The tiles of this worker, bounded in megabytes."""
 
     def __init__(self, megabytes: int) -> None:
-        self._tiles: LRUCache[TileKey, Cached] = LRUCache(
-            maxsize=max(megabytes * MEGABYTE, 1), getsizeof=lambda cached: cached.tile.size
-        )
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: TileKey) -> Cached | None:
-        """The cached tile, or None."""
-        with self._lock:
-            tile = self._tiles.get(key)
-            if tile is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-            return tile
-
-    def put(self, key: TileKey, cached: Cached) -> None:
-        """Keep a tile; a tile larger than the whole cache is not kept."""
-        with self._lock:
-            if cached.tile.size <= self._tiles.maxsize:
-                self._tiles[key] = cached
+        super().__init__(megabytes, lambda cached: cached.tile.size)

@@ -2,10 +2,16 @@
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from geoalchemy2 import WKTElement
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.models import Incident
 
 # DATA.md §3 and §5: the schematic scenario was built from these national figures.
 # The hazardous total and the high-risk total are published to the km² and the scenario is cut
@@ -164,3 +170,40 @@ def test_districts_sort_by_several_fields(client: TestClient) -> None:
     assert keys == sorted(keys)
     plus = client.get("/stats/districts?sortby=+area_km2").json()["districts"]  # '+' arrives as ' '
     assert [row["area_km2"] for row in plus] == sorted(row["area_km2"] for row in plus)
+
+
+def test_figures_are_kept_until_a_write_changes_them(client: TestClient, session: Session) -> None:
+    def row(district_id: int) -> dict[str, Any]:
+        body = client.get("/stats/districts", params={"as_of": "2026-01-01"}).json()
+        return next(row for row in body["districts"] if row["id"] == district_id)
+
+    lon, lat, district_id = session.execute(
+        text(
+            "SELECT ST_X(p), ST_Y(p), id FROM (SELECT ST_PointOnSurface(geom) p, id"
+            " FROM districts WHERE name = 'Aghdam') d"
+        )
+    ).one()
+    cache = client.app.state.figures_cache  # type: ignore[attr-defined]
+    before = row(district_id)
+    hits = cache.hits
+    assert row(district_id) == before  # the same answer, kept
+    assert cache.hits == hits + 1
+    session.add(
+        Incident(
+            code="TEST-CACHE",
+            occurred_on=date(2025, 6, 1),
+            device="anti_tank_mine",
+            activity="farming",
+            killed=2,
+            injured=1,
+            victim_category="civilian",
+            location_accuracy="surveyed",
+            source="test",
+            geom=WKTElement(f"POINT({lon} {lat})", srid=4326),
+        )
+    )
+    session.flush()  # as a committed write seen by the next request
+    after = row(district_id)
+    assert after["killed"] == before["killed"] + 2
+    assert after["injured"] == before["injured"] + 1
+    assert after["incidents"] == before["incidents"] + 1

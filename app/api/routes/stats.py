@@ -5,8 +5,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
+from app.api.caching import figures
 from app.api.deps import (
     AsOfDep,
     JsonOrHtml,
@@ -45,11 +47,15 @@ NearKm = Annotated[
 
 @router.get("/summary", response_model=Summary)
 def get_summary(
-    session: SessionDep, as_of: AsOfDep, filters: ZoneFilterDep, near_km: NearKm = stats.NEAR_KM
-) -> Summary:
+    request: Request,
+    session: SessionDep,
+    as_of: AsOfDep,
+    filters: ZoneFilterDep,
+    near_km: NearKm = stats.NEAR_KM,
+) -> Response:
     """National figures: territory, contaminated and released area, casualties, settlements
     and people near contamination, sources."""
-    return stats.summary(session, as_of, filters, near_km)
+    return figures(request, session, lambda: stats.summary(session, as_of, filters, near_km))
 
 
 @router.get(
@@ -58,16 +64,27 @@ def get_summary(
     responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
 )
 def get_districts(
+    request: Request,
     session: SessionDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     sortby: SortbyQuery = None,
     f: Annotated[Literal["json", "csv", "geojson"], Query(description="output format")] = "json",
     near_km: NearKm = stats.NEAR_KM,
-) -> DistrictList | Response:
+) -> Response:
     """One row per district; as JSON, CSV or a GeoJSON FeatureCollection for a choropleth."""
     keys = parse_sortby(sortby, SORTABLE)
-    result = stats_output.districts_in_format(session, as_of, filters, keys, f, near_km)
+    return figures(
+        request,
+        session,
+        lambda: _districts(
+            stats_output.districts_in_format(session, as_of, filters, keys, f, near_km)
+        ),
+    )
+
+
+def _districts(result: DistrictList | stats_output.Rendered) -> DistrictList | Response:
+    """The district table as JSON, or as the file it was rendered to, its version in headers."""
     if isinstance(result, stats_output.Rendered):
         headers = {
             "Content-Disposition": f'inline; filename="{result.filename}"',
@@ -120,19 +137,23 @@ def get_district_package(
 
 @router.get("/line-of-contact", response_model=LineOfContactStats)
 def get_line_of_contact(
+    request: Request,
     session: SessionDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     within_km: Annotated[
         float, Query(gt=0, le=100, description="distance from the line, (0, 100] km")
     ] = 2.0,
-) -> LineOfContactStats:
+) -> Response:
     """Contaminated area and incidents within a distance of the former line, on each side."""
-    return stats_line.line_of_contact(session, within_km, as_of, filters)
+    return figures(
+        request, session, lambda: stats_line.line_of_contact(session, within_km, as_of, filters)
+    )
 
 
 @router.get("/timeseries", response_model=Timeseries)
 def get_timeseries(
+    request: Request,
     session: SessionDep,
     filters: ZoneFilterDep,
     first: Annotated[int, Query(alias="from", ge=1990, le=2100, description="first year")] = 2020,
@@ -140,9 +161,13 @@ def get_timeseries(
         int | None, Query(alias="to", ge=1990, le=2100, description="last year")
     ] = None,
     district: Annotated[int | None, Query(description="narrow to one district id")] = None,
-) -> Timeseries:
+) -> Response:
     """Per year: contaminated area at year end, area released, incidents and casualties."""
-    return stats.timeseries(session, first, last or date.today().year, district, filters)
+    return figures(
+        request,
+        session,
+        lambda: stats.timeseries(session, first, last or date.today().year, district, filters),
+    )
 
 
 async def weights(
@@ -170,6 +195,7 @@ async def weights(
     responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
 )
 def get_priorities(
+    request: Request,
     session: SessionDep,
     as_of: AsOfDep,
     weights_: Annotated[Weights, Depends(weights)],
@@ -183,7 +209,7 @@ def get_priorities(
     limit: Annotated[int, Query(ge=1, le=10_000, description="zones per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="zones to skip")] = 0,
     f: Annotated[Literal["json", "csv", "geojson"], Query(description="output format")] = "json",
-) -> Priorities | Response:
+) -> Response:
     """Zones counted as contaminated on as_of, ranked by a documented, re-weightable score:
     people and settlements near, recent incidents, closeness, risk, smallness. A decision aid."""
     filters = {
@@ -191,9 +217,18 @@ def get_priorities(
         "risk_level": risk_level,
         "hazard_class": hazard_class,
     }
-    result = planning.priorities(
-        session, as_of, near_km, incident_years, weights_, filters, limit, offset
-    )
+
+    def ranked() -> Priorities | Response:
+        result = planning.priorities(
+            session, as_of, near_km, incident_years, weights_, filters, limit, offset
+        )
+        return _priorities(session, result, f)
+
+    return figures(request, session, ranked)
+
+
+def _priorities(session: Session, result: Priorities, f: str) -> Priorities | Response:
+    """The ranked zones as JSON, CSV or GeoJSON."""
     if f == "csv":
         return Response(
             planning.as_csv(result),
