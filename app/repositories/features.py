@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
     func,
     literal,
@@ -208,14 +209,15 @@ def page_statement(
     separator: str,
     cap: int | None,
 ) -> Compiled:
-    """A page's features as one text, joined by ``separator``; how many rows the page query
-    found, up to ``limit + 1`` (one more: there is a next page); how many match, counted up to
-    ``cap + 1`` (None when ``cap`` is None: not counted).
+    """A page's features as one text, joined by ``separator``, unless it is longer than
+    ``most_bytes`` (then NULL); how many rows the page query found, up to ``limit + 1`` (one
+    more: there is a next page); how many match, counted up to ``cap + 1`` (None when ``cap``
+    is None: not counted).
 
     One statement and one row: one round trip and one snapshot, and no row to decode per
     feature. PostgreSQL aggregates the rows of an ordered subquery in its order. It is
-    compiled once; ``limit``, ``offset`` (when ``offset`` is true) and the bbox's corners are
-    bound at each request.
+    compiled once; ``limit``, ``offset`` (when ``offset`` is true), ``most_bytes`` and the
+    bbox's corners are bound at each request.
     """
     rows = _page(
         collection,
@@ -226,21 +228,29 @@ def page_statement(
         OFFSET if offset else 0,
     ).subquery()
     joined = func.array_to_string(func.array_agg(rows.c.text)[1:LIMIT], separator)
+    small = func.sum(func.octet_length(rows.c.text)) <= bindparam("most_bytes", type_=Integer)
+    text = case((small, func.coalesce(joined, "")), else_=null())
     matched = null() if cap is None else _count(collection, where, cap).scalar_subquery()
     return Compiled.of(
         select(
-            func.coalesce(joined, "").label("text"),
-            func.count().label("found"),
-            matched.label("matched"),
+            text.label("text"), func.count().label("found"), matched.label("matched")
         ).select_from(rows)
     )
 
 
 async def page_async(
-    conn: AsyncConnection, statement: Compiled, limit: int, offset: int, **values: Any
-) -> tuple[str, int, int | None]:
-    """The page's text, its row count and its match count (``page_statement``)."""
-    row = (await statement.run(conn, limit=limit, offset=offset, **values)).one()
+    conn: AsyncConnection,
+    statement: Compiled,
+    limit: int,
+    offset: int,
+    most_bytes: int,
+    **values: Any,
+) -> tuple[str | None, int, int | None]:
+    """The page's text (None when longer than ``most_bytes``), its row count and its match
+    count (``page_statement``)."""
+    row = (
+        await statement.run(conn, limit=limit, offset=offset, most_bytes=most_bytes, **values)
+    ).one()
     return row.text, row.found, row.matched
 
 

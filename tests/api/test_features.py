@@ -11,6 +11,7 @@ from pyproj import Transformer
 from shapely.geometry import box, shape
 
 from app.api.caching import _digest
+from app.services import features
 
 DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
 
@@ -123,6 +124,25 @@ def test_a_small_page_keeps_the_sort_order(client: TestClient, sortby: str, offs
         lines = response.text.splitlines() if fmt == "geojsonseq" else None
         features = [json.loads(line) for line in lines] if lines else response.json()["features"]
         assert [f["properties"]["name"] for f in features] == names[offset : offset + 25], fmt
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojsonseq"])
+def test_a_small_page_of_many_bytes_is_spooled_the_same(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    params = {"limit": 30, "offset": 10, "f": fmt}
+    whole = client.get("/collections/districts/items", params=params)
+    monkeypatch.setattr(features, "WHOLE_BYTES", 1000)  # less than one district's outline
+    streamed: list[str] = []
+    items = features.items
+    monkeypatch.setattr(features, "items", lambda *args: streamed.append("") or items(*args))
+    spooled = client.get("/collections/districts/items", params=params)
+    assert streamed  # read again, in a thread, spooled
+    assert spooled.status_code == whole.status_code == 200
+    if fmt == "geojsonseq":
+        assert spooled.content == whole.content
+    else:
+        assert _digest(spooled.content) == _digest(whole.content)  # all but the timeStamp
 
 
 def test_prev_link_and_offset(client: TestClient) -> None:

@@ -115,17 +115,18 @@ async def items(
     if query.offset:
         params["offset"] = str(query.offset)
     url = own_url(request)
+    page = None
     if features.on_event_loop(fmt, query):
         page = await read(
             engine, lambda conn: features.items_async(conn, collection, query, fmt, url, params)
         )
-    else:
+    if page is None:  # large, CSV, or too many bytes to hold: spooled in a thread
         page = await run_in_threadpool(features.items, session, collection, query, fmt, url, params)
     if query.clamped_from is not None:
         page.headers["X-Limit-Clamped"] = f"{query.clamped_from} requested, {query.limit} served"
     if fmt == "html":  # rendered in a thread: a page of 10,000 features takes a while
         return await run_in_threadpool(_items_html, request, collection, page)
-    if features.on_event_loop(fmt, query):  # small, in memory: one send, no thread
+    if not page.spool:  # small, in memory: one send, no thread
         return Response(b"".join(page.body), media_type=page.media_type, headers=page.headers)
     return StreamingResponse(page.body, media_type=page.media_type, headers=page.headers)
 
