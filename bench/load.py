@@ -23,6 +23,7 @@ class Tally:
     retry_after_503: int = 0  # the 503s that said when to come back
     seconds: float = 0.0
     received: int = 0  # bytes of the bodies, decoded
+    cpu: Counter[str] = field(default_factory=Counter)  # CPU seconds during the rounds, by whom
 
     @property
     def count(self) -> int:
@@ -37,6 +38,10 @@ class Tally:
         """p50, p95 and p99 latency in milliseconds."""
         p50, p95, p99 = np.percentile(np.array(self.latencies) * 1000, [50, 95, 99])
         return float(p50), float(p95), float(p99)
+
+    def cores(self, whose: str) -> float:
+        """The CPU ``whose`` used during the rounds, in cores (1 = one core busy throughout)."""
+        return self.cpu[whose] / self.seconds if self.seconds else 0.0
 
     def kilobytes(self) -> float:
         """The mean body size, decoded, in kB."""
@@ -85,6 +90,7 @@ class Target:
     name: str
     api: Api
     client: aiohttp.ClientSession
+    pid: int  # the server's process, its workers' parent
 
 
 def client(base: str, connections: int) -> aiohttp.ClientSession:

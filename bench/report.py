@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from bench import cpu
 from bench.features import TIPG_VERSION, plain_url
 from bench.load import Plan, Tally
 
@@ -195,12 +196,16 @@ def _rows_table(rows: list[Row], cold_zooms: Counter[int]) -> list[str]:
 def _mixed_table(row: Row, workers: int) -> list[str]:
     head = ["server", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "5xx"]
     head += ["503 with Retry-After", "503 without", "others not 2xx"]
+    head += [f"{whose} CPU, cores" for whose in (cpu.SERVER, cpu.POSTGRES, cpu.LOAD)]
     lines = [
         f"## Mixed load: {row.clients} concurrent clients",
         "",
         "45 % zones in a view (limit=100), 45 % tiles of zoom 8 to 12 (zones or districts),"
         " 10 % /stats/districts; tipg has no statistics, so it gets the same requests without"
-        " them. Others not 2xx: 4xx answers and requests that got no answer, by status.",
+        " them. Others not 2xx: 4xx answers and requests that got no answer, by status. CPU:"
+        " the CPU time used during the server's rounds (from /proc: the server's processes, its"
+        " workers included; every PostgreSQL process; the load generator) over their wall time,"
+        " in cores; the machine has the cores listed above.",
         "",
         _line(head),
         _line(["---"] + ["---:"] * (len(head) - 1)),
@@ -209,7 +214,9 @@ def _mixed_table(row: Row, workers: int) -> list[str]:
         unavailable = tally.statuses[503]
         cells = [name, str(tally.count), *_figures(tally), str(tally.server_errors())]
         cells += [str(tally.retry_after_503), str(unavailable - tally.retry_after_503)]
-        lines.append(_line([*cells, tally.others()]))
+        cells += [tally.others()]
+        cells += [f"{tally.cores(whose):.2f}" for whose in (cpu.SERVER, cpu.POSTGRES, cpu.LOAD)]
+        lines.append(_line(cells))
     ours, single, theirs = (row.tallies[name] for name in (CONTAMAP, SINGLE, TIPG))
     lines += [
         "",

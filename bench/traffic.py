@@ -31,6 +31,7 @@ from sqlalchemy import Engine, event
 
 from app.core.config import Settings
 from app.main import create_app
+from bench import cpu
 from bench.features import bundled_database, plain_url, tipg_env, tipg_python, uvicorn
 from bench.load import Budget, Plan, Tally, Target, client, run_round
 from bench.report import (
@@ -104,12 +105,14 @@ async def measure(
 ) -> Row:
     """Alternate the servers round by round, and tally each."""
     tallies = {target.name: Tally() for target in targets}
-    cpu, wall = time.process_time(), time.perf_counter()
+    started, wall = time.process_time(), time.perf_counter()
     for _ in range(budget.rounds):
         batches = _batches(workload, budget.requests, len(targets))
         for target, asks in zip(targets, batches, strict=True):
+            before = cpu.snapshot(target.pid)
             await run_round(target, asks, clients, budget.seconds, tallies[target.name])
-    cpu_share = (time.process_time() - cpu) / (time.perf_counter() - wall)
+            tallies[target.name].cpu.update(cpu.snapshot(target.pid) - before)
+    cpu_share = (time.process_time() - started) / (time.perf_counter() - wall)
     return Row(workload.name, clients, tallies, cpu_share)
 
 
@@ -138,9 +141,9 @@ async def _replay(
         client(bases[TIPG], MIXED_CLIENTS) as theirs,
     ):
         targets = [
-            Target(CONTAMAP, apis[CONTAMAP], ours),
-            Target(SINGLE, apis[CONTAMAP], single),
-            Target(TIPG, apis[TIPG], theirs),
+            Target(CONTAMAP, apis[CONTAMAP], ours, cpu.server_pid(bases[CONTAMAP])),
+            Target(SINGLE, apis[CONTAMAP], single, cpu.server_pid(bases[SINGLE])),
+            Target(TIPG, apis[TIPG], theirs, cpu.server_pid(bases[TIPG])),
         ]
         return await run_load(webmap, {target.name: target for target in targets}, plan)
 
