@@ -4,13 +4,11 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from geoalchemy2 import WKTElement
 from pyproj import Geod
 from shapely import box
 from sqlalchemy.orm import Session
 
-from app.models import Incident
-from tests.api.test_stats_geometry import WEST, add_district, add_zone
+from tests.api.test_stats_geometry import WEST, add_district, add_incident, add_zone
 
 GEOD = Geod(ellps="WGS84")
 POINT = (0.30, -29.80)
@@ -29,21 +27,7 @@ def test_the_distances_near_a_point_are_the_geodesic_ones(
     district = add_district(session, WEST, name="Near test")
     zone_a = add_zone(session, A, risk_level="high")
     zone_b = add_zone(session, B, risk_level="low")
-    session.add(
-        Incident(
-            code="NEAR-I",
-            occurred_on=date(2024, 6, 1),
-            device="uxo",
-            activity="farming",
-            killed=0,
-            injured=1,
-            victim_category="civilian",
-            location_accuracy="surveyed",
-            source="test",
-            geom=WKTElement(f"POINT({INCIDENT[0]} {INCIDENT[1]})", srid=4326),
-        )
-    )
-    session.flush()
+    add_incident(session, *INCIDENT, occurred_on=date(2024, 6, 1), injured=1)
     params = {"lon": POINT[0], "lat": POINT[1], "as_of": "2025-01-01", "within_km": 5}
     body = client.get("/stats/near", params=params).json()
     to_a, to_b, to_incident = (

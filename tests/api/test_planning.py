@@ -20,8 +20,8 @@ from pyproj import Geod
 from shapely import box
 from sqlalchemy.orm import Session
 
-from app.models import Incident, Settlement
-from tests.api.test_stats_geometry import WEST, add_district, add_zone, km2
+from app.models import Settlement
+from tests.api.test_stats_geometry import WEST, add_district, add_incident, add_zone, km2
 
 GEOD = Geod(ellps="WGS84")
 S1, S2 = (0.10, -29.70), (0.30, -29.70)
@@ -50,21 +50,15 @@ def case(session: Session) -> dict[str, Any]:
                 geom=WKTElement(f"POINT({lon} {lat})", srid=4326),
             )
         )
-    session.add(
-        Incident(
-            code="T-I1",
-            occurred_on=date(2024, 5, 1),
-            device="anti_personnel_mine",
-            activity="grazing",
-            killed=1,
-            injured=2,
-            victim_category="civilian",
-            location_accuracy="surveyed",
-            source="test",
-            geom=WKTElement(f"POINT({I1[0]} {I1[1]})", srid=4326),
-        )
+    add_incident(
+        session,
+        *I1,
+        occurred_on=date(2024, 5, 1),
+        killed=1,
+        injured=2,
+        device="anti_personnel_mine",
+        activity="grazing",
     )
-    session.flush()
     zones = {
         name: add_zone(session, shape, risk_level=risk)
         for name, shape, risk in (("Z1", Z1, "low"), ("Z2", Z2, "high"), ("Z3", Z3, "medium"))

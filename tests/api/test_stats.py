@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from geoalchemy2 import WKTElement
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.models import Incident
+from tests.api.test_stats_geometry import add_incident
 
 # DATA.md §3 and §5: the schematic scenario was built from these national figures.
 # The hazardous total and the high-risk total are published to the km² and the scenario is cut
@@ -188,21 +187,7 @@ def test_figures_are_kept_until_a_write_changes_them(client: TestClient, session
     hits = cache.hits
     assert row(district_id) == before  # the same answer, kept
     assert cache.hits == hits + 1
-    session.add(
-        Incident(
-            code="TEST-CACHE",
-            occurred_on=date(2025, 6, 1),
-            device="anti_tank_mine",
-            activity="farming",
-            killed=2,
-            injured=1,
-            victim_category="civilian",
-            location_accuracy="surveyed",
-            source="test",
-            geom=WKTElement(f"POINT({lon} {lat})", srid=4326),
-        )
-    )
-    session.flush()  # as a committed write seen by the next request
+    add_incident(session, lon, lat, occurred_on=date(2025, 6, 1), killed=2, injured=1)
     after = row(district_id)
     assert after["killed"] == before["killed"] + 2
     assert after["injured"] == before["injured"] + 1

@@ -9,13 +9,14 @@ from itertools import count
 
 import pytest
 from fastapi.testclient import TestClient
+from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape
 from pyproj import Geod
 from shapely import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from app.models import ContaminatedZone, District
+from app.models import ContaminatedZone, District, Incident
 
 GEOD = Geod(ellps="WGS84")
 RELATIVE = 1e-3  # the issue's bound: within 0.1 % of an ellipsoidal computation
@@ -71,6 +72,35 @@ def add_zone(
     session.add(zone)
     session.flush()
     return zone.id
+
+
+def add_incident(
+    session: Session,
+    lon: float,
+    lat: float,
+    *,
+    occurred_on: date,
+    killed: int = 0,
+    injured: int = 0,
+    device: str = "uxo",
+    activity: str = "farming",
+) -> int:
+    """Insert a test incident of a civilian at a surveyed point and return its id."""
+    incident = Incident(
+        code=f"TEST-I{next(_codes)}",
+        occurred_on=occurred_on,
+        device=device,
+        activity=activity,
+        killed=killed,
+        injured=injured,
+        victim_category="civilian",
+        location_accuracy="surveyed",
+        source="test",
+        geom=WKTElement(f"POINT({lon} {lat})", srid=4326),
+    )
+    session.add(incident)
+    session.flush()
+    return incident.id
 
 
 def district_stats(client: TestClient, district_id: int, **params: str) -> dict[str, float]:
