@@ -1,5 +1,6 @@
 """Vector tiles: tile checks, filters, zoom-aware simplification, caching headers and TileJSON."""
 
+import math
 from collections.abc import Iterable, Sequence
 
 import morecantile
@@ -22,6 +23,7 @@ SIMPLIFY_PIXELS = 0.5
 TILEJSON_MAXZOOM = 16  # clients overzoom beyond; tiles are still served up to TMS.maxzoom
 # Revalidate every time: the strong ETag makes that a 304 of a few bytes while nothing changed.
 CACHE_CONTROL = "public, no-cache"
+EARTH_RADIUS = 6378137.0  # metres: the sphere of Web Mercator (EPSG:3857)
 THREAD_BYTES = 64 * 1024  # a tile this large is compressed in a thread, off the event loop
 
 
@@ -47,13 +49,22 @@ def tolerance(z: int) -> float:
 
 
 def search_bounds(z: int, x: int, y: int) -> repo.Bounds:
-    """The tile's WGS 84 bounds widened by the drawn buffer, kept within the world."""
+    """The tile's WGS 84 bounds widened by the drawn buffer, kept within the world.
+
+    Web Mercator's inverse by its formula: pyproj (morecantile's ``lnglat``) took 50 µs a
+    tile, a twentieth of a cached tile's time.
+    """
     left, bottom, right, top = TMS.xy_bounds(morecantile.Tile(x, y, z))
     pad = (right - left) * repo.BUFFER / repo.EXTENT
     world = TMS.xy_bbox
-    west, south = TMS.lnglat(max(left - pad, world.left), max(bottom - pad, world.bottom))
-    east, north = TMS.lnglat(min(right + pad, world.right), min(top + pad, world.top))
-    return max(west, -180.0), south, min(east, 180.0), north
+    west, east = max(left - pad, world.left), min(right + pad, world.right)
+    south, north = max(bottom - pad, world.bottom), min(top + pad, world.top)
+    return (
+        max(math.degrees(west / EARTH_RADIUS), -180.0),
+        math.degrees(math.atan(math.sinh(south / EARTH_RADIUS))),
+        min(math.degrees(east / EARTH_RADIUS), 180.0),
+        math.degrees(math.atan(math.sinh(north / EARTH_RADIUS))),
+    )
 
 
 async def fetch_tile(

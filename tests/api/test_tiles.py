@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ContaminatedZone, Incident
 from app.services.tile_cache import TileCache
+from app.services.tiles import search_bounds
 
 # A spot in the Gulf of Guinea, far from every bundled feature.
 LON, LAT = 3.005, 0.505
@@ -122,6 +123,20 @@ def test_the_all_layers_tile_names_each_layer(client: TestClient, layer: dict[st
     for z in (0, 1, 2, 6, 10):  # the tile of the line's north-western end (DATA.md)
         bundled = decode(get_tile(client, None, z, *tile_of(45.979, 40.224, z)).content)
         assert {"districts", "line_of_contact"} <= set(bundled), z
+
+
+@pytest.mark.parametrize(("z", "x", "y"), [(0, 0, 0), (3, 0, 7), (3, 7, 0), (14, 10340, 6180)])
+def test_a_tile_is_searched_for_within_its_bounds_and_drawn_buffer(z: int, x: int, y: int) -> None:
+    side = 2 * HALF_WORLD / 2**z  # metres, in Web Mercator
+    pad = side * 64 / EXTENT  # the buffer ST_AsMVTGeom draws
+    left, top = -HALF_WORLD + x * side - pad, HALF_WORLD - y * side + pad
+    right, bottom = left + side + 2 * pad, top - side - 2 * pad
+    clamp = lambda value: max(-HALF_WORLD, min(HALF_WORLD, value))  # noqa: E731
+    to_wgs84 = Transformer.from_crs(3857, 4326, always_xy=True)
+    west, south = to_wgs84.transform(clamp(left), clamp(bottom))
+    east, north = to_wgs84.transform(clamp(right), clamp(top))
+    expected = (max(west, -180.0), south, min(east, 180.0), north)
+    assert search_bounds(z, x, y) == pytest.approx(expected, abs=1e-9)
 
 
 def test_a_tile_far_away_is_empty(client: TestClient, layer: dict[str, int]) -> None:
