@@ -223,8 +223,8 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        # h11, whose parser bounds the headers it buffers (httptools has no such bound).
-        http="h11",
+        # httptools, with the request head bounded as h11 bounds it (app/server.py).
+        http="app.server:BoundedHttpToolsProtocol",
         h11_max_incomplete_event_size=settings.max_header_bytes,
     )
 

@@ -110,7 +110,7 @@ def report(results: Results, argv: list[str]) -> str:
         f"- Command: `DATABASE_URL=... {_command(argv)}`",
         f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         *(f"- {what}: {value}" for what, value in setup.machine.items()),
-        f"- Contamap workers: {setup.workers} (uvicorn `--workers`)",
+        f"- Contamap: `contamap serve --workers {setup.workers}` (uvicorn, httptools)",
         *(f"- {name} tile path: `{path}`" for name, path in setup.tile_paths.items()),
         f"- Bounds: {_bounds(setup.plan)}",
         "- Latency: timed by the client, from sending the request to the last byte of the"

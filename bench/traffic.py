@@ -1,12 +1,12 @@
 """A web map's traffic replayed against Contamap and tipg, side by side, on one database.
 
-Contamap runs with several uvicorn workers (one per core by default) and, for the mixed
-load, with one; tipg 1.6.1 runs as bench/features.py starts it (one uvicorn process, its own
-virtual environment). All serve one throwaway database holding the bundled dataset, on
-loopback. Each row sends random views over Karabakh (zoom 8 to 14) from 1, 8 and 32
-concurrent clients in bounded rounds that alternate between the servers (A, B, A, B...),
-so drift hits both; a cold tile is one no server has been asked for before in the run.
-Last, the time of a 1,000-feature page is compared with the bare SQL behind it.
+Contamap runs as ``contamap serve`` runs it, with several workers (one per core by default)
+and, for the mixed load, with one; tipg 1.6.1 runs as bench/features.py starts it (one
+uvicorn process, its own virtual environment). All serve one throwaway database holding the
+bundled dataset, on loopback. Each row sends random views over Karabakh (zoom 8 to 14) from
+1, 8 and 32 concurrent clients in bounded rounds that alternate between the servers (A, B,
+A, B...), so drift hits both; a cold tile is one no server has been asked for before in the
+run. Last, the time of a 1,000-feature page is compared with the bare SQL behind it.
 """
 
 import argparse
@@ -227,18 +227,24 @@ def _run_sql(
 
 
 def _start(servers: ExitStack, url: str, workers: int) -> dict[str, str]:
-    """Start the three servers; their base URLs by name."""
-    contamap = {"DATABASE_URL": url}
+    """Start the three servers; their base URLs by name. Contamap is served as `make run`
+    serves it, by ``contamap serve``."""
+    contamap = str(Path(sys.executable).with_name("contamap"))
+
+    def serve(processes: int) -> Callable[[int], list[str]]:
+        return lambda port: [contamap, "serve", "--port", str(port), "--workers", str(processes)]
+
     launches = [
-        (CONTAMAP, sys.executable, "app.main:app", ["--workers", str(workers)], contamap),
-        (SINGLE, sys.executable, "app.main:app", ["--workers", "1"], contamap),
-        (TIPG, str(tipg_python()), "tipg.main:app", [], tipg_env(url)),
+        (CONTAMAP, serve(workers)),
+        (SINGLE, serve(1)),
+        (TIPG, lambda port: uvicorn(tipg_python(), "tipg.main:app", port)),
     ]
+    environments = {CONTAMAP: {"DATABASE_URL": url}, SINGLE: {"DATABASE_URL": url}}
     bases = {}
-    for name, python, app, options, env in launches:
+    for name, command in launches:
         port = free_port()
-        argv = uvicorn(python, app, port, *options)
-        bases[name] = servers.enter_context(serving(argv, env, port, "/collections"))
+        env = environments.get(name) or tipg_env(url)
+        bases[name] = servers.enter_context(serving(command(port), env, port, "/collections"))
     return bases
 
 
@@ -274,7 +280,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench traffic", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run of about 2 minutes")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="Contamap's uvicorn workers"
+        "--workers", type=int, default=os.cpu_count() or 1, help="Contamap's workers"
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the random views")
     parser.add_argument("--output", type=Path, default=RESULTS, help="the markdown to write")

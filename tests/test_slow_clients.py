@@ -100,3 +100,28 @@ def test_headers_larger_than_the_limit_are_refused(server: str) -> None:
             answer = b""
     assert answer == b"" or answer.split(b" ")[1] in (b"400", b"431")
     assert httpx.get(f"{server}/health", timeout=10).status_code == 200
+
+
+def test_each_request_on_a_connection_has_the_whole_bound(server: str) -> None:
+    """The head's count starts again with each request: a second one of 60 KiB passes."""
+    port = int(server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.settimeout(10)
+        for padding in (100, 60_000, 60_000):
+            client.sendall(
+                b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: "
+                + b"a" * padding
+                + b"\r\n\r\n"
+            )
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += client.recv(65536)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.split(b" ")[1] == b"200", head
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            while len(body) < length:
+                body += client.recv(65536)
