@@ -85,7 +85,7 @@ def machine(url: str) -> dict[str, str]:
         "CPU": cpu[1] if cpu else NA,
         "PostgreSQL": f"{postgres}, PostGIS {postgis}, at {server.host}:{server.port}",
         "Contamap": _revision(),
-        "tipg": f"{TIPG_VERSION} (PyPI, .contamap/tipg-venv), one uvicorn process",
+        "tipg": f"{TIPG_VERSION} (PyPI, .contamap/tipg-venv), one uvicorn process, access log on",
         "Python": sys.version.split()[0],
     }
 
@@ -110,7 +110,8 @@ def report(results: Results, argv: list[str]) -> str:
         f"- Command: `DATABASE_URL=... {_command(argv)}`",
         f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         *(f"- {what}: {value}" for what, value in setup.machine.items()),
-        f"- Contamap: `contamap serve --workers {setup.workers}` (uvicorn, httptools)",
+        f"- Contamap: `contamap serve --workers {setup.workers}`"
+        " (uvicorn, httptools, access log on)",
         *(f"- {name} tile path: `{path}`" for name, path in setup.tile_paths.items()),
         f"- Bounds: {_bounds(setup.plan)}",
         "- Latency: timed by the client, from sending the request to the last byte of the"

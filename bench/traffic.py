@@ -32,7 +32,7 @@ from sqlalchemy import Engine, event
 from app.core.config import Settings
 from app.main import create_app
 from bench import cpu
-from bench.features import bundled_database, plain_url, tipg_env, tipg_python, uvicorn
+from bench.features import bundled_database, plain_url, tipg_env, tipg_python
 from bench.load import Budget, Plan, Tally, Target, client, run_round
 from bench.report import (
     CONTAMAP,
@@ -53,6 +53,7 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 CONCURRENCY = (1, 8, 32)
 MIXED_CLIENTS = 100
 PAGE_PATH = "/collections/contaminated_zones/items?limit=1000"
+TIPG_APP = "tipg.main:app"
 # The tile paths Contamap may serve: OGC API - Tiles order (row before column), or the old one.
 CONTAMAP_TILES = (
     "/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}",
@@ -237,7 +238,18 @@ def _start(servers: ExitStack, url: str, workers: int) -> dict[str, str]:
     launches = [
         (CONTAMAP, serve(workers)),
         (SINGLE, serve(1)),
-        (TIPG, lambda port: uvicorn(tipg_python(), "tipg.main:app", port)),
+        # With its access log, as Contamap has its own: both write a line per request.
+        (
+            TIPG,
+            lambda port: [
+                str(tipg_python()),
+                "-m",
+                "uvicorn",
+                "tipg.main:app",
+                "--port",
+                str(port),
+            ],
+        ),
     ]
     environments = {CONTAMAP: {"DATABASE_URL": url}, SINGLE: {"DATABASE_URL": url}}
     bases = {}
