@@ -10,6 +10,7 @@ from sqlalchemy import (
     Row,
     Select,
     Text,
+    UnaryExpression,
     and_,
     bindparam,
     case,
@@ -22,9 +23,10 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
 
 from app.catalog import Collection
 from app.core.db import Compiled
@@ -215,19 +217,27 @@ def page_statement(
     is None: not counted).
 
     One statement and one row: one round trip and one snapshot, and no row to decode per
-    feature. PostgreSQL aggregates the rows of an ordered subquery in its order. It is
-    compiled once; ``limit``, ``offset`` (when ``offset`` is true), ``most_bytes`` and the
-    bbox's corners are bound at each request.
+    feature. The page's sort keys come out of the page with its texts, and the aggregate
+    orders by them again: SQL does not promise that an aggregate reads a sorted subquery in
+    its order. It is compiled once; ``limit``, ``offset`` (when ``offset`` is true),
+    ``most_bytes`` and the bbox's corners are bound at each request.
     """
+    keys = [*order_by, model(collection).id.asc()]
+    sort_columns = [_sorted_on(key).label(f"sort{index}") for index, key in enumerate(keys)]
     rows = _page(
         collection,
-        select(feature.label("text")),
+        select(feature.label("text"), *sort_columns),
         where,
         order_by,
         LIMIT + 1,
         OFFSET if offset else 0,
     ).subquery()
-    joined = func.array_to_string(func.array_agg(rows.c.text)[1:LIMIT], separator)
+    in_order = [
+        rows.c[f"sort{index}"].desc() if _descending(key) else rows.c[f"sort{index}"].asc()
+        for index, key in enumerate(keys)
+    ]
+    texts = func.array_agg(aggregate_order_by(rows.c.text, *in_order), type_=ARRAY(Text))
+    joined = func.array_to_string(texts[1:LIMIT], separator)
     small = func.sum(func.octet_length(rows.c.text)) <= bindparam("most_bytes", type_=Integer)
     text = case((small, func.coalesce(joined, "")), else_=null())
     matched = null() if cap is None else _count(collection, where, cap).scalar_subquery()
@@ -236,6 +246,15 @@ def page_statement(
             text.label("text"), func.count().label("found"), matched.label("matched")
         ).select_from(rows)
     )
+
+
+def _sorted_on(key: ColumnElement[Any]) -> ColumnElement[Any]:
+    """What an ORDER BY key sorts on: the column under its ASC or DESC."""
+    return key.element if isinstance(key, UnaryExpression) else key
+
+
+def _descending(key: ColumnElement[Any]) -> bool:
+    return isinstance(key, UnaryExpression) and key.modifier is operators.desc_op
 
 
 async def page_async(
