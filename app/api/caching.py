@@ -131,10 +131,9 @@ class HeadMiddleware:
 
 @dataclass(frozen=True)
 class Kept:
-    """A statistics answer, and the versions of the data it was computed from."""
+    """A statistics answer (a 200), and the versions of the data it was computed from."""
 
     version: tuple[int, ...]
-    status_code: int
     body: bytes
     headers: tuple[tuple[bytes, bytes], ...]
 
@@ -167,7 +166,7 @@ def figures(
     cache: FiguresCache = request.app.state.figures_cache
     kept = cache.get(key) if version is not None else None
     if kept is not None and kept.version == version:
-        response = Response(kept.body, kept.status_code)
+        response = Response(kept.body)
         response.raw_headers = list(kept.headers)
         return response
     rendered = render()
@@ -177,5 +176,5 @@ def figures(
         else rendered
     )
     if version is not None and response.status_code == 200:
-        cache.put(key, Kept(version, 200, bytes(response.body), tuple(response.raw_headers)))
+        cache.put(key, Kept(version, bytes(response.body), tuple(response.raw_headers)))
     return response
