@@ -29,6 +29,7 @@ from app.api.security import SecurityMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import make_async_engine, make_engine, make_probe_engine
 from app.core.logging import withhold_positions
+from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
 from app.services.tile_cache import TileCache
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         withhold_positions()
+        keep_freed_memory()
         app.state.engine = engine = make_engine(settings)
         app.state.read_engine = read_engine = make_engine(settings, read_only=True)
         app.state.probe_engine = make_probe_engine(settings)
