@@ -9,13 +9,15 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 import pytest
 from alembic import command
 from fastapi import Request
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, text
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -146,5 +148,29 @@ class InTransaction:
     async def exec_driver_sql(self, sql: str, params: dict[str, Any]) -> CursorResult[Any]:
         return self.session.connection().exec_driver_sql(sql, params)
 
-    async def execute(self, statement: Executable) -> CursorResult[Any]:
-        return self.session.connection().execute(statement)
+    async def get_raw_connection(self) -> SimpleNamespace:
+        driver = self.session.connection().connection.driver_connection
+        return SimpleNamespace(driver_connection=AsyncOverSync(driver))
+
+
+class AsyncOverSync:
+    """The test connection's psycopg connection, with the asyncio calls a hot read makes."""
+
+    def __init__(self, driver: psycopg.Connection[Any]) -> None:
+        self.driver = driver
+
+    @property
+    def closed(self) -> bool:
+        return self.driver.closed
+
+    @asynccontextmanager
+    async def cursor(self, row_factory: Any) -> AsyncIterator["AsyncOverSync"]:
+        with self.driver.cursor(row_factory=row_factory) as cursor:
+            self.current = cursor
+            yield self
+
+    async def execute(self, sql: str, params: dict[str, Any]) -> None:
+        self.current.execute(sql, params)
+
+    async def fetchone(self) -> Any:
+        return self.current.fetchone()

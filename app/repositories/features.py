@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Row,
     Select,
     Text,
     UnaryExpression,
@@ -181,7 +180,7 @@ async def one_async(
     conn: AsyncConnection, statement: Compiled, feature_id: int
 ) -> tuple[str, str] | None:
     """One feature's GeoJSON text and its version, on the event loop."""
-    row: Row[Any] | None = (await statement.run(conn, feature_id=feature_id)).one_or_none()
+    row = await statement.one(conn, feature_id=feature_id)
     return None if row is None else (row.text, row.version)
 
 
@@ -267,9 +266,7 @@ async def page_async(
 ) -> tuple[str | None, int, int | None]:
     """The page's text (None when longer than ``most_bytes``), its row count and its match
     count (``page_statement``)."""
-    row = (
-        await statement.run(conn, limit=limit, offset=offset, most_bytes=most_bytes, **values)
-    ).one()
+    row = await statement.one(conn, limit=limit, offset=offset, most_bytes=most_bytes, **values)
     return row.text, row.found, row.matched
 
 

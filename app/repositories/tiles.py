@@ -167,7 +167,7 @@ async def tile(
     ``search`` is the WGS 84 box the index looks in: the tile and its drawn buffer.
     """
     place = dict(zip(("west", "south", "east", "north"), search, strict=True))
-    result = await _tile_sql(tuple(names), where).run(
+    row = await _tile_sql(tuple(names), where).one(
         conn,
         z=z,
         x=x,
@@ -176,7 +176,6 @@ async def tile(
         known=None if known is None else list(known),
         **place,
     )
-    row = result.one()
     return tuple(row.versions), (None if row.tile is None else bytes(row.tile))
 
 
