@@ -45,7 +45,9 @@ def test_a_database_restart_is_answered_and_recovered_from() -> None:
                 cluster.start()
                 # Every pool recovers: the asyncio one (a page, a tile) and the threads (statistics).
                 recovery = wait_until(
-                    lambda: all(httpx.get(base + url, timeout=10).status_code == 200 for url in URLS)
+                    lambda: all(
+                        httpx.get(base + url, timeout=10).status_code == 200 for url in URLS
+                    )
                 )
             finally:
                 running.clear()
