@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from functools import partial
 from http.client import HTTPConnection
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
 import psycopg
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 
 from app.core.config import Settings
 from app.main import create_app
@@ -171,19 +172,26 @@ def tipg_tiles(base: str) -> str:
 
 
 def page_sql(url: str) -> list[tuple[str, object]]:
-    """The statements Contamap runs for the page, captured in-process from its engines."""
+    """The statements Contamap runs for the page, captured in-process from psycopg's cursors
+    (hot reads go to psycopg directly, the others through SQLAlchemy: both end there)."""
     statements: list[tuple[str, object]] = []
 
-    def capture(*args: object) -> None:
-        statements.append((str(args[2]), args[3]))  # (connection, cursor, statement, parameters...)
+    def recording(execute: Callable[..., Any]) -> Callable[..., Any]:
+        def record(cursor: object, query: object, params: object = None, **options: Any) -> Any:
+            statements.append((str(query), params))
+            return execute(cursor, query, params, **options)
+
+        return record
 
     with TestClient(create_app(Settings(database_url=url, environment="test"))) as app:
         app.get(PAGE_PATH).raise_for_status()  # warm up: pool, plans
-        event.listen(Engine, "before_cursor_execute", capture)
-        try:
+        with (
+            patch.object(psycopg.Cursor, "execute", recording(psycopg.Cursor.execute)),
+            patch.object(psycopg.AsyncCursor, "execute", recording(psycopg.AsyncCursor.execute)),
+        ):
             app.get(PAGE_PATH).raise_for_status()
-        finally:
-            event.remove(Engine, "before_cursor_execute", capture)
+    if not statements:
+        raise RuntimeError(f"no statement was captured for {PAGE_PATH}")
     return statements
 
 
