@@ -41,18 +41,23 @@ class ETagMiddleware:
         chunks: list[bytes] = []
         size = 0
         passing_through = False
+        answered = False  # a 304 is sent: the route's body is dropped
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal start, size, passing_through
+            nonlocal start, size, passing_through, answered
             if message["type"] not in ("http.response.start", "http.response.body"):
                 await send(message)
                 return
             if message["type"] == "http.response.start":
                 start = message
-                # Not a success, or tagged by the route itself (a tile's strong ETag).
-                if message["status"] != 200 or b"etag" in dict(message["headers"]):
-                    passing_through = True
+                passing_through = message["status"] != 200 or b"etag" in dict(message["headers"])
+                if passing_through and message["status"] == 200:
+                    # Tagged by the route itself (a tile's or a feature's version).
+                    answered = await self._tagged(message, if_none_match, send)
+                elif passing_through:
                     await send(message)
+                return
+            if answered:
                 return
             if passing_through:
                 await send(message)
@@ -84,6 +89,19 @@ class ETagMiddleware:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, send_wrapper)
+
+    async def _tagged(self, start: Message, if_none_match: str | None, send: Send) -> bool:
+        """A response with the route's own ETag: cached as the others; a 304 (True) when the
+        client's copy is current, before the body, which then need not be sent."""
+        headers = MutableHeaders(raw=start["headers"])
+        headers.setdefault("Cache-Control", self.cache_control)
+        if not (if_none_match and _matches(if_none_match, headers["etag"])):
+            await send(start)
+            return False
+        del headers["Content-Length"]
+        await send({**start, "status": 304})
+        await send({"type": "http.response.body", "body": b""})
+        return True
 
 
 def _digest(body: bytes) -> str:

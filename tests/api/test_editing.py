@@ -165,6 +165,28 @@ def test_create_read_replace_patch_delete_restore(
     assert client.get(url + "/history").status_code == 401
 
 
+def test_a_feature_revalidates_with_304_until_it_is_edited(
+    client: TestClient, keys: dict[str, str], created: dict[str, Any]
+) -> None:
+    url = created["url"]
+    read = client.get(url)
+    etag = read.headers["etag"]
+    assert read.headers["Cache-Control"] == "public, no-cache"
+    assert "Accept" in read.headers["Vary"]  # HTML for a browser, GeoJSON otherwise
+    current = client.get(url, headers={"If-None-Match": etag})
+    assert current.status_code == 304 and current.content == b""
+    assert current.headers["etag"] == etag
+    page = client.get(url, headers={"Accept": "text/html", "If-None-Match": etag})
+    assert page.status_code == 200  # another representation, another tag
+    patched = client.patch(
+        url, json={"properties": {"risk_level": "low"}}, headers={**bearer(keys["editor"])}
+    )
+    assert patched.status_code == 200, patched.text
+    after = client.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.json()["properties"]["risk_level"] == "low"
+    assert after.headers["etag"] != etag
+
+
 def test_a_stale_if_match_is_a_412_and_changes_nothing(
     client: TestClient, keys: dict[str, str], created: dict[str, Any]
 ) -> None:

@@ -165,6 +165,7 @@ async def item(
     headers = {
         "Content-Crs": f"<{(query.crs or STORAGE).uri}>",
         "ETag": editing.representation_tag(version, fmt, request.url.query),
+        "Vary": "Accept",  # HTML for a browser, GeoJSON otherwise
     }
     if fmt == "html":
         return templates.TemplateResponse(
