@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pyproj import Transformer
 from shapely.geometry import box, shape
+from sqlalchemy.orm import Session
 
 from app.api.caching import _digest
 from app.services import features
+from tests.api.test_stats_geometry import add_incident
 
 DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
 
@@ -34,7 +37,9 @@ def _codes(body: dict[str, Any]) -> set[str]:
 @pytest.mark.parametrize("limit", [1000, 10000])  # read on the event loop, and in a thread
 def test_bbox_returns_exactly_the_intersecting_features(client: TestClient, limit: int) -> None:
     # One box after another: a statement compiled for the first box serves the second's.
-    for bbox in [(46.5, 39.5, 47.0, 40.0), (46.0, 39.0, 46.6, 39.6), (46.5, 39.5, 47.0, 40.0)]:
+    # The last holds the whole bundled layer: every zone's own box is inside it.
+    boxes = [(46.5, 39.5, 47.0, 40.0), (46.0, 39.0, 46.6, 39.6), (46.5, 39.5, 47.0, 40.0)]
+    for bbox in [*boxes, (44.0, 38.0, 51.0, 42.0)]:
         expected = {
             feature["properties"]["code"]
             for feature in _layer("contaminated_zones")
@@ -49,6 +54,30 @@ def test_bbox_returns_exactly_the_intersecting_features(client: TestClient, limi
         body = response.json()
         assert _codes(body) == expected
         assert body["numberMatched"] == len(expected) == body["numberReturned"]
+
+
+@pytest.mark.parametrize("limit", [100, 10000])  # read on the event loop, and in a thread
+def test_points_at_a_bbox_edge_are_matched_exactly(
+    client: TestClient, session: Session, limit: int
+) -> None:
+    # 46.1 and 40.3 are not floats: PostGIS's float boxes round them by about 2e-6 degrees.
+    west, south, east, north = 45.9, 40.1, 46.1, 40.3
+    day = date(2024, 5, 1)
+    expected = {  # by hand: a point on the edge touches the box; 1e-7 degrees out does not
+        add_incident(session, east - 1e-7, 40.2, occurred_on=day): True,
+        add_incident(session, east, 40.2, occurred_on=day): True,
+        add_incident(session, east + 1e-7, 40.2, occurred_on=day): False,
+        add_incident(session, 46.0, north + 1e-7, occurred_on=day): False,
+        add_incident(session, east + 1e-7, north + 1e-7, occurred_on=day): False,
+    }
+    for bbox in [(west, south, east, north), (east - 1e-5, 40.2 - 1e-5, east, 40.2 + 1e-5)]:
+        body = client.get(
+            "/collections/incidents/items",
+            params={"bbox": ",".join(map(str, bbox)), "limit": limit, "skipGeometry": "true"},
+        ).json()
+        found = {feature["id"] for feature in body["features"]}
+        assert {point for point, inside in expected.items() if inside} <= found, bbox
+        assert not found & {point for point, inside in expected.items() if not inside}, bbox
 
 
 @pytest.mark.parametrize("west", [40.0, 47.0])
