@@ -8,7 +8,9 @@ from datetime import date
 
 from fastapi import Request, Response
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -168,25 +170,39 @@ class FiguresCache(BoundedCache[tuple[object, ...], Kept]):
         super().__init__(megabytes, lambda kept: kept.size)
 
 
-def figures(
-    request: Request, session: Session, render: Callable[[], Response | BaseModel]
+async def figures(
+    request: Request,
+    session: Session,
+    engine: AsyncEngine,
+    render: Callable[[], Response | BaseModel],
 ) -> Response:
     """A statistics answer, from this worker's cache while nothing it is computed from changed.
 
     Any committed write changes the statistics' data version or a layer's version, so the
-    next request computes the answer anew, in every worker; until then a request costs one
-    short query instead of the figures' dozen. The versions are read in the session's
-    snapshot, the one the answer is computed in. Figures that lag behind the data (stale)
-    are never kept. Keyed by the path, the query and the day (``as_of`` is today by default).
+    next request computes the answer anew, in every worker. A kept answer is checked against
+    the versions of the latest commit by one statement on the event loop, and sent with no
+    thread; otherwise the answer is computed in a thread, the versions read in the session's
+    snapshot, the one the answer is computed in. Figures that lag behind the data (stale) are
+    never kept. Keyed by the path, the query and the day (``as_of`` is today by default).
     """
-    version = stats.figures_version(session)
     key = (request.url.path, tuple(sorted(request.query_params.multi_items())), date.today())
     cache: FiguresCache = request.app.state.figures_cache
-    kept = cache.get(key) if version is not None else None
-    if kept is not None and kept.version == version:
+    kept = cache.get(key)
+    if kept is not None and kept.version == await stats.current_figures_version(engine):
         response = Response(kept.body)
         response.raw_headers = list(kept.headers)
         return response
+    return await run_in_threadpool(_computed, cache, key, session, render)
+
+
+def _computed(
+    cache: FiguresCache,
+    key: tuple[object, ...],
+    session: Session,
+    render: Callable[[], Response | BaseModel],
+) -> Response:
+    """The answer computed anew, and kept under the versions of the data it was computed from."""
+    version = stats.figures_version(session)
     rendered = render()
     response = (
         JSONResponse(rendered.model_dump(mode="json"))

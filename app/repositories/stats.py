@@ -20,9 +20,11 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS
+from app.core.db import Compiled
 from app.models import (
     District,
     Incident,
@@ -48,24 +50,36 @@ class Versions(NamedTuple):
     layers: tuple[int, ...]
 
 
+def _versions_statement() -> Select[Any]:
+    pending = select(StatsDirtyDistrict.district_id).exists()
+    layers = select(
+        func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer))
+    ).scalar_subquery()
+    return select(
+        StatsState.data_version,
+        (StatsState.built_version < StatsState.data_version) | StatsState.rebuild_all | pending,
+        StatsState.territory_km2,
+        layers,
+    )
+
+
+VERSIONS = Compiled.of(_versions_statement())
+
+
 def versions(session: Session) -> Versions:
     """The state row, read without a lock.
 
     The statistics are stale only inside a transaction that wrote and has not yet committed
     (its refresh runs at COMMIT), or after a write made with the triggers disabled.
     """
-    pending = select(StatsDirtyDistrict.district_id).exists()
-    layers = select(
-        func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer))
-    ).scalar_subquery()
-    statement = select(
-        StatsState.data_version,
-        (StatsState.built_version < StatsState.data_version) | StatsState.rebuild_all | pending,
-        StatsState.territory_km2,
-        layers,
-    )
-    data, stale, territory_km2, versions = session.execute(statement).one()
-    return Versions(data, stale, territory_km2, tuple(versions or ()))
+    data, stale, territory_km2, layers = session.execute(_versions_statement()).one()
+    return Versions(data, stale, territory_km2, tuple(layers or ()))
+
+
+async def versions_async(conn: AsyncConnection) -> Versions:
+    """The same row, by a hot read: on the event loop, the latest commit's."""
+    data, stale, territory_km2, layers = await VERSIONS.one(conn)
+    return Versions(data, stale, territory_km2, tuple(layers or ()))
 
 
 def refresh(session: Session, *, everything: bool = False) -> int:

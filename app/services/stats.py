@@ -4,9 +4,11 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from app.catalog import RELEASED_STATUSES, ContaminationType, RiskLevel, ZoneStatus
+from app.core.db import read
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import stats as repo
 from app.repositories import stats_geo
@@ -61,7 +63,15 @@ def freshness(session: Session) -> Freshness:
 def figures_version(session: Session) -> tuple[int, ...] | None:
     """What every figure is computed from: the statistics' data version and each layer's
     version, all bumped by any committed write; None while the figures lag behind the data."""
-    state = repo.versions(session)
+    return _figures_version(repo.versions(session))
+
+
+async def current_figures_version(engine: AsyncEngine) -> tuple[int, ...] | None:
+    """The same, as of the latest commit: one statement on the event loop, no thread."""
+    return _figures_version(await read(engine, repo.versions_async))
+
+
+def _figures_version(state: repo.Versions) -> tuple[int, ...] | None:
     return None if state.stale else (state.data, *state.layers)
 
 

@@ -11,6 +11,7 @@ from starlette.background import BackgroundTask
 from app.api.caching import figures
 from app.api.deps import (
     AsOfDep,
+    EngineDep,
     JsonOrHtml,
     SessionDep,
     SortbyQuery,
@@ -46,16 +47,19 @@ NearKm = Annotated[
 
 
 @router.get("/summary", response_model=Summary)
-def get_summary(
+async def get_summary(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     near_km: NearKm = stats.NEAR_KM,
 ) -> Response:
     """National figures: territory, contaminated and released area, casualties, settlements
     and people near contamination, sources."""
-    return figures(request, session, lambda: stats.summary(session, as_of, filters, near_km))
+    return await figures(
+        request, session, engine, lambda: stats.summary(session, as_of, filters, near_km)
+    )
 
 
 @router.get(
@@ -63,9 +67,10 @@ def get_summary(
     response_model=DistrictList,
     responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
 )
-def get_districts(
+async def get_districts(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     sortby: SortbyQuery = None,
@@ -74,9 +79,10 @@ def get_districts(
 ) -> Response:
     """One row per district; as JSON, CSV or a GeoJSON FeatureCollection for a choropleth."""
     keys = parse_sortby(sortby, SORTABLE)
-    return figures(
+    return await figures(
         request,
         session,
+        engine,
         lambda: _districts(
             stats_output.districts_in_format(session, as_of, filters, keys, f, near_km)
         ),
@@ -136,9 +142,10 @@ def get_district_package(
 
 
 @router.get("/line-of-contact", response_model=LineOfContactStats)
-def get_line_of_contact(
+async def get_line_of_contact(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     within_km: Annotated[
@@ -146,15 +153,19 @@ def get_line_of_contact(
     ] = 2.0,
 ) -> Response:
     """Contaminated area and incidents within a distance of the former line, on each side."""
-    return figures(
-        request, session, lambda: stats_line.line_of_contact(session, within_km, as_of, filters)
+    return await figures(
+        request,
+        session,
+        engine,
+        lambda: stats_line.line_of_contact(session, within_km, as_of, filters),
     )
 
 
 @router.get("/timeseries", response_model=Timeseries)
-def get_timeseries(
+async def get_timeseries(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     filters: ZoneFilterDep,
     first: Annotated[int, Query(alias="from", ge=1990, le=2100, description="first year")] = 2020,
     last: Annotated[
@@ -163,9 +174,10 @@ def get_timeseries(
     district: Annotated[int | None, Query(description="narrow to one district id")] = None,
 ) -> Response:
     """Per year: contaminated area at year end, area released, incidents and casualties."""
-    return figures(
+    return await figures(
         request,
         session,
+        engine,
         lambda: stats.timeseries(session, first, last or date.today().year, district, filters),
     )
 
@@ -194,9 +206,10 @@ async def weights(
     response_model=Priorities,
     responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
 )
-def get_priorities(
+async def get_priorities(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     as_of: AsOfDep,
     weights_: Annotated[Weights, Depends(weights)],
     near_km: NearKm = stats.NEAR_KM,
@@ -224,7 +237,7 @@ def get_priorities(
         )
         return _priorities(session, result, f)
 
-    return figures(request, session, ranked)
+    return await figures(request, session, engine, ranked)
 
 
 def _priorities(session: Session, result: Priorities, f: str) -> Priorities | Response:
