@@ -2,6 +2,7 @@
 
 import math
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import mapbox_vector_tile
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.models import ContaminatedZone, Incident
+from app.services import tile_cache
 from app.services.tile_cache import TileCache
 from app.services.tiles import search_bounds
 
@@ -229,6 +231,25 @@ def test_a_worker_without_the_tile_answers_a_current_etag_without_building_it(
         assert response.headers["etag"] == etag
         client.get(path)  # built now unless the answer above built it
         assert cache.hits == (0 if status == 304 else 1), tag
+
+
+def test_a_release_that_changes_the_code_changes_every_tile_tag(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, source in (("a.py", "A = 1\n"), ("sub/b.py", "B = 2\n")):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(source)
+    release = tile_cache.code_fingerprint(tmp_path)
+    assert tile_cache.code_fingerprint(tmp_path) == release  # every worker computes the same
+    (tmp_path / "sub" / "b.py").write_text("B = 3\n")
+    assert tile_cache.code_fingerprint(tmp_path) != release
+    path = tile_path("districts", 7, 80, 48)
+    etag = client.get(path).headers["etag"]
+    monkeypatch.setattr(tile_cache, "CODE", "the next release")
+    client.app.state.tile_cache = TileCache(8)  # type: ignore[attr-defined]  # restarted
+    response = client.get(path, headers={"If-None-Match": etag})
+    assert response.status_code == 200  # the kept tile may be drawn otherwise now
+    assert response.headers["etag"] != etag
 
 
 @pytest.mark.parametrize(
