@@ -31,7 +31,7 @@ from app.catalog import Collection
 from app.core.db import Compiled
 from app.models import District, Incident, Layer
 from app.models.layers import SRID
-from app.repositories.layers import model
+from app.repositories.layers import model, versions_of
 
 FETCH_SIZE = 500  # rows per round trip of a server-side cursor
 
@@ -232,7 +232,7 @@ def page_statement(
     """A page's features as one text, joined by ``separator``, unless it is longer than
     ``most_bytes`` (then NULL); how many rows the page query found, up to ``limit + 1`` (one
     more: there is a next page); how many match, counted up to ``cap + 1`` (None when ``cap``
-    is None: not counted).
+    is None: not counted); the versions of the tables it is read from.
 
     One statement and one row: one round trip and one snapshot, and no row to decode per
     feature. The page's sort keys come out of the page with its texts, and the aggregate
@@ -259,9 +259,13 @@ def page_statement(
     small = func.sum(func.octet_length(rows.c.text)) <= bindparam("most_bytes", type_=Integer)
     text = case((small, func.coalesce(joined, "")), else_=null())
     matched = null() if cap is None else _count(collection, where, cap).scalar_subquery()
+    versions = versions_of(collection.sources).scalar_subquery()
     return Compiled.of(
         select(
-            text.label("text"), func.count().label("found"), matched.label("matched")
+            text.label("text"),
+            func.count().label("found"),
+            matched.label("matched"),
+            versions.label("versions"),
         ).select_from(rows)
     )
 
@@ -282,11 +286,11 @@ async def page_async(
     offset: int,
     most_bytes: int,
     **values: Any,
-) -> tuple[str | None, int, int | None]:
-    """The page's text (None when longer than ``most_bytes``), its row count and its match
-    count (``page_statement``)."""
+) -> tuple[str | None, int, int | None, tuple[int, ...]]:
+    """The page's text (None when longer than ``most_bytes``), its row count, its match count
+    and the versions of its tables (``page_statement``)."""
     row = await statement.one(conn, limit=limit, offset=offset, most_bytes=most_bytes, **values)
-    return row.text, row.found, row.matched
+    return row.text, row.found, row.matched, tuple(row.versions)
 
 
 def extent(session: Session, collection: Collection) -> tuple[list[float] | None, list[Any] | None]:

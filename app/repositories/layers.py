@@ -1,12 +1,14 @@
 """Counting and bulk upserts of the layers."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Connection,
+    Select,
     Text,
     bindparam,
     cast,
@@ -14,15 +16,16 @@ from sqlalchemy import (
     delete,
     func,
     inspect,
+    literal,
     select,
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
-from app.models import Base, Incident, IncidentVictim, Layer
+from app.models import Base, Incident, IncidentVictim, Layer, LayerVersion
 
 # Each layer's model, found by the table name its collection gives.
 _MODELS: dict[str, type[Layer]] = {
@@ -35,6 +38,15 @@ _MODELS: dict[str, type[Layer]] = {
 def model(collection: Collection) -> type[Layer]:
     """The model (table) of a collection."""
     return _MODELS[collection.id]
+
+
+def versions_of(sources: Sequence[str]) -> Select[Any]:
+    """The versions of these tables (``layer_versions``, bumped by every write), in the
+    tables' order; '{}' for tables no write has reached yet, not NULL."""
+    versions = func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer))
+    return select(
+        func.coalesce(versions, cast(literal("{}"), ARRAY(BigInteger))).label("versions")
+    ).where(LayerVersion.layer == func.any(bindparam("sources", list(sources), ARRAY(Text))))
 
 
 def count_rows(conn: Connection | Session) -> dict[str, int]:

@@ -20,15 +20,15 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
 from app.core.db import Compiled
-from app.models import District, Incident, LayerVersion
+from app.models import District, Incident
 from app.repositories import features
-from app.repositories.layers import model
+from app.repositories.layers import model, versions_of
 from app.schemas.query import TileFilter
 
 EXTENT = 4096  # tile coordinate units per tile side, the MVT default
@@ -137,13 +137,7 @@ def _tile_sql(names: tuple[str, ...], where: TileFilter) -> Compiled:
     combined: ColumnElement[bytes] = parts[0]
     for part in parts[1:]:
         combined = combined.op("||")(part)  # an MVT is a sequence of layers
-    versions = func.array_agg(aggregate_order_by(LayerVersion.version, LayerVersion.layer))
-    no_versions = cast(literal("{}"), ARRAY(BigInteger))  # no write yet: not NULL, empty
-    current = (
-        select(func.coalesce(versions, no_versions).label("versions"))
-        .where(LayerVersion.layer == func.any(bindparam("sources", _sources(names), ARRAY(Text))))
-        .subquery()
-    )
+    current = versions_of(_sources(names)).subquery()
     known = bindparam("known", type_=ARRAY(BigInteger))
     tile = case(
         (current.c.versions.is_distinct_from(known), func.coalesce(combined, b"")), else_=null()

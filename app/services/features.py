@@ -1,6 +1,7 @@
 """Feature collections: one page of items, one item, streamed as GeoJSON, CSV or sequences."""
 
 import csv
+import hashlib
 import io
 import tempfile
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import Collection
+from app.core import release
 from app.core.db import Compiled
 from app.crs import STORAGE
 from app.errors import NotFound
@@ -218,20 +220,35 @@ async def items_async(
     sequence = fmt == "geojsonseq"
     statement = _page_statement(collection, _shape(query), sequence)
     corners = filters.bbox_values(query.bbox) if query.bbox else {}
-    text, found, matched = await repo.page_async(
+    text, found, matched, versions = await repo.page_async(
         conn, statement, query.limit, query.offset, WHOLE_BYTES, **corners
     )
     if text is None and found:
         return None
     text = text or ""
+    headers = _headers(query) | _validators(fmt, base, params, versions)
     # Joined, not added: a + b + c copies a large page twice (0.5 ms for 600 kB), join once.
     if sequence:
         body = b"".join([text.encode(), b"\n" if text else b""])
-        return Page(MEDIA_TYPES["geojsonseq"], iter([body]), _headers(query), spool=False)
+        return Page(MEDIA_TYPES["geojsonseq"], iter([body]), headers, spool=False)
     returned, more = min(found, query.limit), found > query.limit
     tail = _tail(returned, more, lambda: matched or 0, query, fmt, base, params)
     body = b"".join([b'{"type":"FeatureCollection","features":[', text.encode(), tail])
-    return Page(MEDIA_TYPES["json"], iter([body]), _headers(query), spool=False)
+    return Page(MEDIA_TYPES["json"], iter([body]), headers, spool=False)
+
+
+def _validators(
+    fmt: str, base: str, params: dict[str, str], versions: tuple[int, ...]
+) -> dict[str, str]:
+    """A weak ETag from what the page is made of, not from its bytes (hashing a 570 kB page
+    took 0.4 ms): the release, the format, the URL and its parameters, hashed, and the
+    versions of the tables read, which any committed write changes. None for HTML, whose
+    templates the release's fingerprint does not cover: the middleware hashes its bytes."""
+    if fmt == "html":
+        return {}
+    asked = repr((release.CODE, fmt, base, sorted(params.items())))
+    digest = hashlib.sha256(asked.encode()).hexdigest()[:24]
+    return {"ETag": f'W/"{digest}-{"-".join(map(str, versions))}"', "Vary": "Accept"}
 
 
 def _shape(query: ItemsQuery) -> ItemsQuery:

@@ -16,29 +16,14 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
+from app.core import release
 from app.core.cache import BoundedCache
 from app.schemas.query import TileFilter
 
 GZIP_MINIMUM_BYTES = 1024  # as the GZip middleware: smaller answers go as they are
 GZIP_LEVEL = 5
 GZIP_SUFFIX = "-gzip"  # the gzip encoding's ETag is the tile's with this suffix
-
-
-def code_fingerprint(package: Path) -> str:
-    """A hash of the package's Python sources: the same in every worker of one release, and
-    another once any of them changes."""
-    digest = hashlib.sha256()
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(source.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
-# In every tile's ETag: a release that draws tiles otherwise (another property, another
-# simplification) must not be answered 304 for a tile a browser or a CDN kept from the last.
-CODE = code_fingerprint(Path(__file__).resolve().parents[1])
 
 
 @dataclass(frozen=True)
@@ -67,7 +52,7 @@ class TileKey:
 
     @cached_property
     def _digest(self) -> str:
-        return hashlib.sha256(f"{CODE} {self!r}".encode()).hexdigest()[:24]
+        return hashlib.sha256(f"{release.CODE} {self!r}".encode()).hexdigest()[:24]
 
 
 def gzip_etag(etag: str) -> str:

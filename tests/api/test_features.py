@@ -509,6 +509,22 @@ def test_etag_is_stable_across_time_and_star_matches(client: TestClient) -> None
     assert client.get("/collections/districts", headers={"If-None-Match": "*"}).status_code == 304
 
 
+def test_a_page_keeps_its_etag_until_its_layer_is_written(
+    client: TestClient, session: Session
+) -> None:
+    url = "/collections/incidents/items"
+    first = client.get(url, params={"limit": 5})
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and "Accept" in first.headers["Vary"]
+    again = client.get(url, params={"limit": 5}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    for other in ({"limit": 6}, {"limit": 5, "f": "geojsonseq"}):  # other representations
+        assert client.get(url, params=other).headers["ETag"] != etag
+    add_incident(session, 46.8, 39.9, occurred_on=date(2024, 5, 1))
+    after = client.get(url, params={"limit": 5}, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+
+
 def test_the_etag_skips_the_generation_time_only() -> None:
     def page(stamp: str, feature_id: int) -> bytes:
         return f'{{"features":[{{"id":{feature_id}}}],"timeStamp":"{stamp}","links":[]}}'.encode()

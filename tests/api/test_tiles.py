@@ -13,8 +13,8 @@ from pyproj import Transformer
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.core import release
 from app.models import ContaminatedZone, Incident
-from app.services import tile_cache
 from app.services.tile_cache import TileCache
 from app.services.tiles import search_bounds
 
@@ -239,13 +239,13 @@ def test_a_release_that_changes_the_code_changes_every_tile_tag(
     for name, source in (("a.py", "A = 1\n"), ("sub/b.py", "B = 2\n")):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(source)
-    release = tile_cache.code_fingerprint(tmp_path)
-    assert tile_cache.code_fingerprint(tmp_path) == release  # every worker computes the same
+    first = release.code_fingerprint(tmp_path)
+    assert release.code_fingerprint(tmp_path) == first  # every worker computes the same
     (tmp_path / "sub" / "b.py").write_text("B = 3\n")
-    assert tile_cache.code_fingerprint(tmp_path) != release
+    assert release.code_fingerprint(tmp_path) != first
     path = tile_path("districts", 7, 80, 48)
     etag = client.get(path).headers["etag"]
-    monkeypatch.setattr(tile_cache, "CODE", "the next release")
+    monkeypatch.setattr(release, "CODE", "the next release")
     client.app.state.tile_cache = TileCache(8)  # type: ignore[attr-defined]  # restarted
     response = client.get(path, headers={"If-None-Match": etag})
     assert response.status_code == 200  # the kept tile may be drawn otherwise now
