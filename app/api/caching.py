@@ -93,11 +93,17 @@ class ETagMiddleware:
         await self.app(scope, receive, send_wrapper)
 
     async def _tagged(self, start: Message, if_none_match: str | None, send: Send) -> bool:
-        """A response with the route's own ETag: cached as the others; a 304 (True) when the
-        client's copy is current, before the body, which then need not be sent."""
+        """A response with the route's own ETag: cached as the others, and when the tag is weak
+        (a page's, made from the release and the data's versions), a 304 (True) for a client
+        whose copy is current, before the body, which then need not be sent.
+
+        A strong tag is a version: a feature's, which ``If-Match`` names, covers its data but
+        not the release that writes it out, so its revalidation gets the whole answer (a tile
+        answers its own 304s)."""
         headers = MutableHeaders(raw=start["headers"])
         headers.setdefault("Cache-Control", self.cache_control)
-        if not (if_none_match and _matches(if_none_match, headers["etag"])):
+        tag = headers["etag"]
+        if not (tag.startswith("W/") and if_none_match and _matches(if_none_match, tag)):
             await send(start)
             return False
         del headers["Content-Length"]

@@ -7,9 +7,13 @@ and each copy landed in fresh pages: the kernel zeroed and mapped 140 of them, a
 copy against 0.03 ms in pages the process already holds. Measured by timing those copies in
 a worker serving the page, before and after.
 
-So blocks up to ``MMAP_BYTES`` come from the heap, and up to ``KEPT_BYTES`` of free heap is
-kept: a worker holds at most that much memory it is not using. Larger bodies (spooled pages,
-files) are still mapped and returned at once.
+So blocks below ``MMAP_BYTES`` come from the heap, and up to ``KEPT_BYTES`` of free heap is
+kept at the top of each of the allocator's arenas; larger blocks are still mapped and
+returned at once. glibc gives threads arenas of their own, up to eight per core; a worker's
+are capped at ``ARENAS`` (the event loop's, and one for the threads that read large pages,
+files and statistics). What a worker keeps is the price: 16 threads each freeing thirty
+900 kB blocks left 92 to 225 MB resident, where glibc's defaults leave 14 MB (4 MB blocks:
+14 MB either way, mapped). Measured with a script that frees them all and reads VmRSS.
 """
 
 import ctypes
@@ -17,7 +21,9 @@ import ctypes.util
 
 M_TRIM_THRESHOLD = -1  # mallopt's parameters, from glibc's malloc.h
 M_MMAP_THRESHOLD = -3
-MMAP_BYTES = 8 * 1024 * 1024  # a page held whole on the event loop is at most 8 MB
+M_ARENA_MAX = -8
+ARENAS = 2
+MMAP_BYTES = 1024 * 1024  # a 1,000-feature page is about 570 kB
 KEPT_BYTES = 32 * 1024 * 1024
 
 
@@ -29,6 +35,10 @@ def keep_freed_memory() -> bool:
     libc = ctypes.CDLL(name)
     if not hasattr(libc, "gnu_get_libc_version"):  # musl has a mallopt that does nothing
         return False
-    return bool(
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_BYTES) and libc.mallopt(M_TRIM_THRESHOLD, KEPT_BYTES)
+    settings = (
+        (M_ARENA_MAX, ARENAS),
+        (M_MMAP_THRESHOLD, MMAP_BYTES),
+        (M_TRIM_THRESHOLD, KEPT_BYTES),
     )
+    done = [libc.mallopt(parameter, value) for parameter, value in settings]  # every one set
+    return all(done)
