@@ -54,7 +54,7 @@ class ETagMiddleware:
                 start = message
                 passing_through = message["status"] != 200 or b"etag" in dict(message["headers"])
                 if passing_through and message["status"] == 200:
-                    # Tagged by the route itself (a tile's or a feature's version).
+                    # Tagged by the route itself: a tile's, a feature's or a page's tag.
                     answered = await self._tagged(message, if_none_match, send)
                 elif passing_through:
                     await send(message)
@@ -83,9 +83,7 @@ class ETagMiddleware:
             etag = f'W/"{_digest(body)}"'
             headers["ETag"] = etag
             if if_none_match and _matches(if_none_match, etag):
-                del headers["Content-Length"]
-                await send({**start, "status": 304})
-                await send({"type": "http.response.body", "body": b""})
+                await _not_modified(start, headers, send)
                 return
             await send(start)
             await send({"type": "http.response.body", "body": body})
@@ -106,10 +104,15 @@ class ETagMiddleware:
         if not (tag.startswith("W/") and if_none_match and _matches(if_none_match, tag)):
             await send(start)
             return False
-        del headers["Content-Length"]
-        await send({**start, "status": 304})
-        await send({"type": "http.response.body", "body": b""})
+        await _not_modified(start, headers, send)
         return True
+
+
+async def _not_modified(start: Message, headers: MutableHeaders, send: Send) -> None:
+    """304 in place of the response ``start`` begins (its headers kept, but its length)."""
+    del headers["Content-Length"]
+    await send({**start, "status": 304})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _digest(body: bytes) -> str:
