@@ -63,7 +63,8 @@ def _versions_statement() -> Select[Any]:
     )
 
 
-VERSIONS = Compiled.of(_versions_statement())
+VERSIONS_STATEMENT = _versions_statement()
+VERSIONS = Compiled.of(VERSIONS_STATEMENT)
 
 
 def versions(session: Session) -> Versions:
@@ -72,7 +73,7 @@ def versions(session: Session) -> Versions:
     The statistics are stale only inside a transaction that wrote and has not yet committed
     (its refresh runs at COMMIT), or after a write made with the triggers disabled.
     """
-    data, stale, territory_km2, layers = session.execute(_versions_statement()).one()
+    data, stale, territory_km2, layers = session.execute(VERSIONS_STATEMENT).one()
     return Versions(data, stale, territory_km2, tuple(layers or ()))
 
 
