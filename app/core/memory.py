@@ -17,7 +17,6 @@ files and statistics). What a worker keeps is the price: 16 threads each freeing
 """
 
 import ctypes
-import ctypes.util
 
 M_TRIM_THRESHOLD = -1  # mallopt's parameters, from glibc's malloc.h
 M_MMAP_THRESHOLD = -3
@@ -29,10 +28,7 @@ KEPT_BYTES = 32 * 1024 * 1024
 
 def keep_freed_memory() -> bool:
     """Set this process's allocator as above; False where it is not glibc's (nothing set)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    libc = ctypes.CDLL(name)
+    libc = ctypes.CDLL(None)  # the process's own symbols, the C library's among them
     if not hasattr(libc, "gnu_get_libc_version"):  # musl has a mallopt that does nothing
         return False
     settings = (
