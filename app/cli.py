@@ -1,5 +1,7 @@
 """The ``contamap`` command: migrate, load, import, serve."""
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -214,19 +216,35 @@ def serve(
     settings = get_settings()
     processes = 1 if reload else (workers or settings.workers)
     _warn_if_over_max_connections(settings, processes)
-    uvicorn.run(
-        "app.main:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        reload=reload,
-        workers=processes,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        # httptools, with the request head bounded as h11 bounds it (app/server.py).
-        http="app.server:BoundedHttpToolsProtocol",
-        h11_max_incomplete_event_size=settings.max_header_bytes,
-    )
+    with _shared_tiles(settings, processes):
+        uvicorn.run(
+            "app.main:app",
+            host=host or settings.host,
+            port=port or settings.port,
+            reload=reload,
+            workers=processes,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            # httptools, with the request head bounded as h11 bounds it (app/server.py).
+            http="app.server:BoundedHttpToolsProtocol",
+            h11_max_incomplete_event_size=settings.max_header_bytes,
+        )
+
+
+@contextmanager
+def _shared_tiles(settings: Settings, workers: int) -> Iterator[None]:
+    """A directory of this server's own, in TMPDIR, where its workers share the tiles they
+    build; removed when the server stops. Its workers find it in their environment."""
+    if workers < 2 or settings.shared_tiles_mb == 0 or settings.shared_tiles_dir is not None:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="contamap-tiles-") as directory:
+        os.environ["CONTAMAP_SHARED_TILES_DIR"] = directory
+        try:
+            yield
+        finally:
+            del os.environ["CONTAMAP_SHARED_TILES_DIR"]
 
 
 def _warn_if_over_max_connections(settings: Settings, workers: int) -> None:

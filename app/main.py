@@ -31,7 +31,7 @@ from app.core.db import make_async_engine, make_engine, make_probe_engine
 from app.core.logging import withhold_positions
 from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
-from app.services.tile_cache import TileCache
+from app.services.tile_cache import SharedTiles, TileCache
 
 STATIC = Path(__file__).resolve().parent / "static"
 OPENAPI_TAGS = [
@@ -88,7 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_size=settings.max_body_bytes,  # a larger body is refused with a 413
     )
     app.state.settings = settings
-    app.state.tile_cache = TileCache(settings.tile_cache_mb)
+    shared = None
+    if settings.shared_tiles_dir is not None and settings.shared_tiles_mb > 0:
+        shared = SharedTiles(settings.shared_tiles_dir, settings.shared_tiles_mb)
+    app.state.tile_cache = TileCache(settings.tile_cache_mb, shared)
     app.state.figures_cache = FiguresCache(settings.stats_cache_mb)
     app.add_middleware(ETagMiddleware)
     app.add_middleware(HeadMiddleware)

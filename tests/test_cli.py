@@ -1,6 +1,8 @@
 """The contamap command, run against the test database."""
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,11 +10,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from app.core.config import get_settings
+from app.cli import _shared_tiles, cli
+from app.core.config import Settings, get_settings
 from app.models import ContaminatedZone
 from tests.conftest import throwaway_database
 
+SHARED = "CONTAMAP_SHARED_TILES_DIR"
 DATA = Path(__file__).resolve().parents[1] / "geodata" / "data"
 
 
@@ -136,3 +139,19 @@ def test_load_if_empty_loads_an_empty_database(
         assert "contaminated_zones: 916" in result.output
         refreshed = runner.invoke(cli, ["refresh"])
         assert refreshed.exit_code == 0 and "refreshed the statistics" in refreshed.output
+
+
+def test_serve_shares_its_workers_tiles_in_a_directory_it_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # as TMPDIR would
+    monkeypatch.delenv(SHARED, raising=False)
+    with _shared_tiles(Settings(), 2):
+        directory = Path(os.environ[SHARED])
+        assert directory.parent == tmp_path and directory.is_dir()
+        assert Settings().shared_tiles_dir == directory  # what each worker reads
+        (directory / "a tile").write_bytes(b"built")
+    assert not directory.exists() and SHARED not in os.environ
+    for settings, workers in ((Settings(), 1), (Settings(shared_tiles_mb=0), 2)):
+        with _shared_tiles(settings, workers):
+            assert SHARED not in os.environ  # one worker, or sharing turned off

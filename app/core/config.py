@@ -2,6 +2,7 @@
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, AnyHttpUrl, Field, PostgresDsn, model_validator
@@ -37,6 +38,10 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(default=30_000, ge=100)
     idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=1000)
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)  # per worker process
+    # The tiles the workers of one `contamap serve` share: files in a directory it makes in
+    # TMPDIR and removes at exit (it sets CONTAMAP_SHARED_TILES_DIR for its workers).
+    shared_tiles_mb: int = Field(default=64, ge=0, le=65536)  # written by each worker
+    shared_tiles_dir: Path | None = None
     stats_cache_mb: int = Field(default=16, ge=0, le=4096)  # statistics answers, per worker
     cors_origins: list[str] = ["*"]
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CONTAMAP_HOST", "HOST"))

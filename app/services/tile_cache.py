@@ -9,16 +9,25 @@ and a cached tile costs one short query. The tile's strong ETag is the key, hash
 code, and the versions: a browser or a CDN in front revalidates with a 304 and never
 downloads an unchanged tile twice, and a worker that has not cached the tile answers that
 304 from the versions in the ETag, without building it.
+
+The workers of one server also share the tiles they build, as files in one directory
+(``SharedTiles``): a tile one worker built is read, not built again, by the others. A file
+holds the versions it was built from, and is taken only as the worker's own cache is, while
+the database says they are current.
 """
 
 import gzip
 import hashlib
+import os
+import threading
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from app.core import release
-from app.core.cache import BoundedCache
+from app.core.cache import MEGABYTE, BoundedCache
 from app.schemas.query import TileFilter
 
 GZIP_MINIMUM_BYTES = 1024  # as the GZip middleware: smaller answers go as they are
@@ -38,20 +47,21 @@ class TileKey:
 
     def etag(self, versions: tuple[int, ...]) -> str:
         """A strong ETag: the same exactly when the tile's bytes are (same key, same data)."""
-        return '"' + "-".join([self._digest, *map(str, versions)]) + '"'
+        return '"' + "-".join([self.digest, *map(str, versions)]) + '"'
 
     def versions_in(self, tags: Iterable[str]) -> tuple[int, ...] | None:
         """The versions named by an ETag of this tile among ``tags`` (either encoding's)."""
         for tag in tags:
             digest, *versions = tag.strip('"').removesuffix(GZIP_SUFFIX).split("-")
-            if digest == self._digest and all(part.isdigit() for part in versions):
+            if digest == self.digest and all(part.isdigit() for part in versions):
                 etag = self.etag(tuple(map(int, versions)))
                 if tag in (etag, gzip_etag(etag)):
                     return tuple(map(int, versions))
         return None
 
     @cached_property
-    def _digest(self) -> str:
+    def digest(self) -> str:
+        """The key hashed with the code: a new release never takes an older release's tile."""
         return hashlib.sha256(f"{release.CODE} {self!r}".encode()).hexdigest()[:24]
 
 
@@ -87,8 +97,69 @@ class Cached:
     tile: Tile
 
 
-class TileCache(BoundedCache[TileKey, Cached]):
-    """The tiles of this worker, bounded in megabytes."""
+class SharedTiles:
+    """The tiles the workers of one server built, a file each in ``directory``.
 
-    def __init__(self, megabytes: int) -> None:
+    A file is written whole under another name and renamed, so a reader sees a whole tile or
+    none. Each worker removes the oldest files it wrote once they pass ``megabytes``: the
+    directory holds at most that many megabytes per worker.
+    """
+
+    def __init__(self, directory: Path, megabytes: int) -> None:
+        self.directory = directory
+        self.bound = megabytes * MEGABYTE
+        self._written: deque[tuple[Path, int]] = deque()  # this worker's files, oldest first
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: TileKey) -> Cached | None:
+        """The tile as some worker built it, with its versions, or None."""
+        try:
+            head, body = (self.directory / key.digest).read_bytes().split(b"\n", 1)
+            *versions, size = map(int, head.split(b","))
+        except (OSError, ValueError):  # not built yet, removed meanwhile, or not a tile
+            return None
+        return Cached(tuple(versions), Tile(body[:size], body[size:] or None))
+
+    def put(self, key: TileKey, cached: Cached) -> None:
+        """Share a tile; a full disk or a removed directory only means it is not shared."""
+        tile = cached.tile
+        head = ",".join([*map(str, cached.versions), str(len(tile.body))]).encode()
+        path = self.directory / key.digest
+        temporary = path.with_name(f".{key.digest}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            temporary.write_bytes(b"".join([head, b"\n", tile.body, tile.gzipped or b""]))
+            temporary.replace(path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return
+        with self._lock:
+            self._written.append((path, tile.size))
+            self._size += tile.size
+            while self._size > self.bound:
+                oldest, size = self._written.popleft()
+                oldest.unlink(missing_ok=True)
+                self._size -= size
+
+
+class TileCache(BoundedCache[TileKey, Cached]):
+    """The tiles of this worker, bounded in megabytes, and those the other workers shared."""
+
+    def __init__(self, megabytes: int, shared: SharedTiles | None = None) -> None:
         super().__init__(megabytes, lambda cached: cached.tile.size)
+        self.shared = shared
+
+    def get(self, key: TileKey) -> Cached | None:
+        """This worker's tile, else a tile another worker built (then kept here too)."""
+        cached = super().get(key)
+        if cached is None and self.shared is not None:
+            cached = self.shared.get(key)
+            if cached is not None:
+                super().put(key, cached)
+        return cached
+
+    def put(self, key: TileKey, value: Cached) -> None:
+        """Keep a tile this worker built, and share it."""
+        super().put(key, value)
+        if self.shared is not None:
+            self.shared.put(key, value)

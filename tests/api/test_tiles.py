@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from app.core import release
 from app.models import ContaminatedZone, Incident
-from app.services.tile_cache import TileCache
+from app.schemas.query import TileFilter
+from app.services.tile_cache import Cached, SharedTiles, Tile, TileCache, TileKey
 from app.services.tiles import search_bounds
 
 # A spot in the Gulf of Guinea, far from every bundled feature.
@@ -231,6 +232,42 @@ def test_a_worker_without_the_tile_answers_a_current_etag_without_building_it(
         assert response.headers["etag"] == etag
         client.get(path)  # built now unless the answer above built it
         assert cache.hits == (0 if status == 304 else 1), tag
+
+
+def test_a_tile_one_worker_built_is_read_by_the_others_while_its_tables_are_unchanged(
+    client: TestClient, layer: dict[str, int], tmp_path: Path
+) -> None:
+    x, y = tile_of(LON, LAT, ZOOM)
+    path = tile_path("contaminated_zones", ZOOM, x, y)
+    shared = SharedTiles(tmp_path, 8)
+    client.app.state.tile_cache = TileCache(8, shared)  # type: ignore[attr-defined]
+    built = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert built.status_code == 200
+    key = TileKey(("contaminated_zones",), ZOOM, x, y, TileFilter())
+    assert [file.name for file in tmp_path.iterdir()] == [key.digest]  # shared, whole
+    versions = tuple(int(part) for part in built.headers["etag"].strip('"').split("-")[1:])
+    # A marked tile under the current versions: another worker serves it without building.
+    for current, body in ((versions, b"marked"), (tuple(v - 1 for v in versions), built.content)):
+        shared.put(key, Cached(current, Tile.of(b"marked")))
+        other = client.app.state.tile_cache = TileCache(8, shared)  # type: ignore[attr-defined]
+        response = client.get(path, headers={"Accept-Encoding": "identity"})
+        assert response.content == body, current  # a stale file is built anew
+        assert response.headers["etag"] == built.headers["etag"]
+        assert other.get(key) is not None
+
+
+def test_each_worker_keeps_the_tiles_it_shares_within_its_bound(tmp_path: Path) -> None:
+    shared = SharedTiles(tmp_path, 1)  # 1 MB
+    tiles = [Tile(bytes([n]) * 300_000, None) for n in range(5)]  # 300,001 bytes each counted
+    keys = [TileKey(("districts",), 10, n, 0, TileFilter()) for n in range(5)]
+    for key, tile in zip(keys, tiles, strict=True):
+        shared.put(key, Cached((1, 2), tile))
+    # 3 tiles take 900,003 bytes, 4 would pass 1,048,576: the two oldest were removed.
+    assert sorted(file.name for file in tmp_path.iterdir()) == sorted(k.digest for k in keys[2:])
+    assert [shared.get(key) for key in keys[:2]] == [None, None]
+    assert shared.get(keys[4]) == Cached((1, 2), tiles[4])
+    (tmp_path / keys[4].digest).write_bytes(b"not a tile")
+    assert shared.get(keys[4]) is None
 
 
 def test_a_release_that_changes_the_code_changes_every_tile_tag(
