@@ -22,6 +22,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -101,8 +102,9 @@ class SharedTiles:
     """The tiles the workers of one server built, a file each in ``directory``.
 
     A file is written whole under another name and renamed, so a reader sees a whole tile or
-    none. Each worker removes the oldest files it wrote once they pass ``megabytes``: the
-    directory holds at most that many megabytes per worker.
+    none. Each worker writes in a thread of its own, so that no request waits for the disk
+    (on ext4 a write took 0.2 ms, a tenth of a cold tile), and removes the oldest files it
+    wrote once they pass ``megabytes``: the directory holds at most that many per worker.
     """
 
     def __init__(self, directory: Path, megabytes: int) -> None:
@@ -111,6 +113,7 @@ class SharedTiles:
         self._written: deque[tuple[Path, int]] = deque()  # this worker's files, oldest first
         self._size = 0
         self._lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="shared-tiles")
 
     def get(self, key: TileKey) -> Cached | None:
         """The tile as some worker built it, with its versions, or None."""
@@ -120,6 +123,14 @@ class SharedTiles:
         except (OSError, ValueError):  # not built yet, removed meanwhile, or not a tile
             return None
         return Cached(tuple(versions), Tile(body[:size], body[size:] or None))
+
+    def share(self, key: TileKey, cached: Cached) -> "Future[None]":
+        """Write the tile in this worker's writing thread (``put``), without waiting."""
+        return self._writer.submit(self.put, key, cached)
+
+    def settle(self) -> None:
+        """Wait until the tiles given to ``share`` so far are written."""
+        self._writer.submit(lambda: None).result()
 
     def put(self, key: TileKey, cached: Cached) -> None:
         """Share a tile; a full disk or a removed directory only means it is not shared."""
@@ -162,4 +173,4 @@ class TileCache(BoundedCache[TileKey, Cached]):
         """Keep a tile this worker built, and share it."""
         super().put(key, value)
         if self.shared is not None:
-            self.shared.put(key, value)
+            self.shared.share(key, value)

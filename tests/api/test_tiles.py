@@ -244,6 +244,7 @@ def test_a_tile_one_worker_built_is_read_by_the_others_while_its_tables_are_unch
     built = client.get(path, headers={"Accept-Encoding": "identity"})
     assert built.status_code == 200
     key = TileKey(("contaminated_zones",), ZOOM, x, y, TileFilter())
+    shared.settle()  # written by the worker's writing thread
     assert [file.name for file in tmp_path.iterdir()] == [key.digest]  # shared, whole
     versions = tuple(int(part) for part in built.headers["etag"].strip('"').split("-")[1:])
     # A marked tile under the current versions: another worker serves it without building.
