@@ -60,7 +60,10 @@ lint: venv ## ruff, mypy --strict and the import layers (import-linter)
 	$(BIN)/mypy app geodata
 	$(BIN)/lint-imports
 
-bench: venv db ## benchmarks (bench/)
+bench: venv db ## benchmarks (bench/); the web-map traffic is sent by wrk, installed if missing
+	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
+	  || { echo "contamap: the benchmark needs wrk: run 'sudo apt-get install wrk'" >&2; exit 1; }
 	DATABASE_URL=$(DB_URL) $(BIN)/python -m bench
 
 clean: db-stop ## remove the venv and the embedded cluster

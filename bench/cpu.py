@@ -1,10 +1,9 @@
-"""CPU time from /proc: a server's processes (its workers too), PostgreSQL's, this process's.
+"""CPU time from /proc: a server's processes (its workers too), PostgreSQL's, the load's.
 
 So that a row can tell where the machine's cores went while a server took its rounds.
 """
 
 import os
-import time
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
@@ -43,8 +42,14 @@ def server_pid(base: str) -> int:
     raise RuntimeError(f"no process serves {base}")
 
 
+def load_time() -> float:
+    """CPU seconds so far of this process and of the load generators it ran (wrk), ended."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def snapshot(server: int) -> Counter[str]:
-    """CPU seconds so far of the server's process tree, of PostgreSQL and of this process."""
+    """CPU seconds so far of the server's process tree, of PostgreSQL and of the load."""
     processes = _processes()
     tree, grown = {server}, True
     while grown:  # the server's workers, and theirs
@@ -55,6 +60,6 @@ def snapshot(server: int) -> Counter[str]:
         {
             SERVER: sum(processes[pid][2] for pid in tree if pid in processes),
             POSTGRES: sum(cpu for _, name, cpu in processes.values() if name == "postgres"),
-            LOAD: time.process_time(),
+            LOAD: load_time(),
         }
     )

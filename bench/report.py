@@ -114,9 +114,11 @@ def report(results: Results, argv: list[str]) -> str:
         " (uvicorn, httptools, access log on)",
         *(f"- {name} tile path: `{path}`" for name, path in setup.tile_paths.items()),
         f"- Bounds: {_bounds(setup.plan)}",
-        "- Latency: timed by the client, from sending the request to the last byte of the"
-        " answer; req/s: the requests over the rounds' wall time, those still in flight at a"
-        " round's deadline included. Client and servers share the machine's cores.",
+        "- Client: wrk (`bench/replay.lua`), one thread, one connection per client, each request"
+        " sent once, asking for gzip. Latency: timed by wrk, from sending the request to the"
+        " last byte of the answer; req/s: the answers over the rounds' time, each round's from"
+        " its first request to its last answer (a request unanswered at a round's deadline is"
+        " left out, and counted as no answer). Client and servers share the machine's cores.",
         "",
         *_rows_table(results.rows, setup.cold_zooms),
         "",
@@ -171,8 +173,9 @@ def _rows_table(rows: list[Row], cold_zooms: Counter[int]) -> list[str]:
     lines = [
         "## Each workload (ratio = Contamap / tipg requests per second)",
         "",
-        "Load CPU: the load generator's own CPU time (this Python process, aiohttp) over the"
-        " row's wall time, in % of one core; it runs on the same cores as the servers.",
+        "Load CPU: the load generator's own CPU time (wrk, and this Python process dealing out"
+        " the requests) over the row's wall time, in % of one core; it runs on the same cores as"
+        " the servers. kB/answer: the body as sent, gzipped where the server compressed it.",
         "",
         _line(head),
         _line(["---"] + ["---:"] * (len(head) - 1)),

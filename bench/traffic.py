@@ -10,7 +10,6 @@ run. Last, the time of a 1,000-feature page is compared with the bare SQL behind
 """
 
 import argparse
-import asyncio
 import os
 import random
 import sys
@@ -34,7 +33,7 @@ from app.core.config import Settings
 from app.main import create_app
 from bench import cpu
 from bench.features import bundled_database, plain_url, tipg_env, tipg_python
-from bench.load import Budget, Plan, Tally, Target, client, run_round
+from bench.load import Budget, Plan, Tally, Target, run_round
 from bench.report import (
     CONTAMAP,
     SINGLE,
@@ -102,52 +101,33 @@ def _batches(workload: Workload, count: int, servers: int) -> list[list[Ask]]:
     return [workload.make(count)] * servers
 
 
-async def measure(
-    workload: Workload, clients: int, targets: Sequence[Target], budget: Budget
-) -> Row:
+def measure(workload: Workload, clients: int, targets: Sequence[Target], budget: Budget) -> Row:
     """Alternate the servers round by round, and tally each."""
     tallies = {target.name: Tally() for target in targets}
-    started, wall = time.process_time(), time.perf_counter()
+    started, wall = cpu.load_time(), time.perf_counter()
     for _ in range(budget.rounds):
         batches = _batches(workload, budget.requests, len(targets))
         for target, asks in zip(targets, batches, strict=True):
             before = cpu.snapshot(target.pid)
-            await run_round(target, asks, clients, budget.seconds, tallies[target.name])
+            run_round(target, asks, clients, budget.seconds, tallies[target.name])
             tallies[target.name].cpu.update(cpu.snapshot(target.pid) - before)
-    cpu_share = (time.process_time() - started) / (time.perf_counter() - wall)
+    cpu_share = (cpu.load_time() - started) / (time.perf_counter() - wall)
     return Row(workload.name, clients, tallies, cpu_share)
 
 
-async def run_load(webmap: WebMap, targets: dict[str, Target], plan: Plan) -> tuple[list[Row], Row]:
+def run_load(webmap: WebMap, targets: dict[str, Target], plan: Plan) -> tuple[list[Row], Row]:
     """Every row against multi-worker Contamap and tipg, then the mixed load against all three."""
     for target in targets.values():
-        await run_round(target, webmap.warm_up(), 4, 60, Tally())
+        run_round(target, webmap.warm_up(), 4, 60, Tally())
     pair = [targets[CONTAMAP], targets[TIPG]]
     rows = []
     for workload in workloads(webmap):
         for clients in CONCURRENCY:
             _progress(f"{workload.name}, {clients} clients")
-            rows.append(await measure(workload, clients, pair, plan.rows))
+            rows.append(measure(workload, clients, pair, plan.rows))
     _progress(f"mixed load, {MIXED_CLIENTS} clients")
     mixed = Workload("mixed", webmap.mixed)
-    return rows, await measure(mixed, MIXED_CLIENTS, list(targets.values()), plan.mixed)
-
-
-async def _replay(
-    bases: dict[str, str], apis: dict[str, Api], webmap: WebMap, plan: Plan
-) -> tuple[list[Row], Row]:
-    """Open one client per server and run the load."""
-    async with (
-        client(bases[CONTAMAP], MIXED_CLIENTS) as ours,
-        client(bases[SINGLE], MIXED_CLIENTS) as single,
-        client(bases[TIPG], MIXED_CLIENTS) as theirs,
-    ):
-        targets = [
-            Target(CONTAMAP, apis[CONTAMAP], ours, cpu.server_pid(bases[CONTAMAP])),
-            Target(SINGLE, apis[CONTAMAP], single, cpu.server_pid(bases[SINGLE])),
-            Target(TIPG, apis[TIPG], theirs, cpu.server_pid(bases[TIPG])),
-        ]
-        return await run_load(webmap, {target.name: target for target in targets}, plan)
+    return rows, measure(mixed, MIXED_CLIENTS, list(targets.values()), plan.mixed)
 
 
 def contamap_tiles(base: str) -> str:
@@ -286,7 +266,11 @@ def run(plan: Plan, workers: int, seed: int) -> Results:
             TIPG: Api("public.", tipg_tiles(bases[TIPG]), serves_stats=False),
         }
         webmap = WebMap(random.Random(seed), _zone_ids(url))  # noqa: S311 - views, not secrets
-        rows, mixed = asyncio.run(_replay(bases, apis, webmap, plan))
+        targets = {
+            name: Target(name, apis[TIPG if name == TIPG else CONTAMAP], base, cpu.server_pid(base))
+            for name, base in bases.items()
+        }
+        rows, mixed = run_load(webmap, targets, plan)
         _progress("a 1,000-feature page against its SQL")
         overhead = page_overhead(bases[CONTAMAP], url, plan.repeat)
         facts = machine(url)
