@@ -1,8 +1,13 @@
-"""Content codings: gzip only for a client whose Accept-Encoding gives it a weight above 0."""
+"""Content codings: gzip only for a client whose Accept-Encoding gives it a weight above 0,
+compressed by zlib-ng (app/core/compression.py)."""
+
+from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.middleware.gzip import GZipMiddleware, IdentityResponder
+from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
 from starlette.types import Receive, Scope, Send
+
+from app.core.compression import gzip_compressor
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -15,16 +20,36 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return weights.get("gzip", weights.get("x-gzip", weights.get("*", False)))
 
 
+class _Responder(GZipResponder):
+    """Starlette's gzip responder, compressing with zlib-ng."""
+
+    @property
+    def compressor(self) -> Any:
+        """The response's compressor, made at its first body."""
+        if self._compressor is None:
+            self._compressor = gzip_compressor(self.compresslevel)  # type: ignore[assignment]
+        return self._compressor
+
+
 class GZip(GZipMiddleware):
-    """Starlette's gzip, which takes ``gzip;q=0`` (gzip refused) for an offer of gzip."""
+    """Starlette's gzip with zlib-ng, which also takes ``gzip;q=0`` (gzip refused) for a
+    refusal, not an offer."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not accepts_gzip(
-            Headers(scope=scope).get("accept-encoding", "")
-        ):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        responder: IdentityResponder
+        if accepts_gzip(Headers(scope=scope).get("accept-encoding", "")):
+            responder = _Responder(
+                self.app,
+                self.minimum_size,
+                compresslevel=self.compresslevel,
+                thread_minimum_size=self.thread_minimum_size,
+                exclude_content_types=self.exclude_content_types,
+            )
+        else:
             responder = IdentityResponder(
                 self.app, self.minimum_size, exclude_content_types=self.exclude_content_types
             )
-            await responder(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+        await responder(scope, receive, send)

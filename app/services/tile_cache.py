@@ -16,7 +16,6 @@ holds the versions it was built from, and is taken only as the worker's own cach
 the database says they are current.
 """
 
-import gzip
 import hashlib
 import os
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from app.core import release
 from app.core.cache import MEGABYTE, BoundedCache
+from app.core.compression import gzip_compress
 from app.schemas.query import TileFilter
 
 GZIP_MINIMUM_BYTES = 1024  # as the GZip middleware: smaller answers go as they are
@@ -82,7 +82,7 @@ class Tile:
     def of(cls, body: bytes) -> "Tile":
         """The tile, compressed as the GZip middleware would (no timestamp: same bytes)."""
         small = len(body) < GZIP_MINIMUM_BYTES
-        return cls(body, None if small else gzip.compress(body, GZIP_LEVEL, mtime=0))
+        return cls(body, None if small else gzip_compress(body, GZIP_LEVEL))
 
     @property
     def size(self) -> int:

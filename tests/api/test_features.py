@@ -1,5 +1,6 @@
 """OGC API - Features: items, paging, filters, CRS and errors, checked against the GeoJSON files."""
 
+import gzip
 import hashlib
 import json
 from datetime import date
@@ -13,6 +14,7 @@ from shapely.geometry import box, shape
 from sqlalchemy.orm import Session
 
 from app.api.caching import _digest
+from app.core.compression import gzip_compress
 from app.services import features
 from tests.api.test_stats_geometry import add_incident
 
@@ -726,3 +728,21 @@ def test_text_compared_with_a_date_or_an_array_means_what_gdal_means(
 
     expected = codes(same_as)
     assert expected and codes(filter_text) == expected
+
+
+def test_a_gzipped_page_inflates_with_the_standard_library_to_the_plain_page(
+    client: TestClient,
+) -> None:
+    url = "/collections/districts/items?limit=20"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as packed:
+        assert packed.headers["content-encoding"] == "gzip"
+        raw = b"".join(packed.iter_raw())
+    assert len(raw) < len(plain.content) / 2
+    untimed = [
+        json.loads(body) | {"timeStamp": None} for body in (gzip.decompress(raw), plain.content)
+    ]
+    assert untimed[0] == untimed[1]
+    body = plain.content
+    assert gzip.decompress(gzip_compress(body, 5)) == body
+    assert gzip_compress(body, 5) == gzip_compress(body, 5)  # no timestamp: one ETag's bytes
