@@ -200,6 +200,9 @@ def apikey_revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -
     typer.echo(f"revoked the key {name!r}")
 
 
+SHARED_TILES = "CONTAMAP_SHARED_TILES_DIR"  # set by serve for its workers, never by hand
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on (HOST)")] = None,
@@ -234,17 +237,23 @@ def serve(
 
 @contextmanager
 def _shared_tiles(settings: Settings, workers: int) -> Iterator[None]:
-    """A directory of this server's own, in TMPDIR, where its workers share the tiles they
-    build; removed when the server stops. Its workers find it in their environment."""
-    if workers < 2 or settings.shared_tiles_mb == 0 or settings.shared_tiles_dir is not None:
+    """A directory of this server's own, made private in TMPDIR, where its workers share the
+    tiles they build; removed when the server stops. Its workers find it in their environment.
+
+    Never one given beforehand: a directory that outlived its server could hold tiles of
+    another database at the same versions.
+    """
+    os.environ.pop(SHARED_TILES, None)
+    get_settings.cache_clear()  # a single worker runs in this process: no directory for it
+    if workers < 2 or settings.shared_tiles_mb == 0:
         yield
         return
     with tempfile.TemporaryDirectory(prefix="contamap-tiles-") as directory:
-        os.environ["CONTAMAP_SHARED_TILES_DIR"] = directory
+        os.environ[SHARED_TILES] = directory
         try:
             yield
         finally:
-            del os.environ["CONTAMAP_SHARED_TILES_DIR"]
+            del os.environ[SHARED_TILES]
 
 
 def _warn_if_over_max_connections(settings: Settings, workers: int) -> None:

@@ -145,13 +145,16 @@ def test_serve_shares_its_workers_tiles_in_a_directory_it_removes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # as TMPDIR would
-    monkeypatch.delenv(SHARED, raising=False)
+    monkeypatch.setenv(SHARED, str(tmp_path / "kept from before"))  # never taken
     with _shared_tiles(Settings(), 2):
         directory = Path(os.environ[SHARED])
         assert directory.parent == tmp_path and directory.is_dir()
+        assert directory.stat().st_mode & 0o077 == 0  # this server's alone
         assert Settings().shared_tiles_dir == directory  # what each worker reads
         (directory / "a tile").write_bytes(b"built")
     assert not directory.exists() and SHARED not in os.environ
     for settings, workers in ((Settings(), 1), (Settings(shared_tiles_mb=0), 2)):
+        monkeypatch.setenv(SHARED, str(tmp_path / "kept from before"))
         with _shared_tiles(settings, workers):
             assert SHARED not in os.environ  # one worker, or sharing turned off
+            assert get_settings().shared_tiles_dir is None

@@ -19,9 +19,8 @@ the database says they are current.
 import hashlib
 import os
 import threading
-from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +32,7 @@ from app.schemas.query import TileFilter
 
 GZIP_MINIMUM_BYTES = 1024  # as the GZip middleware: smaller answers go as they are
 GZIP_LEVEL = 5
+BACKLOG = 256  # tiles waiting for a worker's writing thread, at most
 GZIP_SUFFIX = "-gzip"  # the gzip encoding's ETag is the tile's with this suffix
 
 
@@ -110,23 +110,34 @@ class SharedTiles:
     def __init__(self, directory: Path, megabytes: int) -> None:
         self.directory = directory
         self.bound = megabytes * MEGABYTE
-        self._written: deque[tuple[Path, int]] = deque()  # this worker's files, oldest first
+        self._written: dict[Path, int] = {}  # this worker's files and sizes, oldest first
         self._size = 0
+        # Tiles given to the writing thread, and taken by it: each counted by one thread alone.
+        self._given = self._taken = 0
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="shared-tiles")
 
     def get(self, key: TileKey) -> Cached | None:
         """The tile as some worker built it, with its versions, or None."""
         try:
-            head, body = (self.directory / key.digest).read_bytes().split(b"\n", 1)
-            *versions, size = map(int, head.split(b","))
+            head, data = (self.directory / key.digest).read_bytes().split(b"\n", 1)
+            *versions, size, packed = map(int, head.split(b","))
         except (OSError, ValueError):  # not built yet, removed meanwhile, or not a tile
             return None
-        return Cached(tuple(versions), Tile(body[:size], body[size:] or None))
+        if size < 0 or packed < 0 or len(data) != size + packed:
+            return None  # cut short
+        return Cached(tuple(versions), Tile(data[:size], data[size:] or None))
 
-    def share(self, key: TileKey, cached: Cached) -> "Future[None]":
-        """Write the tile in this worker's writing thread (``put``), without waiting."""
-        return self._writer.submit(self.put, key, cached)
+    def share(self, key: TileKey, cached: Cached) -> None:
+        """Write the tile in this worker's writing thread (``put``), without waiting; not
+        while ``BACKLOG`` tiles wait to be written (a slow disk), so none waits in memory."""
+        if self._given - self._taken < BACKLOG:
+            self._given += 1
+            self._writer.submit(self._write, key, cached)
+
+    def _write(self, key: TileKey, cached: Cached) -> None:
+        self._taken += 1
+        self.put(key, cached)
 
     def settle(self) -> None:
         """Wait until the tiles given to ``share`` so far are written."""
@@ -135,7 +146,8 @@ class SharedTiles:
     def put(self, key: TileKey, cached: Cached) -> None:
         """Share a tile; a full disk or a removed directory only means it is not shared."""
         tile = cached.tile
-        head = ",".join([*map(str, cached.versions), str(len(tile.body))]).encode()
+        sizes = [len(tile.body), len(tile.gzipped or b"")]
+        head = ",".join(map(str, [*cached.versions, *sizes])).encode()
         path = self.directory / key.digest
         temporary = path.with_name(f".{key.digest}.{os.getpid()}.{threading.get_ident()}")
         try:
@@ -145,12 +157,12 @@ class SharedTiles:
             temporary.unlink(missing_ok=True)
             return
         with self._lock:
-            self._written.append((path, tile.size))
-            self._size += tile.size
+            self._size += tile.size - self._written.pop(path, 0)
+            self._written[path] = tile.size
             while self._size > self.bound:
-                oldest, size = self._written.popleft()
+                oldest = next(iter(self._written))
+                self._size -= self._written.pop(oldest)
                 oldest.unlink(missing_ok=True)
-                self._size -= size
 
 
 class TileCache(BoundedCache[TileKey, Cached]):

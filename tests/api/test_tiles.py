@@ -261,14 +261,22 @@ def test_each_worker_keeps_the_tiles_it_shares_within_its_bound(tmp_path: Path) 
     shared = SharedTiles(tmp_path, 1)  # 1 MB
     tiles = [Tile(bytes([n]) * 300_000, None) for n in range(5)]  # 300,001 bytes each counted
     keys = [TileKey(("districts",), 10, n, 0, TileFilter()) for n in range(5)]
+    shared.put(keys[0], Cached((1, 1), tiles[0]))  # written again below: counted once
     for key, tile in zip(keys, tiles, strict=True):
         shared.put(key, Cached((1, 2), tile))
     # 3 tiles take 900,003 bytes, 4 would pass 1,048,576: the two oldest were removed.
     assert sorted(file.name for file in tmp_path.iterdir()) == sorted(k.digest for k in keys[2:])
     assert [shared.get(key) for key in keys[:2]] == [None, None]
     assert shared.get(keys[4]) == Cached((1, 2), tiles[4])
-    (tmp_path / keys[4].digest).write_bytes(b"not a tile")
-    assert shared.get(keys[4]) is None
+    # A tile worth compressing comes back with its gzip; a file cut short is no tile.
+    packed = Tile.of(bytes(range(256)) * 8)
+    assert packed.gzipped is not None
+    shared.put(keys[0], Cached((3,), packed))
+    assert shared.get(keys[0]) == Cached((3,), packed)
+    whole = (tmp_path / keys[0].digest).read_bytes()
+    for cut in (whole[: len(whole) - len(packed.gzipped)], whole[:-1], b"not a tile"):
+        (tmp_path / keys[0].digest).write_bytes(cut)
+        assert shared.get(keys[0]) is None
 
 
 def test_a_release_that_changes_the_code_changes_every_tile_tag(
