@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from bench.webmap import Api, Ask
 
 TRANSPORT_ERROR = 0  # the status recorded when no answer came (refused, reset, timed out)
 REPLAY = Path(__file__).with_name("replay.lua")
+ANSWER_TIMEOUT_S = 60  # an answer slower than this counts as none
 WRK = shutil.which("wrk") or "wrk"  # Debian's wrk package (make bench installs it)
 
 
@@ -103,15 +105,15 @@ def run_round(
     target: Target, asks: Sequence[Ask], concurrency: int, seconds: float, tally: Tally
 ) -> None:
     """Send the asks this server serves from ``concurrency`` connections until done or time is
-    up, with wrk (bench/replay.lua: a thread per connection, each with its share of the asks),
-    and tally the answers.
+    up, with wrk (bench/replay.lua: a thread per connection, taking the asks in turn from one
+    queue), and tally the answers.
 
     wrk is compiled, and times each request in its own thread: aiohttp, the load generator
     before, spent 0.5 to 1.1 ms of CPU a request on the same cores as the servers, and at 100
     clients its event loop's own queue was in every latency. wrk spends about 0.3 ms (the
-    kernel's loopback work for its sockets included). A round's time runs from its first
-    request to its last answer; requests unanswered at the deadline are left out of the rate,
-    and counted as no answer.
+    kernel's loopback work for its sockets included). Past the deadline no request is sent
+    and those in flight are answered, as before. A round's time runs from its first request to
+    its last answer.
     """
     paths = [path for ask in asks if (path := ask(target.api)) is not None]
     connections = min(concurrency, len(paths))
@@ -120,15 +122,19 @@ def run_round(
     with tempfile.NamedTemporaryFile("w", suffix=".paths") as listed:
         listed.write("\n".join(paths) + "\n")
         listed.flush()
-        command = [WRK, f"-t{connections}", f"-c{connections}", f"-d{math.ceil(seconds)}s"]
-        command += ["--timeout", "60s", "-s", str(REPLAY), target.base]
-        command += ["--", listed.name, str(connections)]
+        # Every thread starts at once, once wrk has made them all (about 4 ms each).
+        start_at = time.monotonic() + 0.1 + 0.004 * connections
+        deadline = start_at + seconds
+        lasting = math.ceil(deadline - time.monotonic() + ANSWER_TIMEOUT_S)  # in flight: answered
+        command = [WRK, f"-t{connections}", f"-c{connections}", f"-d{lasting}s"]
+        command += ["--timeout", f"{ANSWER_TIMEOUT_S}s", "-s", str(REPLAY), target.base]
+        command += ["--", listed.name, f"{start_at:.6f}", f"{deadline:.6f}"]
         with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as wrk:
             assert wrk.stdout is not None
             lines, finished = [], 0
             for line in wrk.stdout:
                 finished += line == "finished\n"
-                if finished == connections:  # every path answered: stop now, not at -d
+                if finished == connections:  # nothing left to send nor to answer: stop now
                     wrk.send_signal(signal.SIGINT)
                     finished = 0
                 lines.append(line)
@@ -139,6 +145,8 @@ def run_round(
     tally.received += answers["received"]
     tally.retry_after_503 += answers["retry_after"]
     tally.statuses.update({int(status): n for status, n in answers["statuses"].items()})
-    if answers["unanswered"]:
-        tally.statuses[TRANSPORT_ERROR] += answers["unanswered"]
+    # Sent and never answered, and each time a request was sent again on a new connection.
+    failed = answers["sent"] - len(answers["latencies"]) + answers["resent"]
+    if failed:
+        tally.statuses[TRANSPORT_ERROR] += failed
     tally.latencies.extend(microseconds / 1e6 for microseconds in answers["latencies"])

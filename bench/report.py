@@ -114,11 +114,12 @@ def report(results: Results, argv: list[str]) -> str:
         " (uvicorn, httptools, access log on)",
         *(f"- {name} tile path: `{path}`" for name, path in setup.tile_paths.items()),
         f"- Bounds: {_bounds(setup.plan)}",
-        "- Client: wrk (`bench/replay.lua`), one thread, one connection per client, each request"
-        " sent once, asking for gzip. Latency: timed by wrk, from sending the request to the"
-        " last byte of the answer; req/s: the answers over the rounds' time, each round's from"
-        " its first request to its last answer (a request unanswered at a round's deadline is"
-        " left out, and counted as no answer). Client and servers share the machine's cores.",
+        "- Client: wrk (`bench/replay.lua`), a thread and a connection per client, all starting"
+        " together and taking the requests in turn from one queue, each sent once, asking for"
+        " gzip. Latency: timed by the client thread, from sending the request to the last byte of"
+        " the answer; req/s: the answers over the rounds' time, each round's from its first"
+        " request to its last answer; past a round's deadline no request is sent and those in"
+        " flight are answered. Client and servers share the machine's cores.",
         "",
         *_rows_table(results.rows, setup.cold_zooms),
         "",
