@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
+from app.cli import SHARED_TILES as SHARED
 from app.cli import _shared_tiles, cli
 from app.core.config import Settings, get_settings
 from app.models import ContaminatedZone
 from tests.conftest import throwaway_database
 
-SHARED = "CONTAMAP_SHARED_TILES_DIR"
 DATA = Path(__file__).resolve().parents[1] / "geodata" / "data"
 
 

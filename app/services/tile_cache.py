@@ -27,11 +27,9 @@ from pathlib import Path
 
 from app.core import release
 from app.core.cache import MEGABYTE, BoundedCache
-from app.core.compression import gzip_compress
+from app.core.compression import GZIP_LEVEL, GZIP_MINIMUM_BYTES, gzip_compress
 from app.schemas.query import TileFilter
 
-GZIP_MINIMUM_BYTES = 1024  # as the GZip middleware: smaller answers go as they are
-GZIP_LEVEL = 5
 BACKLOG = 256  # tiles waiting for a worker's writing thread, at most
 GZIP_SUFFIX = "-gzip"  # the gzip encoding's ETag is the tile's with this suffix
 
