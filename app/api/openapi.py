@@ -3,8 +3,10 @@
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.catalog import COLLECTIONS, json_schema
+from app.api.deps.filters import ANY_PARAMETER, property_filters_of
+from app.catalog import COLLECTIONS, Property, json_schema
 
 
 def _downgrade(node: Any) -> Any:
@@ -51,64 +53,55 @@ def _form_style(document: dict[str, Any]) -> None:
                     parameter["explode"] = False
 
 
-def _tile_filters(document: dict[str, Any]) -> None:
-    """List the tiles' equality filters: every enumerated property (a layer without it ignores
-    it), read from the raw query string like the items' ones."""
-    filters = {
-        prop.name: {
-            "name": prop.name,
-            "in": "query",
-            "required": False,
-            "description": f"only features whose {prop.name} is this ({prop.description})",
-            "schema": json_schema(prop),
-        }
-        for collection in COLLECTIONS.values()
-        for prop in collection.properties
-        if prop.enum and prop.type == "string"
+def _filter(prop: Property) -> dict[str, Any]:
+    """The query parameter of an equality filter on ``prop``."""
+    return {
+        "name": prop.name,
+        "in": "query",
+        "required": False,
+        "description": f"features whose {prop.name} equals this ({prop.description})",
+        # An array property is matched by one of its values.
+        "schema": json_schema(prop)["items"] if prop.type == "array" else json_schema(prop),
     }
-    for path, operations in document["paths"].items():
-        if "/tiles/WebMercatorQuad/" in path and "get" in operations:
-            operations["get"].setdefault("parameters", []).extend(filters.values())
 
 
-def _collection_paths(document: dict[str, Any]) -> dict[str, Any]:
-    """One items path per collection, listing each queryable as a query parameter.
-
-    Clients such as GDAL learn from these which properties they may filter on server-side.
-    """
-    generic = document["paths"].get("/collections/{collectionId}/items", {}).get("get")
-    if generic is None:
-        return {}
-    shared = [p for p in generic.get("parameters", []) if p.get("in") == "query"]
-    paths = {}
-    for collection in COLLECTIONS.values():
-        equality = [
-            {
-                "name": prop.name,
-                "in": "query",
-                "required": False,
-                "description": f"features whose {prop.name} equals this ({prop.description})",
-                # An array property is matched by one of its values.
-                "schema": json_schema(prop)["items"] if prop.type == "array" else json_schema(prop),
-            }
-            for prop in collection.properties
-        ]
-        operation = {
-            **generic,
-            "operationId": f"items_{collection.id}",
-            "summary": f"{collection.title}: features",
-            "parameters": shared + equality,
+def _property_filters(app: FastAPI, document: dict[str, Any]) -> None:
+    """List the equality filters each route takes (its ``PropertyFilters``), read from the raw
+    query string. An items path is written once per collection, with that collection's
+    queryables: clients such as GDAL learn from these what they may filter on server-side.
+    Elsewhere a route lists the filters of every collection (a layer without one ignores it)."""
+    paths = document["paths"]
+    for context in iter_route_contexts(app.routes):
+        route, path = context.original_route, context.path or ""
+        takes = property_filters_of(route.dependant) if isinstance(route, APIRoute) else None
+        operation = paths.get(path, {}).get("get")
+        if takes is None or takes is ANY_PARAMETER or operation is None:
+            continue
+        if path.endswith("/{collectionId}/items"):
+            shared = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            for collection in COLLECTIONS.values():
+                paths[path.replace("{collectionId}", collection.id)] = {
+                    "get": {
+                        **operation,
+                        "operationId": f"items_{collection.id}",
+                        "summary": f"{collection.title}: features",
+                        "parameters": shared + [_filter(p) for p in takes.properties(collection)],
+                    }
+                }
+            continue
+        filters = {
+            prop.name: _filter(prop)
+            for collection in takes.collections(None)
+            for prop in takes.properties(collection)
         }
-        paths[f"/collections/{collection.id}/items"] = {"get": operation}
-    return paths
+        operation.setdefault("parameters", []).extend(filters.values())
 
 
 def openapi_30(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI document, converted to version 3.0.3, with per-collection paths."""
     document: dict[str, Any] = _downgrade(app.openapi())
     document["openapi"] = "3.0.3"
-    document["paths"] = {**document["paths"], **_collection_paths(document)}
-    _tile_filters(document)
+    _property_filters(app, document)
     _form_style(document)
     return document
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from app.api.security import host_allowed
 from app.core.responses import JSONResponse
+from app.formats import Format
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
@@ -59,9 +60,8 @@ def own_url(request: Request) -> str:
 def respond(
     request: Request,
     resource: BaseModel | dict[str, Any],
-    fmt: str,
+    fmt: Format,
     template: str,
-    media_type: str = "application/json",
     **context: Any,
 ) -> Response:
     """The resource as JSON, or rendered with ``template`` for a browser."""
@@ -70,8 +70,8 @@ def respond(
         if isinstance(resource, BaseModel)
         else resource
     )
-    if fmt == "html":
+    if fmt.kind == "html":
         return templates.TemplateResponse(
             request, template, {"data": data, "base": base_url(request), **context}
         )
-    return JSONResponse(data, media_type=media_type)
+    return JSONResponse(data, media_type=fmt.media_type)

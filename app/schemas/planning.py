@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.catalog import HazardClass, RiskLevel
 
@@ -10,12 +10,50 @@ from app.catalog import HazardClass, RiskLevel
 class Weights(BaseModel):
     """The weight of each part of the score (query parameters w_<part>; at least one > 0)."""
 
-    population: float = Field(default=0.35, ge=0, description="people of settlements near")
-    settlements: float = Field(default=0.15, ge=0, description="settlements near")
-    incidents: float = Field(default=0.20, ge=0, description="recent incidents near, by toll")
-    distance: float = Field(default=0.10, ge=0, description="closeness of the nearest settlement")
-    risk: float = Field(default=0.15, ge=0, description="the zone's risk level")
-    area: float = Field(default=0.05, ge=0, description="smallness: people back sooner")
+    model_config = ConfigDict(populate_by_name=True)
+
+    population: float = Field(
+        default=0.35,
+        ge=0,
+        alias="w_population",
+        serialization_alias="population",
+        description="weight of people of settlements near",
+    )
+    settlements: float = Field(
+        default=0.15,
+        ge=0,
+        alias="w_settlements",
+        serialization_alias="settlements",
+        description="weight of settlements near",
+    )
+    incidents: float = Field(
+        default=0.20,
+        ge=0,
+        alias="w_incidents",
+        serialization_alias="incidents",
+        description="weight of recent incidents near, by toll",
+    )
+    distance: float = Field(
+        default=0.10,
+        ge=0,
+        alias="w_distance",
+        serialization_alias="distance",
+        description="weight of closeness of the nearest settlement",
+    )
+    risk: float = Field(
+        default=0.15,
+        ge=0,
+        alias="w_risk",
+        serialization_alias="risk",
+        description="weight of the zone's risk level",
+    )
+    area: float = Field(
+        default=0.05,
+        ge=0,
+        alias="w_area",
+        serialization_alias="area",
+        description="weight of smallness: people back sooner",
+    )
 
 
 class Part(BaseModel):

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app import formats
 from app.catalog import COLLECTIONS, Collection, json_schema
 from app.crs import STORAGE, SUPPORTED
 from app.repositories import features as repo
@@ -55,10 +56,10 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
     "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
-JSON = "application/json"
-GEOJSON = "application/geo+json"
-HTML = "text/html"
-OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+JSON = formats.JSON.mime
+HTML = formats.HTML.mime
+OPENAPI = formats.OPENAPI.mime
+SCHEMA = formats.SCHEMA.mime
 
 
 def landing(base: str) -> LandingPage:
@@ -104,6 +105,19 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else f"{value.isoformat()}T00:00:00Z"
 
 
+def _items_links(url: str) -> list[Link]:
+    """A link to the features in each format: pages as ``items``, files as ``enclosure``."""
+    return [
+        Link(
+            href=f"{url}/items" if fmt == formats.GEOJSON else f"{url}/items?f={fmt.name}",
+            rel="enclosure" if fmt.kind == "file" else "items",
+            type=fmt.mime,
+            title=f"{'download' if fmt.kind == 'file' else 'the features'} as {fmt.title}",
+        )
+        for fmt in formats.FEATURES
+    ]
+
+
 def describe(session: Session, collection: Collection, base: str) -> CollectionInfo:
     """A collection with its live extent, CRS list and links."""
     url = f"{base}/collections/{collection.id}"
@@ -122,29 +136,15 @@ def describe(session: Session, collection: Collection, base: str) -> CollectionI
         links=[
             Link(href=url, rel="self", type=JSON, title="this collection"),
             Link(href=f"{url}?f=html", rel="alternate", type=HTML, title="as HTML"),
-            Link(href=f"{url}/items", rel="items", type=GEOJSON, title="the features"),
-            Link(href=f"{url}/items?f=html", rel="items", type=HTML, title="the features as HTML"),
-            Link(href=f"{url}/items?f=csv", rel="items", type="text/csv", title="as CSV"),
-            Link(
-                href=f"{url}/items?f=gpkg",
-                rel="enclosure",
-                type="application/geopackage+sqlite3",
-                title="download as GeoPackage (QGIS, QField offline)",
-            ),
-            Link(
-                href=f"{url}/items?f=fgb",
-                rel="enclosure",
-                type="application/flatgeobuf",
-                title="download as FlatGeobuf",
-            ),
+            *_items_links(url),
             Link(
                 href=f"{url}/schema",
                 rel="describedby",
-                type="application/schema+json",
+                type=SCHEMA,
                 title="the schema of a feature",
             ),
             # The same, under the draft relation name GDAL 3.6 looks for to type its fields.
-            Link(href=f"{url}/schema", rel="describedBy", type="application/schema+json"),
+            Link(href=f"{url}/schema", rel="describedBy", type=SCHEMA),
             Link(
                 href=f"{url}/tiles",
                 rel="http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
@@ -154,7 +154,7 @@ def describe(session: Session, collection: Collection, base: str) -> CollectionI
             Link(
                 href=f"{url}/queryables",
                 title="queryables",
-                type="application/schema+json",
+                type=SCHEMA,
                 rel="http://www.opengis.net/def/rel/ogc/1.0/queryables",
             ),
         ],

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
+from app.formats import GPKG, Format
 from app.repositories import exports as repo
 from app.repositories import features as features_repo
 from app.schemas.query import ItemsQuery
@@ -27,10 +28,6 @@ from app.schemas.stats import ZoneFilter
 from app.services import features
 from app.services.stats import district_detail, summary
 
-DRIVERS = {
-    "gpkg": ("GPKG", "application/geopackage+sqlite3"),
-    "fgb": ("FlatGeobuf", "application/octet-stream"),
-}
 DTYPES = {"date": "datetime64[D]", "integer": "int64", "boolean": "bool"}
 MISSING = {"date": "NaT", "integer": 0, "boolean": False}
 NOT_FIGURES = {"years", "filters", "by_risk_level", "by_status", "by_contamination"}
@@ -66,7 +63,7 @@ def _column(prop_type: str, values: list[Any]) -> tuple[np.ndarray[Any, Any], np
 
 def write_layer(
     path: Path,
-    driver: str,
+    fmt: Format,
     layer: str,
     geometry_type: str | None,
     fields: Sequence[tuple[str, str]],
@@ -82,7 +79,8 @@ def write_layer(
     geometry = (
         np.array([bytes(row[len(fields)]) for row in rows], dtype=object) if geometry_type else None
     )
-    appending = path.exists() and driver == "GPKG"
+    assert fmt.driver is not None, "a file format names its GDAL driver"
+    appending = path.exists() and fmt == GPKG
     write(
         str(path),
         geometry,
@@ -90,13 +88,13 @@ def write_layer(
         [name for name, _ in fields],
         field_mask=masks,
         layer=layer,
-        driver=driver,
+        driver=fmt.driver,
         geometry_type=geometry_type,
         crs="EPSG:4326" if geometry_type else None,
         append=appending,
         # GeoPackage 1.2, which GDAL 2.2 on and every QGIS read without a warning (pyogrio's
         # own GDAL would write 1.4)
-        dataset_options={"VERSION": "1.2"} if driver == "GPKG" and not appending else None,
+        dataset_options={"VERSION": "1.2"} if fmt == GPKG and not appending else None,
         promote_to_multi=bool(geometry_type and geometry_type.startswith("Multi")),
     )
 
@@ -106,11 +104,13 @@ def _fields(collection: Collection, names: Sequence[str]) -> list[tuple[str, str
     return [("id", "integer"), *((name, types[name]) for name in names)]
 
 
-def items_file(session: Session, collection: Collection, query: ItemsQuery, fmt: str) -> ExportFile:
+def items_file(
+    session: Session, collection: Collection, query: ItemsQuery, fmt: Format
+) -> ExportFile:
     """The features an items request selects, as one layer named after the collection."""
-    driver, media_type = DRIVERS[fmt]
     folder = tempfile.TemporaryDirectory(prefix="contamap-export-")
-    path = Path(folder.name) / f"{collection.id}.{fmt}"
+    filename = f"{collection.id}.{fmt.extension}"
+    path = Path(folder.name) / filename
     names = query.properties or collection.property_names
     where = features.conditions(collection, query)
     order = features.ordering(collection, query)
@@ -119,9 +119,9 @@ def items_file(session: Session, collection: Collection, query: ItemsQuery, fmt:
         session, collection, names, geometry, where, order, query.limit, query.offset
     )
     write_layer(
-        path, driver, collection.id, collection.geometry_type, _fields(collection, names), rows
+        path, fmt, collection.id, collection.geometry_type, _fields(collection, names), rows
     )
-    return ExportFile(path, media_type, f"{collection.id}.{fmt}", folder)
+    return ExportFile(path, fmt.media_type, filename, folder)
 
 
 def _layer(
@@ -134,7 +134,7 @@ def _layer(
     names = collection.property_names
     rows = repo.clipped_rows(session, collection, names, where, clip)
     write_layer(
-        path, "GPKG", collection.id, collection.geometry_type, _fields(collection, names), rows
+        path, GPKG, collection.id, collection.geometry_type, _fields(collection, names), rows
     )
 
 
@@ -155,8 +155,8 @@ def district_package(session: Session, district_id: int, as_of: date) -> ExportF
         (key, value if isinstance(value, str) else json.dumps(value))
         for key, value in figures.items()
     ]
-    write_layer(path, "GPKG", "statistics", None, [("figure", "string"), ("value", "string")], rows)
+    write_layer(path, GPKG, "statistics", None, [("figure", "string"), ("value", "string")], rows)
     sources = summary(session, as_of, ZoneFilter()).sources
     source_rows = [(item.layer, item.source, item.features, item.schematic) for item in sources]
-    write_layer(path, "GPKG", "sources", None, SOURCE_FIELDS, source_rows)
-    return ExportFile(path, DRIVERS["gpkg"][1], name, folder)
+    write_layer(path, GPKG, "sources", None, SOURCE_FIELDS, source_rows)
+    return ExportFile(path, GPKG.media_type, name, folder)

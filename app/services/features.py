@@ -17,23 +17,21 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
+from app import formats
 from app.catalog import Collection
 from app.core import release
 from app.core.db import Compiled
 from app.crs import STORAGE
 from app.errors import NotFound
+from app.formats import Format
 from app.repositories import features as repo
 from app.schemas.query import BBox, ItemsQuery
 from app.services import filters
 
 COUNT_CAP = 100_000
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: anything larger names no feature
-MEDIA_TYPES = {
-    "json": "application/geo+json",
-    "geojsonseq": "application/geo+json-seq",
-    "csv": "text/csv; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
+# The formats a page links to as alternates: every one of a page, not the file downloads.
+PAGE_FORMATS = tuple(fmt for fmt in formats.FEATURES if fmt.kind != "file")
 
 
 CHUNK_BYTES = 256 * 1024  # each chunk is one hop to the event loop: few and large
@@ -130,19 +128,19 @@ def _urls(base: str, params: dict[str, str]) -> Callable[..., str]:
 
 
 def _links(
-    base: str, params: dict[str, str], query: ItemsQuery, returned: int, more: bool, fmt: str
+    base: str, params: dict[str, str], query: ItemsQuery, returned: int, more: bool, fmt: Format
 ) -> list[dict[str, str]]:
-    media = MEDIA_TYPES[fmt].split(";")[0]
+    media = fmt.mime
     url = _urls(base, params)
     links = [{"href": url(), "rel": "self", "type": media, "title": "this page"}]
-    for other in ("json", "html", "csv", "geojsonseq"):
+    for other in PAGE_FORMATS:
         if other != fmt:
             links.append(
                 {
-                    "href": url(f=other),
+                    "href": url(f=other.name),
                     "rel": "alternate",
-                    "type": MEDIA_TYPES[other].split(";")[0],
-                    "title": f"this page as {other}",
+                    "type": other.mime,
+                    "title": f"this page as {other.title}",
                 }
             )
     if more:
@@ -170,17 +168,17 @@ def items(
     session: Session,
     collection: Collection,
     query: ItemsQuery,
-    fmt: str,
+    fmt: Format,
     base: str,
     params: dict[str, str],
 ) -> Page:
     """One page of features; the query runs before the response starts, so errors are 4xx."""
     where = conditions(collection, query)
     order = ordering(collection, query)
-    if fmt == "csv":
+    if fmt == formats.CSV:
         properties = query.properties if query.properties is not None else collection.property_names
         body = _csv(session, collection, query, where, order, properties)
-        return Page(MEDIA_TYPES["csv"], body, _headers(query))
+        return Page(formats.CSV.media_type, body, _headers(query))
     rows = repo.features(
         session,
         collection,
@@ -201,23 +199,23 @@ def items(
     )
 
 
-def on_event_loop(fmt: str, query: ItemsQuery) -> bool:
+def on_event_loop(fmt: Format, query: ItemsQuery) -> bool:
     """Whether a page is read by ``items_async``: GeoJSON (or its HTML) of up to WHOLE_PAGE."""
-    return fmt in ("json", "geojsonseq", "html") and query.limit <= WHOLE_PAGE
+    return fmt in (formats.GEOJSON, formats.GEOJSONSEQ, formats.HTML) and query.limit <= WHOLE_PAGE
 
 
 async def items_async(
     conn: AsyncConnection,
     collection: Collection,
     query: ItemsQuery,
-    fmt: str,
+    fmt: Format,
     base: str,
     params: dict[str, str],
 ) -> Page | None:
     """A small page on the event loop: its features as one text and their count, one row of
     one statement; None when its features are more than WHOLE_BYTES (``items`` spools them).
     A GeoJSON sequence tells no numberMatched: it is not counted."""
-    sequence = fmt == "geojsonseq"
+    sequence = fmt == formats.GEOJSONSEQ
     statement = _page_statement(collection, _shape(query), sequence)
     corners = filters.bbox_values(query.bbox) if query.bbox else {}
     text, found, matched, versions = await repo.page_async(
@@ -230,23 +228,23 @@ async def items_async(
     # Joined, not added: a + b + c copies a large page twice (0.5 ms for 600 kB), join once.
     if sequence:
         body = b"".join([text.encode(), b"\n" if text else b""])
-        return Page(MEDIA_TYPES["geojsonseq"], iter([body]), headers, spool=False)
+        return Page(formats.GEOJSONSEQ.media_type, iter([body]), headers, spool=False)
     returned, more = min(found, query.limit), found > query.limit
     tail = _tail(returned, more, lambda: matched or 0, query, fmt, base, params)
     body = b"".join([b'{"type":"FeatureCollection","features":[', text.encode(), tail])
-    return Page(MEDIA_TYPES["json"], iter([body]), headers, spool=False)
+    return Page(formats.GEOJSON.media_type, iter([body]), headers, spool=False)
 
 
 def _validators(
-    fmt: str, base: str, params: dict[str, str], versions: tuple[int, ...]
+    fmt: Format, base: str, params: dict[str, str], versions: tuple[int, ...]
 ) -> dict[str, str]:
     """A weak ETag from what the page is made of, not from its bytes (hashing a 570 kB page
     took 0.4 ms): the release, the format, the URL and its parameters, hashed, and the
     versions of the tables read, which any committed write changes. None for HTML, whose
     templates the release's fingerprint does not cover: the middleware hashes its bytes."""
-    if fmt == "html":
+    if fmt.kind == "html":
         return {}
-    asked = repr((release.CODE, fmt, base, sorted(params.items())))
+    asked = repr((release.CODE, fmt.name, base, sorted(params.items())))
     digest = hashlib.sha256(asked.encode()).hexdigest()[:24]
     return {"ETag": f'W/"{digest}-{"-".join(map(str, versions))}"', "Vary": "Accept"}
 
@@ -284,23 +282,23 @@ def _page(
     features: Iterator[str],
     count: Callable[[], int],
     query: ItemsQuery,
-    fmt: str,
+    fmt: Format,
     base: str,
     params: dict[str, str],
 ) -> Page:
     """The page as GeoJSON text sequences, or as a FeatureCollection with ``numberMatched``."""
-    if fmt == "geojsonseq":
+    if fmt == formats.GEOJSONSEQ:
         lines = (text.encode() + b"\n" for text in islice(features, query.limit))
-        return Page(MEDIA_TYPES["geojsonseq"], lines, _headers(query))
+        return Page(formats.GEOJSONSEQ.media_type, lines, _headers(query))
     body = _collection_body(features, count, query, fmt, base, params)
-    return Page(MEDIA_TYPES["json"], body, _headers(query))
+    return Page(formats.GEOJSON.media_type, body, _headers(query))
 
 
 def _collection_body(
     features: Iterator[str],
     count: Callable[[], int],
     query: ItemsQuery,
-    fmt: str,
+    fmt: Format,
     base: str,
     params: dict[str, str],
 ) -> Iterator[bytes]:
@@ -322,7 +320,7 @@ def _tail(
     more: bool,
     count: Callable[[], int],
     query: ItemsQuery,
-    fmt: str,
+    fmt: Format,
     base: str,
     params: dict[str, str],
 ) -> bytes:
@@ -436,8 +434,12 @@ def _document(
     document = orjson.loads(text)
     collection_url = base.rsplit("/items/", 1)[0]
     document["links"] = [
-        {"href": base, "rel": "self", "type": "application/geo+json"},
-        {"href": f"{base}?f=html", "rel": "alternate", "type": "text/html"},
-        {"href": collection_url, "rel": "collection", "type": "application/json"},
+        {"href": base, "rel": "self", "type": formats.GEOJSON.mime},
+        *(
+            {"href": f"{base}?f={fmt.name}", "rel": "alternate", "type": fmt.mime}
+            for fmt in formats.FEATURE
+            if fmt != formats.GEOJSON
+        ),
+        {"href": collection_url, "rel": "collection", "type": formats.JSON.mime},
     ]
     return orjson.dumps(document), f'"{version}"'

@@ -7,7 +7,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app import formats
 from app.catalog import COLLECTIONS
+from app.formats import Format
 from app.repositories import stats_geo
 from app.schemas.query import SortKey
 from app.schemas.stats import DistrictList, DistrictStats, Freshness, ZoneFilter
@@ -46,17 +48,14 @@ def districts_in_format(
     as_of: date,
     filters: ZoneFilter,
     sortby: tuple[SortKey, ...],
-    fmt: str,
+    fmt: Format,
     near_km: float,
 ) -> DistrictList | Rendered:
     """The district table as a model (JSON), or rendered as CSV or GeoJSON."""
     table = district_list(session, as_of, filters, sortby, near_km)
     fresh = {"data_version": table.data_version, "stale": table.stale}
-    if fmt == "csv":
-        return Rendered(
-            districts_csv(table), "text/csv; charset=utf-8", "districts.csv", Freshness(**fresh)
-        )
-    if fmt == "geojson":
-        body = districts_geojson(session, table)
-        return Rendered(body, "application/geo+json", "districts.geojson", Freshness(**fresh))
-    return table
+    if fmt == formats.JSON:
+        return table
+    body = districts_csv(table) if fmt == formats.CSV else districts_geojson(session, table)
+    filename = f"districts.{fmt.extension}"
+    return Rendered(body, fmt.media_type, filename, Freshness(**fresh))

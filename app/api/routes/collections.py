@@ -1,7 +1,7 @@
 """Collections, their items and queryables (OGC API - Features Parts 1-3)."""
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Request, Response
@@ -9,46 +9,36 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from app import formats
 from app.api.deps import (
-    FEATURE_FORMATS,
     LIMIT_MAX,
     CollectionDep,
+    DocumentFormat,
     EngineDep,
+    FeatureFormat,
     FeatureIdPath,
+    FeaturesFormat,
     ItemQueryDep,
     ItemsQueryDep,
-    JsonOnly,
-    JsonOrHtml,
+    SchemaFormat,
     SessionDep,
-    formats,
 )
+from app.api.deps import formats as formats_of
 from app.api.render import base_url, own_url, respond, templates
 from app.catalog import Collection
 from app.core.db import read
 from app.core.responses import JSONResponse
 from app.crs import STORAGE
+from app.formats import Format
 from app.schemas.ogc import CollectionInfo, Collections, Queryables
 from app.services import collections as service
 from app.services import editing, exports, features
 
 router = APIRouter(prefix="/collections", tags=["OGC API - Features"])
-FeatureFormat = Annotated[str, formats(*FEATURE_FORMATS)]
-FEATURES_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {
-            "application/geo+json": {},
-            "text/csv": {},
-            "text/html": {},
-            "application/geo+json-seq": {},
-            "application/geopackage+sqlite3": {},
-            "application/octet-stream": {"description": "FlatGeobuf (f=fgb)"},
-        }
-    },
-}
 
 
 @router.get("", response_model=Collections)
-def list_collections(request: Request, session: SessionDep, fmt: JsonOrHtml) -> Response:
+def list_collections(request: Request, session: SessionDep, fmt: DocumentFormat) -> Response:
     """Every collection with its extent and links."""
     data = service.list_collections(session, base_url(request))
     return respond(request, data, fmt, "ogc/collections.html")
@@ -56,42 +46,45 @@ def list_collections(request: Request, session: SessionDep, fmt: JsonOrHtml) -> 
 
 @router.get("/{collectionId}", response_model=CollectionInfo)
 def describe_collection(
-    collection: CollectionDep, request: Request, session: SessionDep, fmt: JsonOrHtml
+    collection: CollectionDep, request: Request, session: SessionDep, fmt: DocumentFormat
 ) -> Response:
     """One collection: extent, supported CRSs and links."""
     data = service.describe(session, collection, base_url(request))
     return respond(request, data, fmt, "ogc/collection.html")
 
 
-SCHEMA_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/schema+json": {}, "text/html": {}}}
-}
-
-
-@router.get("/{collectionId}/queryables", response_model=Queryables, responses=SCHEMA_RESPONSE)
-def queryables(collection: CollectionDep, request: Request, fmt: JsonOrHtml) -> Response:
+@router.get(
+    "/{collectionId}/queryables",
+    response_model=Queryables,
+    responses=formats.responses(formats.SCHEMA_DOCUMENT),
+)
+def queryables(collection: CollectionDep, request: Request, fmt: SchemaFormat) -> Response:
     """A JSON Schema of the properties usable in filters, sortby and equality parameters."""
     return respond(
         request,
         service.queryables(collection, base_url(request)),
         fmt,
         "ogc/queryables.html",
-        media_type="application/schema+json",
     )
 
 
-@router.get("/{collectionId}/schema", responses=SCHEMA_RESPONSE)
-def feature_schema(collection: CollectionDep, request: Request, fmt: JsonOnly) -> Response:
+SchemaOnly = Annotated[Format, formats_of((formats.SCHEMA,))]
+
+
+@router.get("/{collectionId}/schema", responses=formats.responses((formats.SCHEMA,)))
+def feature_schema(collection: CollectionDep, request: Request, fmt: SchemaOnly) -> Response:
     """A JSON Schema of one feature of the collection, with each property's type."""
     schema = service.feature_schema(collection, base_url(request))
-    return JSONResponse(schema, media_type="application/schema+json")
+    return JSONResponse(schema, media_type=fmt.media_type)
 
 
-@router.get("/{collectionId}/items", responses=FEATURES_RESPONSE)
+@router.get(
+    "/{collectionId}/items", response_class=Response, responses=formats.responses(formats.FEATURES)
+)
 async def items(
     collection: CollectionDep,
     query: ItemsQueryDep,
-    fmt: FeatureFormat,
+    fmt: FeaturesFormat,
     request: Request,
     session: SessionDep,
     engine: EngineDep,
@@ -101,7 +94,7 @@ async def items(
     The GeoJSON is built by PostGIS; ``numberMatched`` is exact up to 100,000. A small page
     is read on the event loop in one statement; a large one, CSV and files in a thread.
     """
-    if fmt in exports.DRIVERS:
+    if fmt.kind == "file":
         if "limit" not in request.query_params:  # a file for offline work: every feature
             query = replace(query, limit=LIMIT_MAX)
         written = await run_in_threadpool(exports.items_file, session, collection, query, fmt)
@@ -124,7 +117,7 @@ async def items(
         page = await run_in_threadpool(features.items, session, collection, query, fmt, url, params)
     if query.clamped_from is not None:
         page.headers["X-Limit-Clamped"] = f"{query.clamped_from} requested, {query.limit} served"
-    if fmt == "html":  # rendered in a thread: a page of 10,000 features takes a while
+    if fmt.kind == "html":  # rendered in a thread: a page of 10,000 features takes a while
         return await run_in_threadpool(_items_html, request, collection, page)
     if not page.spool:  # small, in memory: one send, no thread
         return Response(b"".join(page.body), media_type=page.media_type, headers=page.headers)
@@ -145,12 +138,16 @@ def _items_html(request: Request, collection: Collection, page: features.Page) -
     )
 
 
-@router.get("/{collectionId}/items/{featureId}", responses=FEATURES_RESPONSE)
+@router.get(
+    "/{collectionId}/items/{featureId}",
+    response_class=Response,
+    responses=formats.responses(formats.FEATURE),
+)
 async def item(
     collection: CollectionDep,
     feature_id: FeatureIdPath,
     query: ItemQueryDep,
-    fmt: JsonOrHtml,
+    fmt: FeatureFormat,
     request: Request,
     engine: EngineDep,
 ) -> Response:
@@ -164,14 +161,14 @@ async def item(
     )
     headers = {
         "Content-Crs": f"<{(query.crs or STORAGE).uri}>",
-        "ETag": editing.representation_tag(version, fmt, request.url.query),
+        "ETag": editing.representation_tag(version, fmt.name, request.url.query),
         "Vary": "Accept",  # HTML for a browser, GeoJSON otherwise
     }
-    if fmt == "html":
+    if fmt.kind == "html":
         return templates.TemplateResponse(
             request,
             "ogc/item.html",
             {"data": orjson.loads(body), "collection": collection, "base": base_url(request)},
             headers=headers,
         )
-    return Response(body, media_type="application/geo+json", headers=headers)
+    return Response(body, media_type=fmt.media_type, headers=headers)

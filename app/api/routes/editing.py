@@ -7,7 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from app.api.deps import CollectionDep, FeatureIdPath, SessionDep, caller_of, parse_content_crs
+from app.api.deps import (
+    Admin,
+    CollectionDep,
+    CollectionEditor,
+    Editor,
+    FeatureIdPath,
+    OptionalCaller,
+    SessionDep,
+    parse_content_crs,
+)
 from app.api.render import base_url
 from app.catalog import Collection
 from app.core.responses import JSONResponse
@@ -80,15 +89,17 @@ class _Change:
     collection: Collection
     feature_id: str
     session: Session
+    caller: auth.Caller
     if_match: str | None
     content_crs: str | None
     make_valid: bool
 
     def apply(self, write: Callable[..., editing.Written], body: Any) -> Response:
-        caller = auth.require_editor_of(caller_of(self.request, self.session), self.collection)
         options = _options(self.request, self.if_match, self.content_crs, self.make_valid)
         base = base_url(self.request)
-        written = write(self.session, self.collection, self.feature_id, body, caller, options, base)
+        written = write(
+            self.session, self.collection, self.feature_id, body, self.caller, options, base
+        )
         return _written(written, status.HTTP_200_OK)
 
 
@@ -102,12 +113,12 @@ def create_feature(
     request: Request,
     collection: CollectionDep,
     session: SessionDep,
+    caller: CollectionEditor,
     feature: FeatureBody,
     content_crs: ContentCrs = None,
     make_valid: MakeValid = False,
 ) -> Response:
     """Add a feature; an id in the body is ignored, its code must be new."""
-    caller = auth.require_editor_of(caller_of(request, session), collection)
     options = _options(request, None, content_crs, make_valid)
     base = base_url(request)
     written = editing.create(session, collection, feature, caller, options, base)
@@ -121,13 +132,16 @@ def replace_feature(
     collection: CollectionDep,
     feature_id: FeatureIdPath,
     session: SessionDep,
+    caller: CollectionEditor,
     feature: FeatureBody,
     if_match: IfMatch = None,
     content_crs: ContentCrs = None,
     make_valid: MakeValid = False,
 ) -> Response:
     """Replace a feature's properties and geometry."""
-    change = _Change(request, collection, feature_id, session, if_match, content_crs, make_valid)
+    change = _Change(
+        request, collection, feature_id, session, caller, if_match, content_crs, make_valid
+    )
     return change.apply(editing.replace, feature)
 
 
@@ -139,13 +153,16 @@ def update_feature(
     collection: CollectionDep,
     feature_id: FeatureIdPath,
     session: SessionDep,
+    caller: CollectionEditor,
     patch: PatchBody,
     if_match: IfMatch = None,
     content_crs: ContentCrs = None,
     make_valid: MakeValid = False,
 ) -> Response:
     """Change some properties and/or the geometry: a JSON merge patch (null removes)."""
-    change = _Change(request, collection, feature_id, session, if_match, content_crs, make_valid)
+    change = _Change(
+        request, collection, feature_id, session, caller, if_match, content_crs, make_valid
+    )
     return change.apply(editing.update, patch)
 
 
@@ -160,10 +177,10 @@ def delete_feature(
     collection: CollectionDep,
     feature_id: FeatureIdPath,
     session: SessionDep,
+    caller: CollectionEditor,
     if_match: IfMatch = None,
 ) -> Response:
     """Delete a feature: gone from items, tiles and statistics, kept in its history."""
-    caller = auth.require_editor_of(caller_of(request, session), collection)
     editing.delete(
         session, collection, feature_id, caller, _options(request, if_match, None, False)
     )
@@ -176,10 +193,13 @@ def delete_feature(
     responses=WRITE_RESPONSES,
 )
 def restore_feature(
-    request: Request, collection: CollectionDep, feature_id: FeatureIdPath, session: SessionDep
+    request: Request,
+    collection: CollectionDep,
+    feature_id: FeatureIdPath,
+    session: SessionDep,
+    caller: Admin,
 ) -> Response:
     """Bring a deleted feature back as it was (admin)."""
-    caller = auth.require_role(caller_of(request, session), "admin")
     written = editing.restore(session, collection, feature_id, caller, base_url(request))
     return _written(written, status.HTTP_200_OK)
 
@@ -189,17 +209,15 @@ def restore_feature(
     responses={401: WRITE_RESPONSES[401], 403: WRITE_RESPONSES[403]},
 )
 def feature_history(
-    request: Request, collection: CollectionDep, feature_id: FeatureIdPath, session: SessionDep
+    collection: CollectionDep, feature_id: FeatureIdPath, session: SessionDep, caller: Editor
 ) -> Response:
     """Every version of a feature, newest first: who, when, what kind, before and after."""
-    auth.require_role(caller_of(request, session), "editor")
     versions = editing.history(session, collection, feature_id)
     body = {"collection": collection.id, "feature": feature_id, "versions": versions}
     return JSONResponse(body, headers={"Cache-Control": "private, no-store"})
 
 
-def _allow(request: Request, session: SessionDep, collection: CollectionDep, item: bool) -> str:
-    caller = caller_of(request, session)
+def _allow(caller: auth.Caller | None, collection: Collection, item: bool) -> str:
     methods = ["GET", "HEAD", "OPTIONS"]
     if caller is not None and caller.may_edit(collection):
         methods += ["PUT", "PATCH", "DELETE"] if item else ["POST"]
@@ -207,16 +225,16 @@ def _allow(request: Request, session: SessionDep, collection: CollectionDep, ite
 
 
 @router.options("/{collectionId}/items", status_code=status.HTTP_204_NO_CONTENT)
-def items_options(request: Request, collection: CollectionDep, session: SessionDep) -> Response:
+def items_options(collection: CollectionDep, caller: OptionalCaller) -> Response:
     """What the caller may do with the features: Allow (POST with an editor's key)."""
-    allow = _allow(request, session, collection, item=False)
+    allow = _allow(caller, collection, item=False)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"Allow": allow})
 
 
 @router.options("/{collectionId}/items/{featureId}", status_code=status.HTTP_204_NO_CONTENT)
 def item_options(
-    request: Request, collection: CollectionDep, feature_id: FeatureIdPath, session: SessionDep
+    collection: CollectionDep, feature_id: FeatureIdPath, caller: OptionalCaller
 ) -> Response:
     """What the caller may do with the feature: Allow (PUT, PATCH, DELETE with a key)."""
-    allow = _allow(request, session, collection, item=True)
+    allow = _allow(caller, collection, item=True)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"Allow": allow})

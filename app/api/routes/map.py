@@ -3,14 +3,14 @@
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import any_parameter
+from app.api.deps import ANY_PARAMETER
 from app.api.render import base_url, templates
 from app.services import basemap
 
 router = APIRouter(tags=["Map"])
 
 
-@router.get("/map", response_class=HTMLResponse, dependencies=[Depends(any_parameter)])
+@router.get("/map", response_class=HTMLResponse, dependencies=[Depends(ANY_PARAMETER)])
 def get_map(request: Request) -> HTMLResponse:
     """The web map: districts, contaminated zones, the former line of contact, incidents and
     settlements over the neighbouring countries."""

@@ -1,18 +1,20 @@
 """GET /stats/...: contamination statistics for planners (reads only: writes refresh them)."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
+from app import formats
 from app.api.caching import figures
 from app.api.deps import (
     AsOfDep,
     EngineDep,
-    JsonOrHtml,
+    FiguresFormat,
+    FiguresPageFormat,
     SessionDep,
     SortbyQuery,
     ZoneFilterDep,
@@ -20,6 +22,7 @@ from app.api.deps import (
 )
 from app.api.render import respond
 from app.catalog import HazardClass, RiskLevel
+from app.formats import Format
 from app.schemas.places import Near
 from app.schemas.planning import Priorities, Weights
 from app.schemas.stats import (
@@ -65,7 +68,7 @@ async def get_summary(
 @router.get(
     "/districts",
     response_model=DistrictList,
-    responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
+    responses=formats.responses(formats.FIGURES),
 )
 async def get_districts(
     request: Request,
@@ -73,8 +76,8 @@ async def get_districts(
     engine: EngineDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
+    fmt: FiguresFormat,
     sortby: SortbyQuery = None,
-    f: Annotated[Literal["json", "csv", "geojson"], Query(description="output format")] = "json",
     near_km: NearKm = stats.NEAR_KM,
 ) -> Response:
     """One row per district; as JSON, CSV or a GeoJSON FeatureCollection for a choropleth."""
@@ -84,7 +87,7 @@ async def get_districts(
         session,
         engine,
         lambda: _districts(
-            stats_output.districts_in_format(session, as_of, filters, keys, f, near_km)
+            stats_output.districts_in_format(session, as_of, filters, keys, fmt, near_km)
         ),
     )
 
@@ -105,7 +108,7 @@ def _districts(result: DistrictList | stats_output.Rendered) -> DistrictList | R
 @router.get(
     "/districts/{district_id}",
     response_model=DistrictDetail,
-    responses={200: {"content": {"text/html": {}}}},
+    responses=formats.responses(formats.FIGURES_PAGE),
 )
 def get_district(
     request: Request,
@@ -113,7 +116,7 @@ def get_district(
     district_id: Annotated[int, Path()],
     as_of: AsOfDep,
     filters: ZoneFilterDep,
-    fmt: JsonOrHtml,
+    fmt: FiguresPageFormat,
     near_km: NearKm = stats.NEAR_KM,
 ) -> Response:
     """One district's row with breakdowns, incidents and released area per year; as HTML, its
@@ -125,7 +128,7 @@ def get_district(
 @router.get(
     "/districts/{district_id}/package",
     response_class=FileResponse,
-    responses={200: {"content": {"application/geopackage+sqlite3": {}}}},
+    responses=formats.responses((formats.GPKG,)),
 )
 def get_district_package(
     session: SessionDep, district_id: Annotated[int, Path()], as_of: AsOfDep
@@ -182,36 +185,18 @@ async def get_timeseries(
     )
 
 
-async def weights(
-    w_population: Annotated[float, Query(ge=0, description="weight of people near")] = 0.35,
-    w_settlements: Annotated[float, Query(ge=0, description="weight of settlements near")] = 0.15,
-    w_incidents: Annotated[float, Query(ge=0, description="weight of recent incidents")] = 0.20,
-    w_distance: Annotated[float, Query(ge=0, description="weight of closeness")] = 0.10,
-    w_risk: Annotated[float, Query(ge=0, description="weight of the risk level")] = 0.15,
-    w_area: Annotated[float, Query(ge=0, description="weight of smallness")] = 0.05,
-) -> Weights:
-    """The weights of the score's parts (defaults documented in the README)."""
-    return Weights(
-        population=w_population,
-        settlements=w_settlements,
-        incidents=w_incidents,
-        distance=w_distance,
-        risk=w_risk,
-        area=w_area,
-    )
-
-
 @router.get(
     "/priorities",
     response_model=Priorities,
-    responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}},
+    responses=formats.responses(formats.FIGURES),
 )
 async def get_priorities(
     request: Request,
     session: SessionDep,
     engine: EngineDep,
     as_of: AsOfDep,
-    weights_: Annotated[Weights, Depends(weights)],
+    weights_: Annotated[Weights, Query()],
+    fmt: FiguresFormat,
     near_km: NearKm = stats.NEAR_KM,
     incident_years: Annotated[
         int, Query(ge=1, le=50, description="incidents of this many years before as_of count")
@@ -221,7 +206,6 @@ async def get_priorities(
     hazard_class: Annotated[HazardClass | None, Query(description="SHA or CHA only")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000, description="zones per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="zones to skip")] = 0,
-    f: Annotated[Literal["json", "csv", "geojson"], Query(description="output format")] = "json",
 ) -> Response:
     """Zones counted as contaminated on as_of, ranked by a documented, re-weightable score:
     people and settlements near, recent incidents, closeness, risk, smallness. A decision aid."""
@@ -235,21 +219,21 @@ async def get_priorities(
         result = planning.priorities(
             session, as_of, near_km, incident_years, weights_, filters, limit, offset
         )
-        return _priorities(session, result, f)
+        return _priorities(session, result, fmt)
 
     return await figures(request, session, engine, ranked)
 
 
-def _priorities(session: Session, result: Priorities, f: str) -> Priorities | Response:
+def _priorities(session: Session, result: Priorities, fmt: Format) -> Priorities | Response:
     """The ranked zones as JSON, CSV or GeoJSON."""
-    if f == "csv":
+    if fmt == formats.CSV:
         return Response(
             planning.as_csv(result),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'inline; filename="priorities.csv"'},
+            media_type=fmt.media_type,
+            headers={"Content-Disposition": f'inline; filename="priorities.{fmt.extension}"'},
         )
-    if f == "geojson":
-        return Response(planning.as_geojson(session, result), media_type="application/geo+json")
+    if fmt == formats.FIGURES_GEOJSON:
+        return Response(planning.as_geojson(session, result), media_type=fmt.media_type)
     return result
 
 

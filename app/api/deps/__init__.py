@@ -1,0 +1,83 @@
+"""The shared dependencies, by concern: the session, formats, parameters, filters, roles."""
+
+from app.api.deps.auth import (
+    Admin,
+    CollectionEditor,
+    Editor,
+    OptionalCaller,
+    caller_of,
+    presented_key,
+    read_key,
+)
+from app.api.deps.filters import ANY_PARAMETER, PropertyFilters, reject_unknown
+from app.api.deps.formats import (
+    DocumentFormat,
+    FeatureFormat,
+    FeaturesFormat,
+    FiguresFormat,
+    FiguresPageFormat,
+    MachineFormat,
+    OpenApiFormat,
+    SchemaFormat,
+    formats,
+    negotiate,
+)
+from app.api.deps.items import (
+    LIMIT_MAX,
+    ItemQueryDep,
+    ItemsQueryDep,
+    TileFilterDep,
+)
+from app.api.deps.params import (
+    AsOfDep,
+    CollectionDep,
+    CommaSeparated,
+    FeatureIdPath,
+    IntervalDep,
+    SortbyQuery,
+    ZoneFilterDep,
+    parse_content_crs,
+    parse_sortby,
+)
+from app.api.deps.session import READS, EngineDep, SessionDep, async_engine, get_session
+
+__all__ = [
+    "ANY_PARAMETER",
+    "LIMIT_MAX",
+    "READS",
+    "Admin",
+    "AsOfDep",
+    "CollectionDep",
+    "CollectionEditor",
+    "CommaSeparated",
+    "DocumentFormat",
+    "Editor",
+    "EngineDep",
+    "FeatureFormat",
+    "FeatureIdPath",
+    "FeaturesFormat",
+    "FiguresFormat",
+    "FiguresPageFormat",
+    "IntervalDep",
+    "ItemQueryDep",
+    "ItemsQueryDep",
+    "MachineFormat",
+    "OpenApiFormat",
+    "OptionalCaller",
+    "PropertyFilters",
+    "SchemaFormat",
+    "SessionDep",
+    "SortbyQuery",
+    "TileFilterDep",
+    "ZoneFilterDep",
+    "async_engine",
+    "caller_of",
+    "formats",
+    "get_session",
+    "negotiate",
+    "parse_content_crs",
+    "parse_sortby",
+    "presented_key",
+    "read_key",
+    "reject_unknown",
+]
