@@ -92,9 +92,11 @@ def release_kind(zone: dict[str, Any]) -> str:
     return RELEASED_KIND[(zone["hazard_class"], zone["risk_level"])]
 
 
-def _period_of(day: date) -> int:
-    """Return the index of the published period a release day falls in."""
-    return next(i for i, period in enumerate(RELEASE_PERIODS) if day <= period.last_day)
+def _period_of(released_on: str) -> int:
+    """Return the index of the published period an ISO release day falls in."""
+    return next(
+        i for i, period in enumerate(RELEASE_PERIODS) if released_on <= period.last_day.isoformat()
+    )
 
 
 def _days(day: date, count: int) -> date:
@@ -115,7 +117,9 @@ def _completed(district: str, zones: list[dict[str, Any]]) -> TaskPlan:
     started = max(_days(days[0], -jitter(key + "lead", 30, 120)), earliest)
     planned_start = max(_days(started, -jitter(key + "plan", 0, 45)), earliest)
     planned_end = max(_days(days[-1], jitter(key + "end", -30, 60)), _days(planned_start, 30))
-    return TaskPlan(district, tuple(zones), "completed", planned_start, planned_end, started, days[-1])
+    return TaskPlan(
+        district, tuple(zones), "completed", planned_start, planned_end, started, days[-1]
+    )
 
 
 def _in_progress(district: str, zones: list[dict[str, Any]]) -> TaskPlan:
@@ -124,7 +128,9 @@ def _in_progress(district: str, zones: list[dict[str, Any]]) -> TaskPlan:
     started = _days(AS_OF, -jitter(key + "lead", 60, 200))
     planned_start = _days(started, -jitter(key + "plan", 0, 30))
     planned_end = _days(AS_OF, jitter(key + "end", 90, 270))
-    return TaskPlan(district, tuple(zones), "in_progress", planned_start, planned_end, started, None)
+    return TaskPlan(
+        district, tuple(zones), "in_progress", planned_start, planned_end, started, None
+    )
 
 
 def _planned(district: str, zones: list[dict[str, Any]]) -> TaskPlan:
@@ -161,7 +167,7 @@ def plan_tasks(zones: gpd.GeoDataFrame) -> list[TaskPlan]:
     records = zones.to_dict("records")
     released = [zone for zone in records if release_day(zone["released_on"]) is not None]
     by_period = _grouped(
-        released, lambda zone: (district_of(zone), _period_of(release_day(zone["released_on"])))
+        released, lambda zone: (district_of(zone), _period_of(zone["released_on"]))
     )
     busy = _grouped([zone for zone in records if zone["status"] == "in_progress"], district_of)
     plans = [
@@ -228,7 +234,11 @@ def release_records(zones: gpd.GeoDataFrame, tasks: gpd.GeoDataFrame) -> gpd.Geo
 
     The extra column `zone` names the zone; the published layer leaves it out.
     """
-    task_of = {zone: task for task, codes in zip(tasks["code"], tasks["zones"]) for zone in codes}
+    task_of = {
+        zone: task
+        for task, codes in zip(tasks["code"], tasks["zones"], strict=True)
+        for zone in codes
+    }
     released = zones[[release_day(value) is not None for value in zones["released_on"]]]
     released = released.sort_values(["released_on", "code"], ignore_index=True)
     rows = [
@@ -261,7 +271,6 @@ def operations_layers(zones: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     }
 
 
-
 def _union_km2(geoms: Iterable[Any]) -> float:
     """Return the geodesic area of the union of some polygons, in km², to 0.01."""
     return round(geodesic_km2(shapely.union_all(list(geoms))), 2)
@@ -286,9 +295,10 @@ def summarise_operations(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, objec
         },
         "items_by_category": {
             f"to {day}": {
-                category: int(items["count"][(items["category"] == category) & (items["found_on"] <= day)].sum())
+                category: int(items["count"][(items["category"] == category) & upto].sum())
                 for category in ITEMS_DESTROYED
             }
             for day in (ITEMS_BY.isoformat(), AS_OF.isoformat())
+            for upto in [items["found_on"] <= day]
         },
     }
