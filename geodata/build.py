@@ -16,6 +16,7 @@ from geodata.frontline import (
 )
 from geodata.geo import geodesic_km, geodesic_km2
 from geodata.incidents import VICTIMS, incident_points
+from geodata.operations import operations_layers, summarise_operations
 from geodata.output import write_geojson, write_json
 from geodata.scenario import CELL_DEG, Radii, band_regions, grid_cells, solve_radii, zone_pieces
 from geodata.settlements import read_geonames, settlements
@@ -94,7 +95,9 @@ def _sources_document(
 
 def _check_valid(name: str, frame: gpd.GeoDataFrame) -> None:
     """Refuse to write a layer with an empty or invalid geometry."""
-    if frame.geometry.is_empty.any() or not frame.geometry.is_valid.all():
+    # A layer without geometry (organisations, counts of items) has only missing ones.
+    present = frame.geometry[frame.geometry.notna()]
+    if present.is_empty.any() or not present.is_valid.all():
         raise ValueError(f"{name} has an empty or invalid geometry")
 
 
@@ -116,6 +119,7 @@ def build(data_dir: Path = DATA_DIR) -> dict[str, object]:
         "contaminated_zones": zones,
         "settlements": settlements(read_geonames(GEONAMES_CITIES500.path)),
         "countries": neighbours(read_topology(WORLD_ATLAS.path)),
+        **operations_layers(zones),
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in layers.items():
@@ -131,7 +135,7 @@ def build(data_dir: Path = DATA_DIR) -> dict[str, object]:
     }
     document = _sources_document(derived, radii, achieved)
     write_json(document, data_dir / "sources.json")
-    return achieved
+    return {**achieved, "operations": summarise_operations(layers)}
 
 
 def main() -> None:

@@ -30,16 +30,23 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _geometry(geom: Any) -> dict[str, Any] | None:
+    """Return a GeoJSON geometry with rounded coordinates, or None for a feature without one."""
+    if geom is None:
+        return None
+    shape = mapping(geom)
+    return {"type": shape["type"], "coordinates": _rounded(shape["coordinates"])}
+
+
 def feature_collection_bytes(frame: gpd.GeoDataFrame) -> bytes:
     """Serialise a GeoDataFrame as a FeatureCollection with one feature per line."""
     columns = [column for column in frame.columns if column != "geometry"]
     lines = []
     for record, geom in zip(frame[columns].to_dict("records"), frame.geometry, strict=True):
-        shape = mapping(geom)
         feature = {
             "type": "Feature",
             "properties": {key: plain(record[key]) for key in columns},
-            "geometry": {"type": shape["type"], "coordinates": _rounded(shape["coordinates"])},
+            "geometry": _geometry(geom),
         }
         lines.append(orjson.dumps(feature))
     return b'{"type":"FeatureCollection","features":[\n' + b",\n".join(lines) + b"\n]}\n"

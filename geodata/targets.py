@@ -46,3 +46,8 @@ RELEASE_PERIODS = (
         "about 168,000 ha cumulative",
     ),
 )
+
+# Items destroyed since the end of the 2020 war, by the end of the period that ends on this day.
+ITEMS_BY = date(2023, 11, 30)
+ITEMS_DESTROYED = {"anti_personnel_mine": 30_539, "anti_tank_mine": 18_303, "uxo": 56_646}
+ITEMS_SOURCE = "ANAMA, Nov 2023: 30,539 anti-personnel mines, 18,303 anti-tank mines, 56,646 UXO"
