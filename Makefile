@@ -54,11 +54,12 @@ assets: $(ASSETS) ## npm ci in web/ and copy MapLibre GL JS into app/static/vend
 $(ASSETS): web/package-lock.json
 	@scripts/web-assets.sh
 
-lint: venv ## ruff, mypy --strict and the import layers (import-linter)
+lint: venv db ## ruff, mypy --strict, the import layers (import-linter) and alembic check
 	$(BIN)/ruff check app geodata tests migrations bench scripts
 	$(BIN)/ruff format --check app geodata tests migrations bench scripts
 	$(BIN)/mypy app geodata
 	$(BIN)/lint-imports
+	DATABASE_URL=$(DB_URL) $(BIN)/python scripts/alembic_check.py
 
 bench: venv db ## benchmarks (bench/); the web-map traffic is sent by wrk, installed if missing
 	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq \

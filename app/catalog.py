@@ -93,6 +93,72 @@ class LocationAccuracy(StrEnum):
     district = "district"
 
 
+class OrganisationKind(StrEnum):
+    """Who an organisation is: the national authority, the army, civil protection, others."""
+
+    national_authority = "national_authority"
+    military = "military"
+    civil_protection = "civil_protection"
+    ngo = "ngo"
+    commercial = "commercial"
+
+
+class Method(StrEnum):
+    """A land-release method (IMAS 07.11, 08.10, 08.20, 09.10, 09.30, 09.40)."""
+
+    non_technical_survey = "non_technical_survey"
+    technical_survey = "technical_survey"
+    manual_clearance = "manual_clearance"
+    mechanical = "mechanical"
+    mine_detection_dogs = "mine_detection_dogs"
+    battle_area_clearance = "battle_area_clearance"
+
+
+class TaskStatus(StrEnum):
+    """Where a clearance task stands."""
+
+    planned = "planned"
+    in_progress = "in_progress"
+    suspended = "suspended"
+    completed = "completed"
+
+
+class ReleaseKind(StrEnum):
+    """How land was released (IMAS 07.11): cancelled by non-technical survey, reduced by
+    technical survey, cleared. The same words as a released zone's status."""
+
+    cancelled = "cancelled"
+    reduced = "reduced"
+    cleared = "cleared"
+
+
+class RecordState(StrEnum):
+    """A progress report's state: submitted by the operator, then approved or rejected (with a
+    reason) by the national authority. Only approved records count."""
+
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class ItemCategory(StrEnum):
+    """What was found."""
+
+    anti_personnel_mine = "anti_personnel_mine"
+    anti_tank_mine = "anti_tank_mine"
+    uxo = "uxo"
+    cluster_submunition = "cluster_submunition"
+    ied = "ied"
+    other = "other"
+
+
+class ItemAction(StrEnum):
+    """What was done with what was found."""
+
+    destroyed_in_situ = "destroyed_in_situ"
+    removed = "removed"
+
+
 PropertyType = Literal["string", "integer", "date", "array", "boolean"]
 Vocabulary = type[StrEnum]  # an enumeration of allowed values
 
@@ -112,6 +178,7 @@ class Property:
     required: bool = False
     minimum: int | None = None
     computed: bool = False
+    references: str | None = None  # the collection whose ``code`` (or codes) this names
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -143,6 +210,9 @@ def json_schema(prop: Property) -> dict[str, Any]:
 
 
 GeometryType = Literal["MultiPolygon", "Point", "MultiLineString"]
+# Each role may do all that the ones before it may; an operator only for its organisation.
+Role = Literal["operator", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("operator", "editor", "admin")
 # What a write may send for each stored type: a single polygon or line is made multi.
 ACCEPTED_GEOMETRIES: dict[str, tuple[str, ...]] = {
     "MultiPolygon": ("Polygon", "MultiPolygon"),
@@ -153,7 +223,14 @@ ACCEPTED_GEOMETRIES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Collection:
-    """A published layer: its table is named by ``id``."""
+    """A published layer: its table is named by ``id``.
+
+    The flags say what is particular to a layer, so that no code branches on its id: whether
+    a feature must have a geometry, whether it is drawn in the tiles, how it goes into a
+    district's package, which property names the organisation that owns a feature (an
+    operator changes only its own), and whether its features are progress reports that count
+    only once approved.
+    """
 
     id: str
     title: str
@@ -164,7 +241,12 @@ class Collection:
     temporal: tuple[str, str | None] | None = None  # start and end property of the feature
     keywords: tuple[str, ...] = field(default=())
     reads: tuple[str, ...] = ()  # other collections its computed properties are read from
-    edit_role: Literal["editor", "admin"] = "admin"  # the least role that may change it
+    edit_role: Role = "admin"  # the least role that may change it
+    geometry_required: bool = True  # False: a feature may come without a geometry
+    on_map: bool = True  # drawn in the vector tiles
+    package: Literal["whole", "clipped"] | None = "whole"  # in a district's GeoPackage
+    owner: str | None = None  # the property naming the owning organisation
+    approval: bool = False  # reports with a state: only approved ones are public and count
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -323,6 +405,7 @@ COLLECTIONS: dict[str, Collection] = {
             ),
             temporal=("valid_from", "valid_to"),
             keywords=("line of contact", "ceasefire"),
+            package="clipped",  # the part within the district
         ),
         Collection(
             id="settlements",
@@ -351,6 +434,146 @@ COLLECTIONS: dict[str, Collection] = {
             ),
             keywords=("settlements", "population", "GeoNames"),
             reads=("districts",),  # the district's name
+        ),
+        Collection(
+            id="organisations",
+            title="Organisations",
+            description=(
+                "The organisations accredited for mine action: the national authority, the "
+                "army's engineers, civil protection, NGOs and companies. The geometry is "
+                "optional (a base, where known). The bundled ones are a SCHEMATIC scenario: "
+                "commercial operators are named generically."
+            ),
+            tile_description="",
+            geometry_type="Point",
+            geometry_required=False,
+            properties=(
+                CODE,
+                Property("name", "string", "name", required=True),
+                Property("kind", "string", "kind of organisation", OrganisationKind, required=True),
+                Property("accredited_from", "date", "first day of its accreditation"),
+                Property("accredited_to", "date", "last day of its accreditation"),
+                SOURCE,
+            ),
+            temporal=("accredited_from", "accredited_to"),
+            keywords=("mine action", "operators"),
+            on_map=False,
+            package=None,
+        ),
+        Collection(
+            id="tasks",
+            title="Clearance tasks",
+            description=(
+                "Survey and clearance tasks: which organisation works where, on which hazard "
+                "zones, by which methods, and when. The bundled tasks are a SCHEMATIC scenario "
+                "over the schematic zones."
+            ),
+            tile_description="Survey and clearance tasks; the bundled ones are schematic",
+            geometry_type="MultiPolygon",
+            properties=(
+                CODE,
+                Property(
+                    "organisation",
+                    "string",
+                    "the organisation's code",
+                    required=True,
+                    references="organisations",
+                ),
+                Property(
+                    "zones",
+                    "array",
+                    "the codes of the hazard zones it addresses",
+                    references="contaminated_zones",
+                ),
+                Property("methods", "array", "land-release methods", Method, required=True),
+                Property("status", "string", "where the task stands", TaskStatus, required=True),
+                Property("planned_start", "date", "planned first day"),
+                Property("planned_end", "date", "planned last day"),
+                Property("started_on", "date", "first day of work"),
+                Property("ended_on", "date", "last day of work"),
+                SOURCE,
+            ),
+            temporal=("started_on", "ended_on"),
+            keywords=("mine action", "clearance", "tasks"),
+            edit_role="operator",
+            owner="organisation",
+        ),
+        Collection(
+            id="land_release",
+            title="Land released",
+            description=(
+                "Land released by a task, one polygon per released part (IMAS 07.11): "
+                "cancelled by non-technical survey, reduced by technical survey, cleared. "
+                "Submitted by the operator; only records the national authority approved are "
+                "public and count, and an approval takes the polygon out of the hazard zones "
+                "it covers. The bundled records are a SCHEMATIC scenario."
+            ),
+            tile_description="Land released (approved records); the bundled ones are schematic",
+            geometry_type="MultiPolygon",
+            properties=(
+                CODE,
+                Property("task", "string", "the task's code", required=True, references="tasks"),
+                Property("kind", "string", "how it was released", ReleaseKind, required=True),
+                Property("released_on", "date", "date the land was released", required=True),
+                Property("state", "string", "submitted, approved or rejected", RecordState),
+                Property("reason", "string", "why the record was rejected"),
+                Property(
+                    "organisation",
+                    "string",
+                    "the task's organisation",
+                    computed=True,
+                    references="organisations",
+                ),
+                Property("area_m2", "integer", "geodesic area in m²", computed=True),
+                SOURCE,
+            ),
+            temporal=("released_on", "released_on"),
+            keywords=("mine action", "land release"),
+            reads=("tasks",),  # the organisation
+            edit_role="operator",
+            owner="organisation",
+            approval=True,
+        ),
+        Collection(
+            id="items_found",
+            title="Items found",
+            description=(
+                "Explosive items found and destroyed or removed by a task: a count per "
+                "category and day, with a point where one was recorded. Only approved reports "
+                "are public and count. The bundled counts are a SCHEMATIC scenario that "
+                "reproduces ANAMA's published totals to November 2023."
+            ),
+            tile_description="",
+            geometry_type="Point",
+            geometry_required=False,
+            properties=(
+                CODE,
+                Property("task", "string", "the task's code", required=True, references="tasks"),
+                Property("found_on", "date", "date found", required=True),
+                Property("category", "string", "what was found", ItemCategory, required=True),
+                Property("model", "string", "the device's model, where known"),
+                Property("condition", "string", "its condition"),
+                Property("action", "string", "what was done with it", ItemAction, required=True),
+                Property("count", "integer", "how many", required=True, minimum=1),
+                Property("state", "string", "submitted, approved or rejected", RecordState),
+                Property("reason", "string", "why the report was rejected"),
+                Property(
+                    "organisation",
+                    "string",
+                    "the task's organisation",
+                    computed=True,
+                    references="organisations",
+                ),
+                SOURCE,
+            ),
+            temporal=("found_on", "found_on"),
+            keywords=("mine action", "explosive ordnance"),
+            reads=("tasks",),  # the organisation
+            edit_role="operator",
+            owner="organisation",
+            approval=True,
+            on_map=False,
+            package=None,
         ),
     )
 }

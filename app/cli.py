@@ -164,18 +164,30 @@ def refresh() -> None:
     typer.echo(f"refreshed the statistics at data version {version}")
 
 
-apikey = typer.Typer(help="API keys: who may write (editor: zones and incidents; admin: all).")
+apikey = typer.Typer(
+    help="API keys: who may write (operator: its organisation's tasks and reports; editor: "
+    "zones, incidents and any task; admin: all, and approves reports)."
+)
 cli.add_typer(apikey, name="apikey")
 
 
 @apikey.command("create")
 def apikey_create(
-    name: Annotated[str, typer.Option(help="who holds the key (shown in the history)")],
-    role: Annotated[str, typer.Option(help="editor or admin")] = "editor",
+    holder: Annotated[
+        str | None, typer.Argument(help="who holds the key (shown in the history)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="the same as the argument")] = None,
+    role: Annotated[str, typer.Option(help="operator, editor or admin")] = "editor",
+    organisation: Annotated[
+        str | None, typer.Option(help="an operator's organisation (its code)")
+    ] = None,
 ) -> None:
     """Create a key; it is printed once, alone on the last line, and stored only as a hash."""
+    name = holder or name
+    if not name:
+        raise typer.BadParameter("name the key's holder: contamap apikey create NAME")
     with _transaction("apikey create") as session:
-        key = create_key(session, name, role)
+        key = create_key(session, name, role, organisation)
     typer.echo(f"created the {role} key {name!r}; keep it now, it is shown only once:")
     typer.echo(key)
 
@@ -186,7 +198,8 @@ def apikey_list() -> None:
     with _transaction("apikey list") as session:
         for key in list_keys(session):
             typer.echo(
-                f"{key.name}\t{key.role}\tcreated {key.created_at:%Y-%m-%d %H:%M}"
+                f"{key.name}\t{key.role}{' of ' + key.organisation if key.organisation else ''}"
+                f"\tcreated {key.created_at:%Y-%m-%d %H:%M}"
                 f"\tlast used {key.last_used_at or 'never'}"
                 f"{chr(9) + 'revoked ' + str(key.revoked_at) if key.revoked_at else ''}"
             )

@@ -23,8 +23,8 @@ ACTION = {"anti_personnel_mine": "destroyed_in_situ", "anti_tank_mine": "destroy
 REMOVED = "removed"  # UXO is mostly carried to a demolition site
 CONDITION = "unknown"  # a count per task and day does not say in what state the items were
 COLUMNS = [
-    "code", "task", "found_on", "category", "model", "condition", "action", "count", "source",
-    "geometry",
+    "code", "task", "found_on", "category", "model", "condition", "action", "count", "state",
+    "reason", "source", "geometry",
 ]  # fmt: skip
 
 
@@ -87,6 +87,8 @@ def item_records(releases: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
             "condition": CONDITION,
             "action": ACTION.get(category, REMOVED),
             "count": count,
+            "state": "approved",  # bundled reports count, as the land released does
+            "reason": None,
             "source": SOURCE,
             "geometry": None,
         }

@@ -12,6 +12,7 @@ from app.models.layers import (
     LineOfContact,
     Settlement,
 )
+from app.models.operations import ItemFound, LandRelease, Organisation, Task
 from app.models.stats import (
     StatsAtom,
     StatsDelta,
@@ -28,13 +29,17 @@ __all__ = [
     "FeatureHistory",
     "Incident",
     "IncidentVictim",
+    "ItemFound",
+    "LandRelease",
     "Layer",
     "LayerVersion",
     "LineOfContact",
+    "Organisation",
     "Settlement",
     "StatsAtom",
     "StatsDelta",
     "StatsDirtyDistrict",
     "StatsDistrictArea",
     "StatsState",
+    "Task",
 ]

@@ -4,6 +4,7 @@ Each layer's table is named after its collection in the catalogue, which also gi
 geometry type and the allowed values its CHECK constraints keep.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
@@ -25,16 +26,17 @@ from app.catalog import (
     VictimCategory,
     ZoneStatus,
 )
+from app.crs import STORAGE
 from app.models.base import Base
 
-SRID = 4326
+SRID = STORAGE.srid  # the storage CRS, declared once in app/crs.py
 
 
-def _quoted(values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
+def _quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-def sql_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
+def sql_in(column: str, values: Iterable[str]) -> str:
     """A CHECK expression that keeps ``column`` within ``values`` (constants, never user input)."""
     return f"{column} IN ({_quoted(values)})"
 
@@ -44,7 +46,8 @@ def sql_array_within(column: str, values: type[StrEnum]) -> str:
     return f"{column} <@ ARRAY[{_quoted(values)}]::text[]"
 
 
-def _in(column: str, values: type[StrEnum]) -> CheckConstraint:
+def in_check(column: str, values: type[StrEnum]) -> CheckConstraint:
+    """A CHECK constraint named after ``column`` that keeps it within ``values``."""
     return CheckConstraint(sql_in(column, values), name=column)
 
 
@@ -63,15 +66,22 @@ class Layer(Base):
 
     @declared_attr
     def geom(cls) -> Mapped[WKBElement]:
-        """The geometry column, of the type the catalogue gives the collection."""
-        kind = COLLECTIONS[cls.__tablename__].geometry_type.upper()
-        return mapped_column(Geometry(kind, srid=SRID, spatial_index=True), nullable=False)
+        """The geometry column, of the type the catalogue gives the collection; NULL only
+        where the catalogue says a feature may come without one."""
+        collection = COLLECTIONS[cls.__tablename__]
+        kind = collection.geometry_type.upper()
+        return mapped_column(
+            Geometry(kind, srid=SRID, spatial_index=True),
+            nullable=not collection.geometry_required,
+        )
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[CheckConstraint, ...]:  # noqa: N805
         """The geometry check, then the layer's own (``checks``)."""
-        valid = CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom)", name="geom_valid")
-        return (valid, *cls.checks())
+        valid = "ST_IsValid(geom) AND NOT ST_IsEmpty(geom)"
+        if not COLLECTIONS[cls.__tablename__].geometry_required:
+            valid = f"geom IS NULL OR ({valid})"
+        return (CheckConstraint(valid, name="geom_valid"), *cls.checks())
 
     @classmethod
     def checks(cls) -> tuple[CheckConstraint, ...]:
@@ -96,7 +106,7 @@ class District(Layer):
     @classmethod
     def checks(cls) -> tuple[CheckConstraint, ...]:
         """Kind."""
-        return (_in("kind", DistrictKind),)
+        return (in_check("kind", DistrictKind),)
 
 
 class ContaminatedZone(Layer):
@@ -119,9 +129,9 @@ class ContaminatedZone(Layer):
     def checks(cls) -> tuple[CheckConstraint, ...]:
         """Vocabularies, a release date exactly when released, dates in order."""
         return (
-            _in("hazard_class", HazardClass),
-            _in("risk_level", RiskLevel),
-            _in("status", ZoneStatus),
+            in_check("hazard_class", HazardClass),
+            in_check("risk_level", RiskLevel),
+            in_check("status", ZoneStatus),
             CheckConstraint(
                 sql_array_within("contamination", ContaminationType)
                 + " AND cardinality(contamination) > 0",
@@ -159,10 +169,10 @@ class Incident(Layer):
     def checks(cls) -> tuple[CheckConstraint, ...]:
         """Vocabularies and non-negative casualties."""
         return (
-            _in("device", Device),
-            _in("activity", Activity),
-            _in("victim_category", VictimCategory),
-            _in("location_accuracy", LocationAccuracy),
+            in_check("device", Device),
+            in_check("activity", Activity),
+            in_check("victim_category", VictimCategory),
+            in_check("location_accuracy", LocationAccuracy),
             CheckConstraint("killed >= 0 AND injured >= 0", name="casualties"),
         )
 

@@ -3,12 +3,12 @@
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import ApiKey
+from app.models import ApiKey, Organisation
 
 
-def add(session: Session, name: str, role: str) -> ApiKey:
+def add(session: Session, name: str, role: str, organisation: str | None) -> ApiKey:
     """A new key row, without its hash yet (the key holds the row's id)."""
-    key = ApiKey(name=name, role=role, key_hash="")
+    key = ApiKey(name=name, role=role, organisation=organisation, key_hash="")
     session.add(key)
     session.flush()
     return key
@@ -37,3 +37,9 @@ def revoke(session: Session, name: str) -> bool:
 def touch(session: Session, key_id: int) -> None:
     """Record a write made with the key."""
     session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=func.now()))
+
+
+def organisation_exists(session: Session, code: str) -> bool:
+    """Whether an organisation has this code."""
+    found = session.scalar(select(Organisation.id).where(Organisation.code == code))
+    return found is not None

@@ -10,6 +10,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    null,
     select,
     update,
 )
@@ -55,6 +56,9 @@ def stored(session: Session, collection: Collection, feature_id: int) -> AnyRow 
         table.id == feature_id
     )
     return session.execute(statement).one_or_none()
+
+
+NO_GEOMETRY: ColumnElement[Any] = null()  # a feature of a layer whose geometry is optional
 
 
 def geometry(geojson: str, srid: int, lat_first: bool) -> ColumnElement[Any]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import Collection
 from app.models import District
-from app.repositories.features import columns
+from app.repositories.features import columns, visible
 from app.repositories.layers import model
 
 
@@ -22,11 +22,12 @@ def in_district(
 ) -> list[ColumnElement[bool]]:
     """The features of a layer that belong to a district: its own, or those meeting it."""
     table = model(collection)
+    published = visible(collection, None)  # a package is public: approved reports only
     if collection.id == "districts":
         return [table.id == district_id]
     if collection.get_property("district_id") is not None:
-        return [table.district_id == district_id]  # type: ignore[attr-defined]
-    return [func.ST_Intersects(table.geom, district)]
+        return [table.district_id == district_id, *published]  # type: ignore[attr-defined]
+    return [func.ST_Intersects(table.geom, district), *published]
 
 
 def clipped_rows(

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 
-from app.catalog import Collection
+from app.catalog import Collection, RecordState
 from app.core.db import Compiled
 from app.models import District, Incident, Layer
 from app.models.layers import SRID
@@ -56,6 +56,18 @@ def columns(collection: Collection) -> dict[str, ColumnElement[Any]]:
     """Each public property's SQL expression; the only names user input can reach."""
     table = model(collection)
     return {name: _derived(table, name) for name in collection.property_names}
+
+
+def visible(collection: Collection, drafts_of: str | None) -> list[ColumnElement[bool]]:
+    """Which progress reports a reader sees: the approved ones, and the drafts of one
+    organisation (an operator's own) or of every one (``*``, the authority's readers)."""
+    if not collection.approval or drafts_of == "*":
+        return []
+    table = model(collection)
+    approved = table.state == RecordState.approved.value  # type: ignore[attr-defined]
+    if drafts_of is None:
+        return [approved]
+    return [approved | (table.organisation == drafts_of)]  # type: ignore[attr-defined]
 
 
 def geometry(collection: Collection) -> ColumnElement[Any]:
@@ -175,24 +187,35 @@ def features(
     return iter(session.execute(statement, execution_options={"yield_per": FETCH_SIZE}).scalars())
 
 
-def _one(collection: Collection, feature: ColumnElement[str], feature_id: Any) -> Select[Any]:
-    """One feature's GeoJSON text and its version (a hash of its row)."""
+def _one(
+    collection: Collection, feature: ColumnElement[str], feature_id: Any, drafts_of: str | None
+) -> Select[Any]:
+    """One feature's GeoJSON text and its version (a hash of its row), if the reader sees it."""
     table = model(collection)
     version = func.md5(cast(func.to_jsonb(literal_column(collection.id)), Text))
-    return select(feature.label("text"), version.label("version")).where(table.id == feature_id)
+    return select(feature.label("text"), version.label("version")).where(
+        table.id == feature_id, *visible(collection, drafts_of)
+    )
 
 
 def one(
-    session: Session, collection: Collection, feature: ColumnElement[str], feature_id: int
+    session: Session,
+    collection: Collection,
+    feature: ColumnElement[str],
+    feature_id: int,
+    drafts_of: str | None,
 ) -> tuple[str, str] | None:
     """One feature's GeoJSON text and its version, in one plain query (in a write, say)."""
-    row = session.execute(_one(collection, feature, feature_id)).one_or_none()
+    row = session.execute(_one(collection, feature, feature_id, drafts_of)).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
-def one_statement(collection: Collection, feature: ColumnElement[str]) -> Compiled:
+def one_statement(
+    collection: Collection, feature: ColumnElement[str], drafts_of: str | None
+) -> Compiled:
     """The same query with the id left open, compiled once for ``one_async``."""
-    return Compiled.of(_one(collection, feature, bindparam("feature_id", type_=Integer)))
+    feature_id = bindparam("feature_id", type_=Integer)
+    return Compiled.of(_one(collection, feature, feature_id, drafts_of))
 
 
 async def one_async(

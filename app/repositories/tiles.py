@@ -77,7 +77,7 @@ def field_types(collection: Collection) -> dict[str, str]:
 
 def _conditions(collection: Collection, where: TileFilter) -> list[ColumnElement[bool]]:
     """The SQL conditions of a filter; a layer ignores what it cannot be filtered on."""
-    conditions: list[ColumnElement[bool]] = []
+    conditions = features.visible(collection, None)  # tiles are public: approved reports only
     if collection.temporal is not None and where.interval is not None:
         interval = where.interval
         conditions.append(features.interval_filter(collection, interval.start, interval.end))

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from app.catalog import COLLECTIONS, RELEASED_STATUSES, Collection, Property
+from app.catalog import COLLECTIONS, RELEASED_STATUSES, Collection, Property, RecordState
 
 PYTHON_TYPES: dict[str, type] = {"string": str, "integer": int, "date": date, "boolean": bool}
 
@@ -57,10 +57,40 @@ class _LineRules(_Properties):
         return data
 
 
+class _ReportRules(_Properties):
+    @model_validator(mode="before")
+    @classmethod
+    def _submitted_by_default(cls, data: Any) -> Any:
+        """A report without a state is submitted."""
+        if isinstance(data, dict) and not data.get("state"):
+            return {**data, "state": RecordState.submitted.value}
+        return data
+
+    @model_validator(mode="after")
+    def _reason_when_rejected(self) -> "_ReportRules":
+        """A rejected report says why; another has no reason."""
+        rejected = getattr(self, "state", None) == RecordState.rejected
+        if rejected != bool(getattr(self, "reason", None)):
+            raise ValueError("reason is required exactly when state is rejected")
+        return self
+
+
+class _TaskRules(_Properties):
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "_TaskRules":
+        """The planned and the worked periods each end on or after they start."""
+        for start, end in (("planned_start", "planned_end"), ("started_on", "ended_on")):
+            first, last = getattr(self, start), getattr(self, end)
+            if first is not None and last is not None and last < first:
+                raise ValueError(f"{end} is before {start}")
+        return self
+
+
 RULES: dict[str, type[_Properties]] = {
     "districts": _DistrictRules,
     "contaminated_zones": _ZoneRules,
     "line_of_contact": _LineRules,
+    "tasks": _TaskRules,
 }
 
 
@@ -80,7 +110,7 @@ def _field(prop: Property) -> tuple[Any, Any]:
 def _create_model(collection: Collection) -> type[BaseModel]:
     fields: dict[str, Any] = {prop.name: _field(prop) for prop in collection.stored_properties}
     name = "".join(part.title() for part in collection.id.split("_")) + "Create"
-    base = RULES.get(collection.id, _Properties)
+    base = RULES.get(collection.id, _ReportRules if collection.approval else _Properties)
     return create_model(name, __base__=base, __doc__=collection.title, **fields)
 
 

@@ -66,6 +66,9 @@ class ItemsQuery:
     limit: int = 10
     offset: int = 0
     clamped_from: int | None = None  # the limit asked for, when it was above the maximum
+    # Progress reports not yet approved that the reader may see: one organisation's (an
+    # operator's own), every one's ("*", the authority's), or none (the public).
+    drafts_of: str | None = None
 
 
 @dataclass(frozen=True)

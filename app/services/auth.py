@@ -9,21 +9,18 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.catalog import Collection
+from app.catalog import ROLES, Collection, Role
 from app.errors import Conflict, Forbidden, InvalidParameterValue, Unauthorized
 from app.models import ApiKey
 from app.repositories import apikeys as repo
 
 logger = logging.getLogger(__name__)
-Role = Literal["editor", "admin"]
-ROLES: tuple[Role, ...] = ("editor", "admin")  # each may do all the one before it may
 # Keys are random: a light Argon2 keeps each write's check to a few milliseconds.
 HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 KEY = re.compile(r"cmk_([0-9]{1,9})_([A-Za-z0-9_-]{43})")
@@ -31,26 +28,37 @@ KEY = re.compile(r"cmk_([0-9]{1,9})_([A-Za-z0-9_-]{43})")
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking: a key's number, name and role."""
+    """Who is asking: a key's number, name and role, and an operator's organisation."""
 
     key_id: int
     name: str
     role: Role
+    organisation: str | None = None
 
     def may_edit(self, collection: Collection) -> bool:
-        """Whether the role allows changing the collection's features."""
+        """Whether the role allows changing the collection's features (an operator's own
+        only: the operations service checks whose they are)."""
         return ROLES.index(self.role) >= ROLES.index(collection.edit_role)
 
+    def at_least(self, role: Role) -> bool:
+        """Whether the caller's role is ``role`` or above it."""
+        return ROLES.index(self.role) >= ROLES.index(role)
 
-def create_key(session: Session, name: str, role: str) -> str:
-    """A new key for ``name`` with ``role``; the key is returned here and never again."""
+
+def create_key(session: Session, name: str, role: str, organisation: str | None = None) -> str:
+    """A new key for ``name`` with ``role`` (an operator's: of ``organisation``); the key is
+    returned here and never again."""
     if role not in ROLES:
-        raise InvalidParameterValue(f"role {role!r}: use editor or admin")
+        raise InvalidParameterValue(f"role {role!r}: use {', '.join(ROLES)}")
     if not name.strip():
         raise InvalidParameterValue("a key needs a name")
+    if (role == "operator") != (organisation is not None):
+        raise InvalidParameterValue("an operator's key, and only one, names its --organisation")
+    if organisation is not None and not repo.organisation_exists(session, organisation):
+        raise InvalidParameterValue(f"no organisation has the code {organisation!r}")
     try:
         with session.begin_nested():
-            row = repo.add(session, name.strip(), role)
+            row = repo.add(session, name.strip(), role, organisation)
     except IntegrityError:
         raise Conflict(f"a key named {name!r} exists already") from None
     key = f"cmk_{row.id}_{secrets.token_urlsafe(32)}"
@@ -90,7 +98,7 @@ def authenticate(session: Session, presented: str | None) -> Caller | None:
     if row.revoked_at is not None:
         logger.warning("refused a write: the key named %r is revoked", row.name)
         raise Unauthorized("the API key was revoked")
-    return Caller(row.id, row.name, row.role)  # type: ignore[arg-type]
+    return Caller(row.id, row.name, row.role, row.organisation)  # type: ignore[arg-type]
 
 
 def require_editor_of(caller: Caller | None, collection: Collection) -> Caller:
@@ -109,7 +117,7 @@ def require_role(caller: Caller | None, role: Role) -> Caller:
     """The caller, when its role is at least ``role``."""
     if caller is None:
         raise Unauthorized("this needs an API key: Authorization: Bearer <key>")
-    if ROLES.index(caller.role) < ROLES.index(role):
+    if not caller.at_least(role):
         raise Forbidden(f"the key {caller.name!r} is an {caller.role}; this needs an {role} key")
     return caller
 

@@ -145,11 +145,17 @@ def describe(session: Session, collection: Collection, base: str) -> CollectionI
             ),
             # The same, under the draft relation name GDAL 3.6 looks for to type its fields.
             Link(href=f"{url}/schema", rel="describedBy", type=SCHEMA),
-            Link(
-                href=f"{url}/tiles",
-                rel="http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-                type=JSON,
-                title="vector tiles",
+            *(
+                [
+                    Link(
+                        href=f"{url}/tiles",
+                        rel="http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                        type=JSON,
+                        title="vector tiles",
+                    )
+                ]
+                if collection.on_map
+                else []
             ),
             Link(
                 href=f"{url}/queryables",

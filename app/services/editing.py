@@ -31,7 +31,7 @@ from app.errors import (
 from app.repositories import editing as repo
 from app.schemas.layers import CREATE
 from app.schemas.query import ItemsQuery
-from app.services import features
+from app.services import features, operations
 from app.services.auth import Caller, record_use
 from app.services.features import MAX_ID
 
@@ -122,6 +122,10 @@ def _checked(
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise InvalidFeature(["type: the body must be a GeoJSON Feature"])
     values, problems = _property_problems(collection, feature.get("properties"))
+    if feature.get("geometry") is None and not collection.geometry_required:
+        if problems:
+            raise InvalidFeature(problems)
+        return Checked(values, repo.NO_GEOMETRY, None)  # a feature without a location
     problems += _geometry_problems(collection, feature.get("geometry"))
     if problems:
         raise InvalidFeature(problems)
@@ -166,7 +170,10 @@ def _result(
     """The written feature as the API serves it, with its new version."""
     session.flush()
     url = f"{base}/collections/{collection.id}/items/{feature_id}"
-    body, version = features.item(session, collection, str(feature_id), ItemsQuery(), url)
+    # The writer sees what it wrote, a report not yet approved too.
+    body, version = features.item(
+        session, collection, str(feature_id), ItemsQuery(drafts_of="*"), url
+    )
     return Written(body, version, feature_id, repaired)
 
 
@@ -196,12 +203,15 @@ def create(
 ) -> Written:
     """Add a feature (a client's id is ignored); 201 with its Location."""
     checked = _checked(session, collection, feature, options)
-    repo.set_actor(session, caller.name)
+    decision = operations.authorise(session, collection, caller, None, checked.values)
+    repo.set_actor(session, caller.name, decision.action)
     feature_id = _write(
         session,
         collection,
         lambda: repo.insert_feature(session, collection, checked.values, checked.geometry),
     )
+    if decision.releases:
+        operations.release(session, feature_id, checked.values)
     record_use(session, caller)
     return _result(session, collection, feature_id, base, checked.repaired)
 
@@ -233,14 +243,32 @@ def _overwrite(
 ) -> Written:
     """Check the feature and store it over a locked one; the history says ``action``."""
     checked = _checked(session, collection, feature, options)
-    repo.set_actor(session, caller.name, action)
+    before = (
+        _stored_values(session, collection, number) if operations.concerns(collection) else None
+    )
+    decision = operations.authorise(session, collection, caller, before, checked.values)
+    repo.set_actor(session, caller.name, decision.action or action)
     _write(
         session,
         collection,
         lambda: repo.update_feature(session, collection, number, checked.values, checked.geometry),
     )
+    if decision.releases:
+        operations.release(session, number, checked.values)
     record_use(session, caller)
     return _result(session, collection, number, base, checked.repaired)
+
+
+def _values_of(collection: Collection, row: Any) -> dict[str, Any]:
+    """A stored row's property values, by name."""
+    return dict(zip(tuple(prop.name for prop in collection.stored_properties), row, strict=False))
+
+
+def _stored_values(session: Session, collection: Collection, number: int) -> dict[str, Any]:
+    """The stored property values of a (locked) feature."""
+    row = repo.stored(session, collection, number)
+    assert row is not None
+    return _values_of(collection, row)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -275,11 +303,9 @@ def update(
     current = {
         "type": "Feature",
         "properties": {
-            prop.name: value
-            for prop, value in zip(collection.stored_properties, row, strict=False)
-            if value is not None
+            name: value for name, value in _values_of(collection, row).items() if value is not None
         },
-        "geometry": orjson.loads(row.geometry),
+        "geometry": None if row.geometry is None else orjson.loads(row.geometry),
     }
     if "geometry" in patch:
         # A new geometry is given in the body's CRS; the stored one is in CRS84.
@@ -297,6 +323,9 @@ def delete(
     """Delete a feature: gone from items, tiles and statistics, kept whole in its history."""
     number = _feature_id(collection, feature_id)
     _locked(session, collection, number, options)
+    if operations.concerns(collection):
+        before = _stored_values(session, collection, number)
+        operations.authorise(session, collection, caller, before, None)
     repo.set_actor(session, caller.name)
     repo.delete_feature(session, collection, number)
     record_use(session, caller)

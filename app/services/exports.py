@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
-from app.formats import GPKG, Format
+from app.crs import STORAGE
+from app.formats import FGB, GPKG, Format
 from app.repositories import exports as repo
 from app.repositories import features as features_repo
 from app.schemas.query import ItemsQuery
@@ -31,7 +32,6 @@ from app.services.stats import district_detail, summary
 DTYPES = {"date": "datetime64[D]", "integer": "int64", "boolean": "bool"}
 MISSING = {"date": "NaT", "integer": 0, "boolean": False}
 NOT_FIGURES = {"years", "filters", "by_risk_level", "by_status", "by_contamination"}
-PACKAGE_LAYERS = ("districts", "contaminated_zones", "incidents", "settlements", "line_of_contact")
 SOURCE_FIELDS = [
     ("layer", "string"),
     ("source", "string"),
@@ -61,6 +61,11 @@ def _column(prop_type: str, values: list[Any]) -> tuple[np.ndarray[Any, Any], np
     return np.array(values, dtype=object), mask
 
 
+def _wkb(value: Any) -> bytes | None:
+    """A geometry as GDAL takes it: WKB, or None for a feature without one."""
+    return None if value is None else bytes(value)
+
+
 def write_layer(
     path: Path,
     fmt: Format,
@@ -77,7 +82,7 @@ def write_layer(
         data.append(values)
         masks.append(mask)
     geometry = (
-        np.array([bytes(row[len(fields)]) for row in rows], dtype=object) if geometry_type else None
+        np.array([_wkb(row[len(fields)]) for row in rows], dtype=object) if geometry_type else None
     )
     assert fmt.driver is not None, "a file format names its GDAL driver"
     appending = path.exists() and fmt == GPKG
@@ -90,12 +95,17 @@ def write_layer(
         layer=layer,
         driver=fmt.driver,
         geometry_type=geometry_type,
-        crs="EPSG:4326" if geometry_type else None,
+        crs=f"EPSG:{STORAGE.srid}" if geometry_type else None,
         append=appending,
         # GeoPackage 1.2, which GDAL 2.2 on and every QGIS read without a warning (pyogrio's
         # own GDAL would write 1.4)
         dataset_options={"VERSION": "1.2"} if fmt == GPKG and not appending else None,
         promote_to_multi=bool(geometry_type and geometry_type.startswith("Multi")),
+        # FlatGeobuf's spatial index holds no feature without a geometry (items found may
+        # have none): such a file is written without an index.
+        layer_options={"SPATIAL_INDEX": "NO"}
+        if fmt == FGB and geometry is not None and any(wkb is None for wkb in geometry)
+        else None,
     )
 
 
@@ -145,10 +155,11 @@ def district_package(session: Session, district_id: int, as_of: date) -> ExportF
     name = f"{detail.code.replace(':', '-')}.gpkg"
     path = Path(folder.name) / name
     district = repo.district_geometry(session, district_id)
-    for collection_id in PACKAGE_LAYERS:
-        collection = COLLECTIONS[collection_id]
+    for collection in COLLECTIONS.values():
+        if collection.package is None:
+            continue
         where = repo.in_district(collection, district_id, district)
-        clip = district if collection_id == "line_of_contact" else None
+        clip = district if collection.package == "clipped" else None
         _layer(session, path, collection, where, clip)
     figures = detail.model_dump(mode="json", exclude=NOT_FIGURES)
     rows = [

@@ -38,7 +38,9 @@ def feature_rows(
     for index, feature in enumerate(features):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind not in collection.accepted_geometries:
+        if kind not in collection.accepted_geometries and not (
+            geometry is None and not collection.geometry_required
+        ):
             raise InvalidParameterValue(
                 f"{label}, feature {index}: geometry type {kind!r} is not one of "
                 f"{', '.join(collection.accepted_geometries)}"
@@ -47,7 +49,8 @@ def feature_rows(
             properties = CREATE[collection.id].model_validate(feature.get("properties") or {})
         except ValidationError as exc:
             raise InvalidParameterValue(f"{label}, feature {index}: {_first_error(exc)}") from exc
-        rows.append(properties.model_dump() | {"geom": orjson.dumps(geometry).decode()})
+        geojson = None if geometry is None else orjson.dumps(geometry).decode()
+        rows.append(properties.model_dump() | {"geom": geojson})
     return rows
 
 

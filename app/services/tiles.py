@@ -28,8 +28,13 @@ THREAD_BYTES = 64 * 1024  # a tile this large is compressed in a thread, off the
 
 
 def layer_names(collection: Collection | None) -> list[str]:
-    """The layers of one collection's tiles, or of the all-layers tiles when None."""
-    return list(COLLECTIONS) if collection is None else [collection.id]
+    """The layers of one collection's tiles, or of the all-layers tiles when None; a 404 for
+    a collection the map does not draw."""
+    if collection is None:
+        return [item.id for item in COLLECTIONS.values() if item.on_map]
+    if not collection.on_map:
+        raise NotFound(f"collection {collection.id} is not drawn in tiles: read its items")
+    return [collection.id]
 
 
 def check_tile(z: int, x: int, y: int) -> None:

@@ -356,6 +356,8 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
         "incidents",
         "line_of_contact",
         "settlements",
+        "tasks",
+        "land_release",
     }
     assert every["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{y}/{x}?status=active")
 

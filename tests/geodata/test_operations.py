@@ -24,7 +24,8 @@ PROPERTIES = {
     ],
     "land_release": ["code", "task", "released_on", "kind", "state", "reason", "source"],
     "items_found": [
-        "code", "task", "found_on", "category", "model", "condition", "action", "count", "source",
+        "code", "task", "found_on", "category", "model", "condition", "action", "count", "state",
+        "reason", "source",
     ],
 }  # fmt: skip
 KINDS = {"national_authority", "military", "civil_protection", "ngo", "commercial"}

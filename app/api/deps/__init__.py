@@ -3,6 +3,7 @@
 from app.api.deps.auth import (
     Admin,
     CollectionEditor,
+    DraftsOf,
     Editor,
     OptionalCaller,
     caller_of,
@@ -51,6 +52,7 @@ __all__ = [
     "CollectionEditor",
     "CommaSeparated",
     "DocumentFormat",
+    "DraftsOf",
     "Editor",
     "EngineDep",
     "FeatureFormat",

@@ -51,6 +51,17 @@ def collection_editor(request: Request, session: SessionDep, collection: Collect
 
 
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
+
+
+def drafts_readable(caller: OptionalCaller) -> str | None:
+    """Whose reports not yet approved the reader sees: none without a key, an operator its
+    organisation's, the authority's keys every one (``*``)."""
+    if caller is None:
+        return None
+    return caller.organisation if caller.role == "operator" else "*"
+
+
+DraftsOf = Annotated[str | None, Depends(drafts_readable)]
 Editor = Annotated[Caller, Depends(editor)]
 Admin = Annotated[Caller, Depends(admin)]
 CollectionEditor = Annotated[Caller, Depends(collection_editor)]

@@ -68,14 +68,25 @@ class PropertyFilters:
         }
 
     async def __call__(self, request: Request) -> tuple[tuple[str, Any], ...]:
-        """The filters the query string asks for, each converted to its property's type."""
+        """The filters the query string asks for, each converted to its property's type.
+
+        Where several collections have the property, a value need only be allowed in one:
+        ``?status=active`` keeps the active zones, and no task (no task is "active").
+        """
         params = request.query_params
-        equals = {
-            prop.name: typed(collection, prop.name, params[prop.name])
-            for collection in self.collections(request.path_params.get("collectionId"))
-            for prop in self.properties(collection)
-            if prop.name in params
-        }
+        equals: dict[str, Any] = {}
+        refused: dict[str, InvalidParameterValue] = {}
+        for collection in self.collections(request.path_params.get("collectionId")):
+            for prop in self.properties(collection):
+                if prop.name not in params or prop.name in equals:
+                    continue
+                try:
+                    equals[prop.name] = typed(collection, prop.name, params[prop.name])
+                except InvalidParameterValue as exc:
+                    refused.setdefault(prop.name, exc)
+        for name, exc in refused.items():
+            if name not in equals:
+                raise exc
         return tuple(sorted(equals.items()) if self.scope == "enumerated" else equals.items())
 
 

@@ -14,6 +14,7 @@ from app.api.deps import (
     LIMIT_MAX,
     CollectionDep,
     DocumentFormat,
+    DraftsOf,
     EngineDep,
     FeatureFormat,
     FeatureIdPath,
@@ -35,6 +36,8 @@ from app.services import collections as service
 from app.services import editing, exports, features
 
 router = APIRouter(prefix="/collections", tags=["OGC API - Features"])
+# An answer that shows a key's drafts is for that key's holder alone.
+PRIVATE = {"Cache-Control": "private, no-cache", "Vary": "Accept, Authorization, X-API-Key"}
 
 
 @router.get("", response_model=Collections)
@@ -88,12 +91,16 @@ async def items(
     request: Request,
     session: SessionDep,
     engine: EngineDep,
+    drafts_of: DraftsOf,
 ) -> Response:
     """Features, filtered by bbox, datetime, property equality or CQL2, sorted and paged.
 
     The GeoJSON is built by PostGIS; ``numberMatched`` is exact up to 100,000. A small page
     is read on the event loop in one statement; a large one, CSV and files in a thread.
+    Reports not yet approved are shown to the keys that may see them only.
     """
+    if collection.approval and drafts_of is not None:
+        query = replace(query, drafts_of=drafts_of)
     if fmt.kind == "file":
         if "limit" not in request.query_params:  # a file for offline work: every feature
             query = replace(query, limit=LIMIT_MAX)
@@ -115,6 +122,8 @@ async def items(
         )
     if page is None:  # large, CSV, or too many bytes to hold: spooled in a thread
         page = await run_in_threadpool(features.items, session, collection, query, fmt, url, params)
+    if query.drafts_of is not None:
+        page.headers |= PRIVATE
     if query.clamped_from is not None:
         page.headers["X-Limit-Clamped"] = f"{query.clamped_from} requested, {query.limit} served"
     if fmt.kind == "html":  # rendered in a thread: a page of 10,000 features takes a while
@@ -150,11 +159,14 @@ async def item(
     fmt: FeatureFormat,
     request: Request,
     engine: EngineDep,
+    drafts_of: DraftsOf,
 ) -> Response:
     """One feature, with a strong ETag of its version: send it back in If-Match to change it.
 
     One query on the event loop, as a tile's.
     """
+    if collection.approval and drafts_of is not None:
+        query = replace(query, drafts_of=drafts_of)
     url = own_url(request)
     body, version = await read(
         engine, lambda conn: features.item_async(conn, collection, feature_id, query, url)
@@ -163,7 +175,7 @@ async def item(
         "Content-Crs": f"<{(query.crs or STORAGE).uri}>",
         "ETag": editing.representation_tag(version, fmt.name, request.url.query),
         "Vary": "Accept",  # HTML for a browser, GeoJSON otherwise
-    }
+    } | (PRIVATE if query.drafts_of is not None else {})
     if fmt.kind == "html":
         return templates.TemplateResponse(
             request,

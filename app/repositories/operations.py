@@ -1,0 +1,101 @@
+"""Operations' SQL: whose a task is, which zones exist, and an approved release applied to
+the hazard zones it covers."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, func, insert, literal, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Session
+
+from app.catalog import ZoneStatus
+from app.models import ContaminatedZone, LandRelease, Task
+
+# Less than a square metre of a zone inside or outside a release is a sliver of the
+# geometry's rounding, not land: it neither splits a zone nor keeps one contaminated.
+SLIVER_M2 = 1.0
+CONTAMINATED = (ZoneStatus.active.value, ZoneStatus.in_progress.value)
+
+
+def task_organisation(session: Session, task_code: str) -> str | None:
+    """The organisation of the task with this code, or None when there is no such task."""
+    return session.scalar(select(Task.organisation).where(Task.code == task_code))
+
+
+def missing_zones(session: Session, codes: list[str]) -> list[str]:
+    """The codes among ``codes`` that name no hazard zone, in order."""
+    found = set(
+        session.scalars(select(ContaminatedZone.code).where(ContaminatedZone.code.in_(codes)))
+    )
+    return sorted(set(codes) - found)
+
+
+def _area_m2(geom: ColumnElement[Any]) -> ColumnElement[float]:
+    return func.ST_Area(func.Geography(geom))
+
+
+def _polygons(geom: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.ST_Multi(func.ST_CollectionExtract(func.ST_MakeValid(geom), 3))
+
+
+def covered_zones(session: Session, record_id: int) -> list[Any]:
+    """Each contaminated zone the record's polygon covers part of: its row, the m² covered,
+    and the m² left outside, geodesic; by zone id."""
+    released = select(LandRelease.geom).where(LandRelease.id == record_id).scalar_subquery()
+    zone = ContaminatedZone
+    statement = (
+        select(
+            zone.id,
+            zone.code,
+            zone.recorded_on,
+            _area_m2(func.ST_Intersection(zone.geom, released)).label("inside_m2"),
+            _area_m2(func.ST_Difference(zone.geom, released)).label("outside_m2"),
+        )
+        .where(zone.status.in_(CONTAMINATED), func.ST_Intersects(zone.geom, released))
+        .order_by(zone.id)
+    )
+    return [row for row in session.execute(statement) if row.inside_m2 >= SLIVER_M2]
+
+
+def release_whole(session: Session, zone_id: int, kind: str, released_on: date) -> None:
+    """A zone the release covers entirely takes the release's kind and date."""
+    session.execute(
+        sql_update(ContaminatedZone)
+        .where(ContaminatedZone.id == zone_id)
+        .values(status=kind, released_on=released_on)
+    )
+
+
+def release_part(
+    session: Session, zone_id: int, record_id: int, record_code: str, kind: str, released_on: date
+) -> None:
+    """Split a zone the release covers in part: the released part becomes a zone of its own,
+    released on the record's date, recorded when the zone was (so every figure before the
+    release is unchanged); the zone keeps the rest, its status and its estimate."""
+    released = select(LandRelease.geom).where(LandRelease.id == record_id).scalar_subquery()
+    zone = ContaminatedZone
+    names = [
+        "name",
+        "hazard_class",
+        "contamination",
+        "risk_level",
+        "recorded_on",
+        "imsma_id",
+        "source",
+        "accuracy",
+    ]
+    part = select(
+        (zone.code + "-" + literal(record_code)).label("code"),
+        *(getattr(zone, name) for name in names),
+        literal(kind).label("status"),
+        bindparam("released_on", released_on).label("released_on"),
+        _polygons(func.ST_Intersection(zone.geom, released)).label("geom"),
+    ).where(zone.id == zone_id)
+    session.execute(
+        insert(zone).from_select(["code", *names, "status", "released_on", "geom"], part)
+    )
+    session.execute(
+        sql_update(zone)
+        .where(zone.id == zone_id)
+        .values(geom=_polygons(func.ST_Difference(zone.geom, released)))
+    )
