@@ -82,11 +82,11 @@ class PropertyFilters:
                     continue
                 try:
                     equals[prop.name] = typed(collection, prop.name, params[prop.name])
-                except InvalidParameterValue as exc:
-                    refused.setdefault(prop.name, exc)
-        for name, exc in refused.items():
+                except InvalidParameterValue as error:
+                    refused.setdefault(prop.name, error)
+        for name, error in refused.items():
             if name not in equals:
-                raise exc
+                raise error
         return tuple(sorted(equals.items()) if self.scope == "enumerated" else equals.items())
 
 
