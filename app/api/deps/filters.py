@@ -84,9 +84,9 @@ class PropertyFilters:
                     equals[prop.name] = typed(collection, prop.name, params[prop.name])
                 except InvalidParameterValue as error:
                     refused.setdefault(prop.name, error)
-        for name, error in refused.items():
-            if name not in equals:
-                raise error
+        unresolved = [refused[name] for name in refused if name not in equals]
+        if unresolved:
+            raise unresolved[0]
         return tuple(sorted(equals.items()) if self.scope == "enumerated" else equals.items())
 
 
