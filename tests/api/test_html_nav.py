@@ -11,9 +11,7 @@ def test_every_header_link_opens_an_html_page(client: TestClient) -> None:
     landing = client.get("/", headers=BROWSER)
     header = re.search(r"<header>(.*?)</header>", landing.text, re.S)
     assert header is not None
-    links = dict(
-        (title, href) for href, title in re.findall(r'<a href="([^"]+)">([^<]+)</a>', header[1])
-    )
+    links = {title: href for href, title in re.findall(r'<a href="([^"]+)">([^<]+)</a>', header[1])}
     assert "Statistics" in links
     for title, href in links.items():
         answer = client.get(href.split("#")[0], headers=BROWSER)
