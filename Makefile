@@ -67,5 +67,6 @@ bench: venv db ## benchmarks (bench/); the web-map traffic is sent by wrk, insta
 	  || { echo "contamap: the benchmark needs wrk: run 'sudo apt-get install wrk'" >&2; exit 1; }
 	DATABASE_URL=$(DB_URL) $(BIN)/python -m bench
 
-clean: db-stop ## remove the venv and the embedded cluster
+clean: ## stop and remove the embedded cluster (wherever it lives) and the venv
+	@scripts/pgcluster.sh destroy
 	rm -rf $(VENV) .contamap

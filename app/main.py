@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Contamap",
         description=(
             "Landmine and explosive-ordnance contamination in Azerbaijan: districts, hazardous "
-            "areas, incidents and the former line of contact, as OGC API - Features, with "
+            "areas, incidents, the former line of contact and settlements, as OGC API - "
+            "Features and Tiles, with "
             "contamination statistics. The bundled contaminated zones are a schematic scenario."
         ),
         version="0.1.0",

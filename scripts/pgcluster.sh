@@ -4,6 +4,8 @@
 #   scripts/pgcluster.sh start   create the cluster when missing, start it, print nothing
 #   scripts/pgcluster.sh url     print the cluster's DATABASE_URL
 #   scripts/pgcluster.sh stop    stop the cluster
+#   scripts/pgcluster.sh destroy stop the cluster and remove its state folder, wherever it is
+#   scripts/pgcluster.sh dir     print the state folder (.contamap/ or /var/lib/contamap/<hash>)
 # As root it installs what is missing with apt: the PostgreSQL server, then PostGIS.
 set -euo pipefail
 
@@ -109,6 +111,18 @@ stop() {
   as_owner "$bindir/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
 
+# Stop the cluster and remove what it keeps (data, port, password), whether in .contamap/ or
+# in its folder under /var/lib/contamap; only its own files, whatever CONTAMAP_STATE_DIR says.
+destroy() {
+  stop
+  rm -rf "$PGDATA" "$STATE/port" "$STATE/db-password"
+  rmdir "$STATE" 2>/dev/null || true
+  local parent
+  parent="$(dirname "$STATE")"
+  # /var/lib/contamap itself goes too once no other checkout keeps a cluster there.
+  if [ "$parent" = /var/lib/contamap ]; then rmdir "$parent" 2>/dev/null || true; fi
+}
+
 STATE="$(state_dir)"
 PGDATA="$STATE/pgdata"
 
@@ -116,5 +130,7 @@ case "${1:-}" in
   start) start ;;
   url) url ;;
   stop) stop ;;
-  *) die "usage: scripts/pgcluster.sh start|url|stop" ;;
+  destroy) destroy ;;
+  dir) echo "$STATE" ;;
+  *) die "usage: scripts/pgcluster.sh start|url|stop|destroy|dir" ;;
 esac

@@ -1,6 +1,7 @@
 """Settings, read once from the environment (prefix ``CONTAMAP_``)."""
 
 import os
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,6 +10,30 @@ from pydantic import AliasChoices, AnyHttpUrl, Field, PostgresDsn, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PASSWORD = "contamap"  # noqa: S105 - the docker-compose development secret, refused in production
+DEFAULT_DATABASE_URL = f"postgresql+psycopg://contamap:{DEFAULT_PASSWORD}@127.0.0.1:5432/contamap"
+# The embedded cluster of a checkout (`make db`); the script alone knows where it keeps its
+# port and password (.contamap/ or /var/lib/contamap/<hash>), so it is asked, not copied.
+PGCLUSTER = Path(__file__).resolve().parents[2] / "scripts" / "pgcluster.sh"
+
+
+def embedded_cluster_url() -> str | None:
+    """The URL of this checkout's embedded cluster, as ``scripts/pgcluster.sh url`` prints it;
+    None when there is no such script (an installed package, the image) or no cluster yet."""
+    if not PGCLUSTER.is_file():
+        return None
+    try:
+        answer = subprocess.run(  # noqa: S603 - a fixed script of the project, no user input
+            [str(PGCLUSTER), "url"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    url = answer.stdout.strip()
+    return url if answer.returncode == 0 and url else None
+
+
+def _default_database_url() -> PostgresDsn:
+    """Without DATABASE_URL: the embedded cluster when it exists, else the compose database."""
+    return PostgresDsn(embedded_cluster_url() or DEFAULT_DATABASE_URL)
 
 
 class Settings(BaseSettings):
@@ -18,9 +43,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: PostgresDsn = Field(
-        default=PostgresDsn(
-            f"postgresql+psycopg://contamap:{DEFAULT_PASSWORD}@127.0.0.1:5432/contamap"
-        ),
+        default_factory=_default_database_url,
         validation_alias=AliasChoices("CONTAMAP_DATABASE_URL", "DATABASE_URL"),
     )
     # Per worker process: reads (every GET) and writes (loads, imports, edits) have a pool each.

@@ -23,9 +23,12 @@ class TileJSON(BaseModel):
     tilejson: Literal["3.0.0"] = "3.0.0"
     name: str
     description: str
+    # HTML, as TileJSON allows: GeoNames' CC BY 4.0 asks for its name and the licence's link.
     attribution: str = (
-        "Contamap; districts and the former line of contact: Natural Earth (public domain); "
-        "contaminated zones: schematic scenario"
+        '<a href="https://www.naturalearthdata.com/">Natural Earth</a> · '
+        '<a href="https://www.geonames.org/">GeoNames</a> '
+        '(<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>) · '
+        "zones: schematic scenario · Contamap"
     )
     scheme: Literal["xyz"] = "xyz"
     tiles: list[str]

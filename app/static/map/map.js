@@ -146,7 +146,9 @@ const start = async () => {
     style: Contamap.style(today, countries),
     bounds: [[west, south], [east, north]],
     fitBoundsOptions: { padding: 20 },
-    attributionControl: { customAttribution: tilejson.attribution },
+    // The credits come from the TileJSON (the tiles' source); never folded behind a button,
+    // so a phone's first screen, and every one after a drag, names GeoNames and Natural Earth.
+    attributionControl: { compact: false },
   });
   Contamap.map = map;
   map.addControl(new maplibregl.NavigationControl(), "top-right");
