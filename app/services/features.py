@@ -1,6 +1,5 @@
 """Feature collections: one page of items, one item, streamed as GeoJSON, CSV or sequences."""
 
-import csv
 import hashlib
 import io
 import tempfile
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.catalog import Collection
 from app.core import release
 from app.core.db import Compiled
+from app.core.spreadsheet import CsvWriter
 from app.crs import STORAGE
 from app.errors import NotFound
 from app.repositories import features as repo
@@ -363,7 +363,7 @@ def _csv(
 
 def _csv_lines(header: list[str], rows: Iterator[Any]) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     writer.writerow(header)
     for row in rows:
         writer.writerow([";".join(value) if isinstance(value, list) else value for value in row])
