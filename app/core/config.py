@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     frame_ancestors: str = "'none'"  # the CSP directive: who may frame the HTML pages
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)  # a request's headers, at most
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)  # a written feature, at most
+    # A request's head must arrive within this; its body within the next, plus a second for
+    # every min_rate bytes received (Apache mod_reqtimeout's defaults): else 408 (app/server.py).
+    request_head_timeout_s: float = Field(default=20, gt=0, le=3600)
+    request_body_timeout_s: float = Field(default=20, gt=0, le=3600)
+    request_body_min_rate: int = Field(default=500, ge=1)  # bytes a second
     read_requires_key: bool = False  # reads need a key too (any role)
     require_if_match: bool = False  # writes must name the version they change (else 428)
 
