@@ -347,7 +347,8 @@ def update(
 def delete(
     session: Session, collection: Collection, feature_id: str, caller: Caller, options: WriteOptions
 ) -> None:
-    """Delete a feature: gone from items, tiles and statistics, kept whole in its history."""
+    """Delete a feature: gone from items, tiles and statistics, kept whole in its history (an
+    incident's private victim records are kept aside, migration security_0001)."""
     number = _feature_id(collection, feature_id)
     _locked(session, collection, number, options)
     repo.set_actor(session, caller.name)

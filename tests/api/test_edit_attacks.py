@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Incident
+from app.models import DeletedIncidentVictim, Incident, IncidentVictim
 from tests.api.test_editing import ZONES, bearer, created, keys, zone, zone_count
 
 __all__ = ["created", "keys"]  # fixtures
@@ -107,3 +107,44 @@ def test_a_weak_etag_does_not_satisfy_if_match(
     strong = {**bearer(keys["editor"]), "If-Match": etag}
     changed = client.patch(url, json={"properties": {"estimated_devices": 7}}, headers=strong)
     assert changed.status_code == 200, changed.text
+
+
+def _victims(
+    session: Session, table: type[IncidentVictim | DeletedIncidentVictim], number: int
+) -> list[tuple[Any, ...]]:
+    rows = session.execute(
+        select(table.id, table.sex, table.age, table.injury, table.residence)
+        .where(table.incident_id == number)
+        .order_by(table.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_a_deleted_incident_keeps_its_victims_records_and_a_restore_brings_them_back(
+    client: TestClient, keys: dict[str, str], session: Session
+) -> None:
+    made = client.post(INCIDENTS, json=incident([50.6, 40]), headers=bearer(keys["editor"]))
+    assert made.status_code == 201, made.text
+    number = made.json()["id"]
+    url = f"{INCIDENTS}/{number}"
+    session.add_all(
+        [
+            IncidentVictim(incident_id=number, sex="f", age=34, injury="leg", residence="Ağdam"),
+            IncidentVictim(incident_id=number, sex="m", age=9, injury=None, residence="Füzuli"),
+        ]
+    )
+    session.flush()
+    victims = _victims(session, IncidentVictim, number)
+    assert len(victims) == 2
+
+    assert client.delete(url, headers=bearer(keys["editor"])).status_code == 204
+    assert client.get(url).status_code == 404
+    assert _victims(session, IncidentVictim, number) == []  # gone with the incident
+    assert _victims(session, DeletedIncidentVictim, number) == victims  # but kept, privately
+    history = client.get(url + "/history", headers=bearer(keys["editor"])).text
+    assert "Ağdam" not in history and "Füzuli" not in history  # never in the editors' history
+
+    restored = client.post(url + "/restore", headers=bearer(keys["admin"]))
+    assert restored.status_code == 200, restored.text
+    assert _victims(session, IncidentVictim, number) == victims  # whole again, same ids
+    assert _victims(session, DeletedIncidentVictim, number) == []
