@@ -7,7 +7,9 @@ contact within it, each a layer, and its statistics and their sources as tables.
 """
 
 import json
+import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +33,7 @@ DRIVERS = {
     "gpkg": ("GPKG", "application/geopackage+sqlite3"),
     "fgb": ("FlatGeobuf", "application/octet-stream"),
 }
+LETTERS = str.maketrans("əƏı", "eEi")  # Azerbaijani letters that NFKD leaves as they are
 DTYPES = {"date": "datetime64[D]", "integer": "int64", "boolean": "bool"}
 MISSING = {"date": "NaT", "integer": 0, "boolean": False}
 NOT_FIGURES = {"years", "filters", "by_risk_level", "by_status", "by_contamination"}
@@ -138,12 +141,19 @@ def _layer(
     )
 
 
+def file_stem(name: str) -> str:
+    """A name as a file name: lower-case ASCII letters and digits joined by hyphens, so
+    ``Ağcabədi`` is ``agcabedi`` and nothing in it (``/``, ``..``) can name another folder."""
+    latin = unicodedata.normalize("NFKD", name.translate(LETTERS))
+    return "-".join(re.findall(r"[a-z0-9]+", latin.encode("ascii", "ignore").decode().lower()))
+
+
 def district_package(session: Session, district_id: int, as_of: date) -> ExportFile:
     """One district's GeoPackage for offline work: its layers, figures and sources."""
     detail = district_detail(session, district_id, as_of, ZoneFilter())
     folder = tempfile.TemporaryDirectory(prefix="contamap-package-")
-    name = f"{detail.code.replace(':', '-')}.gpkg"
-    path = Path(folder.name) / name
+    name = f"{file_stem(detail.name) or f'district-{district_id}'}.gpkg"
+    path = Path(folder.name) / "package.gpkg"  # a name of ours: a district's code is no path
     district = repo.district_geometry(session, district_id)
     for collection_id in PACKAGE_LAYERS:
         collection = COLLECTIONS[collection_id]
