@@ -19,6 +19,7 @@ from pydantic import BeforeValidator
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
+from app.api.security import key_attempt
 from app.catalog import COLLECTIONS, Collection, ContaminationType, RiskLevel, ZoneStatus
 from app.catalog import get_collection as find_collection
 from app.crs import SUPPORTED, Crs, parse_crs
@@ -175,7 +176,7 @@ def presented_key(request: Request) -> str | None:
 
 def caller_of(request: Request, session: Session) -> Caller | None:
     """Who the request's key names (None without one); a 401 for a wrong or revoked key."""
-    return authenticate(session, presented_key(request))
+    return authenticate(session, presented_key(request), key_attempt(request))
 
 
 OPEN_WHEN_KEYED = ("/health",)  # load balancers' probes carry no key
