@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     request_body_timeout_s: float = Field(default=20, gt=0, le=3600)
     request_body_min_rate: int = Field(default=500, ge=1)  # bytes a second
     read_requires_key: bool = False  # reads need a key too (any role)
+    export_timeout_s: float = Field(default=120, gt=0)  # a GeoPackage or FlatGeobuf, at most
     # Wrong API keys allowed per client address, then 429 until the window moves on: the
     # `limits` library's notation, counted in each worker's memory (N workers allow N times).
     key_failures: str = "10/minute"

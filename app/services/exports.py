@@ -9,10 +9,12 @@ contact within it, each a layer, and its statistics and their sources as tables.
 import json
 import re
 import tempfile
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
+from app.errors import InvalidParameterValue
 from app.repositories import exports as repo
 from app.repositories import features as features_repo
 from app.schemas.query import ItemsQuery
@@ -34,6 +37,8 @@ DRIVERS = {
     "fgb": ("FlatGeobuf", "application/octet-stream"),
 }
 LETTERS = str.maketrans("əƏı", "eEi")  # Azerbaijani letters that NFKD leaves as they are
+EVERY_FEATURE = 2**62  # the limit of a file export that names none: no count bounds it
+BATCH = 5000  # rows written at a time
 DTYPES = {"date": "datetime64[D]", "integer": "int64", "boolean": "bool"}
 MISSING = {"date": "NaT", "integer": 0, "boolean": False}
 NOT_FIGURES = {"years", "filters", "by_risk_level", "by_status", "by_contamination"}
@@ -74,9 +79,33 @@ def write_layer(
     geometry_type: str | None,
     fields: Sequence[tuple[str, str]],
     rows: Iterable[Sequence[Any]],
+    deadline: float | None = None,
 ) -> None:
-    """One layer of a file: rows of (field values..., WKB geometry or nothing)."""
-    rows = list(rows)
+    """One layer of a file: rows of (field values..., WKB geometry or nothing), written
+    ``BATCH`` rows at a time, so memory holds one batch however many rows there are; a 400
+    when ``deadline`` (a ``time.monotonic()``) passes first."""
+    rows = iter(rows)
+    batch = list(islice(rows, BATCH))
+    _write_batch(path, driver, layer, geometry_type, fields, batch, appending=False)
+    while batch := list(islice(rows, BATCH)):
+        if deadline is not None and time.monotonic() > deadline:
+            raise InvalidParameterValue(
+                f"the export of {layer} took longer than the limit "
+                "(CONTAMAP_EXPORT_TIMEOUT_S): narrow it with bbox, datetime or a filter"
+            )
+        _write_batch(path, driver, layer, geometry_type, fields, batch, appending=True)
+
+
+def _write_batch(
+    path: Path,
+    driver: str,
+    layer: str,
+    geometry_type: str | None,
+    fields: Sequence[tuple[str, str]],
+    rows: list[Sequence[Any]],
+    appending: bool,
+) -> None:
+    """Rows written to a new layer, or appended to the layer (or file) there is."""
     data, masks = [], []
     for index, (_, prop_type) in enumerate(fields):
         values, mask = _column(prop_type, [row[index] for row in rows])
@@ -85,7 +114,7 @@ def write_layer(
     geometry = (
         np.array([bytes(row[len(fields)]) for row in rows], dtype=object) if geometry_type else None
     )
-    appending = path.exists() and driver == "GPKG"
+    appending = appending or (path.exists() and driver == "GPKG")  # another layer of a package
     write(
         str(path),
         geometry,
@@ -109,8 +138,11 @@ def _fields(collection: Collection, names: Sequence[str]) -> list[tuple[str, str
     return [("id", "integer"), *((name, types[name]) for name in names)]
 
 
-def items_file(session: Session, collection: Collection, query: ItemsQuery, fmt: str) -> ExportFile:
-    """The features an items request selects, as one layer named after the collection."""
+def items_file(
+    session: Session, collection: Collection, query: ItemsQuery, fmt: str, timeout_s: float
+) -> ExportFile:
+    """The features an items request selects, as one layer named after the collection: every
+    one of them (a query without a limit has ``EVERY_FEATURE``), bounded by time, not by count."""
     driver, media_type = DRIVERS[fmt]
     folder = tempfile.TemporaryDirectory(prefix="contamap-export-")
     path = Path(folder.name) / f"{collection.id}.{fmt}"
@@ -121,9 +153,13 @@ def items_file(session: Session, collection: Collection, query: ItemsQuery, fmt:
     rows = features_repo.rows(
         session, collection, names, geometry, where, order, query.limit, query.offset
     )
-    write_layer(
-        path, driver, collection.id, collection.geometry_type, _fields(collection, names), rows
-    )
+    fields = _fields(collection, names)
+    deadline = time.monotonic() + timeout_s
+    try:
+        write_layer(path, driver, collection.id, collection.geometry_type, fields, rows, deadline)
+    except BaseException:
+        folder.cleanup()
+        raise
     return ExportFile(path, media_type, f"{collection.id}.{fmt}", folder)
 
 
