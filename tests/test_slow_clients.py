@@ -1,15 +1,19 @@
 """Clients that request a large page and never read it hold no database connection."""
 
+import json
 import socket
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
+from app.services.auth import create_key
 from tests.servers import free_port, serving
 
 POOL = 2  # read connections of the server under test
@@ -244,3 +248,54 @@ def test_a_steady_upload_longer_than_the_timeout_is_not_cut(strict_server: str) 
             time.sleep(0.4)
             client.sendall(chunk)
         assert _status(client) == b"401"
+
+
+def _answer(client: socket.socket) -> tuple[bytes, bytes]:
+    """One whole response on a keep-alive connection: its status and body."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = client.recv(65536)
+        assert chunk, "the server closed the connection"
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += client.recv(65536)
+    return head.split(b" ")[1], body
+
+
+def test_after_a_refused_write_the_connection_keeps_working(server: str, engine: Engine) -> None:
+    """A geometry with a member nested 300 deep was a 500, after which uvicorn closed the
+    connection and the client's next request failed too: now a 422, and the next request on
+    the same connection is answered."""
+    with Session(engine) as session, session.begin():
+        key = create_key(session, "keep-alive test", "editor")
+    nested: list[Any] = []
+    for _ in range(300):
+        nested = [nested]
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "KEEP-1"},
+        "geometry": {"type": "Point", "coordinates": [3.0, 0.5], "x": nested},
+    }
+    body = json.dumps(feature).encode()
+    port = int(server.rsplit(":", 1)[1])
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.settimeout(10)
+            client.sendall(
+                b"POST /collections/incidents/items HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Authorization: Bearer %s\r\nContent-Type: application/geo+json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (key.encode(), len(body), body)
+            )
+            status, _ = _answer(client)
+            assert status == b"422"
+            client.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert _answer(client)[0] == b"200"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM api_keys WHERE name = 'keep-alive test'"))
