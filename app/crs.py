@@ -1,5 +1,6 @@
 """The coordinate reference systems the service reads and writes (OGC API - Features Part 2)."""
 
+import re
 from dataclasses import dataclass
 
 from app.errors import InvalidParameterValue
@@ -48,3 +49,31 @@ def parse_crs(value: str | None, parameter: str) -> Crs:
             f"{parameter}={value!r} is not supported; use one of {', '.join(SUPPORTED)}"
         )
     return SUPPORTED[text]
+
+
+EPSG_CODE = re.compile(r"(?:EPSG:|http://www\.opengis\.net/def/crs/EPSG/0/)([0-9]{1,6})", re.I)
+
+
+def source_crs(value: str | None, parameter: str = "crs") -> str | None:
+    """The CRS a client gives for a file that does not say its own, as ``EPSG:<code>``: an
+    EPSG code or URI that PROJ knows, or CRS84; else a 400 naming it (``EPSG:99999`` and
+    ``nonsense`` reached pyproj and were a 500). Only codes are read, never a PROJ string or
+    WKT, which can name files of the server."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip().strip("<>").replace("https://", "http://")
+    if text.upper() in ("CRS84", "OGC:CRS84") or text == CRS84:
+        return "OGC:CRS84"
+    match = EPSG_CODE.fullmatch(text)
+    if match:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            return f"EPSG:{CRS.from_epsg(int(match.group(1))).to_epsg() or match.group(1)}"
+        except CRSError:
+            pass
+    raise InvalidParameterValue(
+        f"{parameter}={value!r} is not a coordinate reference system PROJ knows: give an EPSG "
+        "code, such as EPSG:32638 (UTM 38N), EPSG:4326 or CRS84"
+    )

@@ -84,6 +84,17 @@ class PreconditionRequired(ContamapError):
     code = "PreconditionRequired"
 
 
+class TooManyRequests(ContamapError):
+    """Too many wrong API keys from one address: every key from it waits ``Retry-After``."""
+
+    status_code = 429
+    code = "TooManyRequests"
+
+    def __init__(self, description: str, retry_after_s: int) -> None:
+        super().__init__(description)
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 class InvalidFeature(ContamapError):
     """A well-formed body that breaks the layer's rules: one sentence per problem."""
 

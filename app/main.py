@@ -32,6 +32,7 @@ from app.core.db import make_async_engine, make_engine, make_probe_engine
 from app.core.logging import withhold_positions
 from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
+from app.services.auth import KeyThrottle
 from app.services.tile_cache import SharedTiles, TileCache
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shared = SharedTiles(settings.shared_tiles_dir, settings.shared_tiles_mb)
     app.state.tile_cache = TileCache(settings.tile_cache_mb, shared)
     app.state.figures_cache = FiguresCache(settings.stats_cache_mb)
+    app.state.key_throttle = KeyThrottle(settings.key_failures)
     app.add_middleware(ETagMiddleware)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GZip, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)

@@ -1,4 +1,5 @@
-"""Security headers on every response, a Content-Security-Policy on HTML pages, allowed hosts.
+"""Security headers on every response, a Content-Security-Policy on HTML pages, allowed hosts;
+where an API key comes from, for the throttle of wrong keys.
 
 Pure ASGI middleware, like the caching one. Each response gets ``X-Content-Type-Options:
 nosniff`` and a referrer policy; an HTML page also gets a CSP that allows only this origin
@@ -10,10 +11,12 @@ forged Host can never reach a link or a cached page.
 import secrets
 
 import orjson
+from fastapi import Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import error_body
+from app.services.auth import Attempt
 
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
@@ -97,3 +100,10 @@ async def _refuse_host(host: str, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def key_attempt(request: Request) -> Attempt:
+    """The client's address (a trusted proxy's X-Forwarded-For, as uvicorn reads it) and this
+    application's throttle of wrong keys."""
+    address = request.client.host if request.client else "unknown"
+    return Attempt(address, request.app.state.key_throttle)

@@ -6,7 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, AnyHttpUrl, Field, PostgresDsn, model_validator
+from limits import parse as parse_rate
+from pydantic import (
+    AliasChoices,
+    AnyHttpUrl,
+    Field,
+    PostgresDsn,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PASSWORD = "contamap"  # noqa: S105 - the docker-compose development secret, refused in production
@@ -76,8 +84,24 @@ class Settings(BaseSettings):
     frame_ancestors: str = "'none'"  # the CSP directive: who may frame the HTML pages
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)  # a request's headers, at most
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)  # a written feature, at most
+    # A request's head must arrive within this; its body within the next, plus a second for
+    # every min_rate bytes received (Apache mod_reqtimeout's defaults): else 408 (app/server.py).
+    request_head_timeout_s: float = Field(default=20, gt=0, le=3600)
+    request_body_timeout_s: float = Field(default=20, gt=0, le=3600)
+    request_body_min_rate: int = Field(default=500, ge=1)  # bytes a second
     read_requires_key: bool = False  # reads need a key too (any role)
+    export_timeout_s: float = Field(default=120, gt=0)  # a GeoPackage or FlatGeobuf, at most
+    # Wrong API keys allowed per client address, then 429 until the window moves on: the
+    # `limits` library's notation, counted in each worker's memory (N workers allow N times).
+    key_failures: str = "10/minute"
     require_if_match: bool = False  # writes must name the version they change (else 428)
+
+    @field_validator("key_failures")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        """A rate the limits library reads, such as 10/minute or 100/hour."""
+        parse_rate(value)  # a ValueError names what is wrong
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -4,6 +4,7 @@ from app.models.base import Base
 from app.models.editing import ApiKey, FeatureHistory
 from app.models.layers import (
     ContaminatedZone,
+    DeletedIncidentVictim,
     District,
     Incident,
     IncidentVictim,
@@ -25,6 +26,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "ContaminatedZone",
+    "DeletedIncidentVictim",
     "District",
     "FeatureHistory",
     "Incident",

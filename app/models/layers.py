@@ -5,11 +5,20 @@ geometry type and the allowed values its CHECK constraints keep.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -229,6 +238,21 @@ class IncidentVictim(Base):
     age: Mapped[int | None] = mapped_column(Integer)
     injury: Mapped[str | None] = mapped_column(Text)
     residence: Mapped[str | None] = mapped_column(Text)
+
+
+class DeletedIncidentVictim(Base):
+    """A victim's private details while their incident is deleted (migration 0012):
+    moved here by a trigger when the incident is deleted, and back when it is restored."""
+
+    __tablename__ = "deleted_incident_victims"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # as it was
+    incident_id: Mapped[int] = mapped_column(Integer, index=True)  # deleted: no foreign key
+    sex: Mapped[str | None] = mapped_column(Text)
+    age: Mapped[int | None] = mapped_column(Integer)
+    injury: Mapped[str | None] = mapped_column(Text)
+    residence: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class LayerVersion(Base):

@@ -6,17 +6,29 @@ shown once, when created, and stored nowhere.
 """
 
 import logging
+import math
 import re
 import secrets
+import time
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
+from limits import parse as parse_rate
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.catalog import ROLES, Collection, Role
-from app.errors import Conflict, Forbidden, InvalidParameterValue, Unauthorized
+from app.errors import (
+    Conflict,
+    Forbidden,
+    InvalidParameterValue,
+    TooManyRequests,
+    Unauthorized,
+)
 from app.models import ApiKey
 from app.repositories import apikeys as repo
 
@@ -78,26 +90,79 @@ def revoke_key(session: Session, name: str) -> None:
         raise InvalidParameterValue(f"no active key named {name!r}")
 
 
-def authenticate(session: Session, presented: str | None) -> Caller | None:
-    """The caller a presented key names; None without a key; a 401 for a bad or revoked one.
+class KeyThrottle:
+    """Wrong keys per client address, counted in this worker's memory (the ``limits`` library,
+    a moving window): past ``CONTAMAP_KEY_FAILURES``, every key from the address is refused
+    with a 429 until the window moves on, so keys cannot be guessed at speed. Each worker
+    counts its own: N workers allow N times the rate, still far too few for a guess."""
 
-    A failed attempt is logged with the key's name when its number is known, never the key.
+    def __init__(self, rate: str) -> None:
+        self.rate = parse_rate(rate)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def check(self, address: str) -> None:
+        """A 429 when the address has used up its wrong keys."""
+        if not self.limiter.test(self.rate, address):
+            reset = self.limiter.get_window_stats(self.rate, address).reset_time
+            wait = max(1, math.ceil(reset - time.time()))
+            raise TooManyRequests(f"too many wrong API keys from {address}: wait {wait} s", wait)
+
+    def failed(self, address: str) -> None:
+        """Count a wrong key from the address."""
+        self.limiter.hit(self.rate, address)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Where a key comes from, and the throttle that counts the wrong ones."""
+
+    address: str
+    throttle: KeyThrottle
+
+
+@cache
+def _unknown_key_hash() -> str:
+    """A hash to check keys of unknown numbers against, made once per process."""
+    return HASHER.hash(f"cmk_0_{secrets.token_urlsafe(32)}")
+
+
+def _verified(key_hash: str, key: str) -> bool:
+    try:
+        return HASHER.verify(key_hash, key)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(
+    session: Session, presented: str | None, attempt: Attempt | None = None
+) -> Caller | None:
+    """The caller a presented key names; None without a key; a 401 for a bad or revoked one,
+    a 429 after too many wrong ones from the address.
+
+    A key whose number is unknown is checked against a hash all the same, so that it takes
+    as long as a known number with a wrong secret: the time of the answer does not tell which
+    numbers exist. A failed attempt is logged with the key's name when its number is known,
+    never the key.
     """
     if presented is None:
         return None
-    match = KEY.fullmatch(presented.strip())
+    if attempt is not None:
+        attempt.throttle.check(attempt.address)
+    key = presented.strip()
+    match = KEY.fullmatch(key)
     row = repo.by_id(session, int(match.group(1))) if match else None
-    if row is None:
-        logger.warning("refused a write: an unknown or malformed API key")
+    right = _verified(row.key_hash if row is not None else _unknown_key_hash(), key)
+    if row is None or not right or row.revoked_at is not None:
+        if attempt is not None:
+            attempt.throttle.failed(attempt.address)
+        if row is None:
+            logger.warning("refused a write: an unknown or malformed API key")
+        elif not right:
+            logger.warning("refused a write: a wrong secret for the key named %r", row.name)
+        else:
+            logger.warning("refused a write: the key named %r is revoked", row.name)
+            raise Unauthorized("the API key was revoked")
         raise Unauthorized("the API key is not valid")
-    try:
-        HASHER.verify(row.key_hash, presented.strip())
-    except VerificationError:
-        logger.warning("refused a write: a wrong secret for the key named %r", row.name)
-        raise Unauthorized("the API key is not valid") from None
-    if row.revoked_at is not None:
-        logger.warning("refused a write: the key named %r is revoked", row.name)
-        raise Unauthorized("the API key was revoked")
     return Caller(row.id, row.name, row.role, row.organisation)  # type: ignore[arg-type]
 
 

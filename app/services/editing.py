@@ -36,6 +36,9 @@ from app.services.auth import Caller, record_use
 from app.services.features import MAX_ID
 
 DIMENSIONS = {"Point": 0, "MultiLineString": 1, "MultiPolygon": 2}
+# How deep each type's positions lie in its coordinates (RFC 7946, 3.1).
+MAX_DEPTH = 16  # arrays and objects in a body, besides its coordinates (a feature needs 3)
+NESTING = {"Point": 0, "LineString": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3}
 VALID = "Valid Geometry"
 
 
@@ -82,6 +85,44 @@ def _coordinates_finite(geometry: Any) -> bool:
     return all(math.isfinite(value) for value in shapely.get_coordinates(geometry).flat)
 
 
+def _too_deep(value: Any) -> bool:
+    """Whether arrays and objects nest deeper than ``MAX_DEPTH`` (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _nesting_problems(body: Any) -> list[str]:
+    """A body nested deeper than any feature needs, outside its coordinates (whose depth
+    ``_positions`` checks), is refused before anything walks it recursively."""
+    if not isinstance(body, dict):
+        return []
+    geometry = body.get("geometry")
+    if isinstance(geometry, dict):
+        body = {**body, "geometry": {k: v for k, v in geometry.items() if k != "coordinates"}}
+    if _too_deep(body):
+        return [f"the body nests arrays and objects deeper than {MAX_DEPTH} levels"]
+    return []
+
+
+def _positions(value: Any, depth: int) -> bool:
+    """Whether ``value`` holds positions (2 or 3 JSON numbers) exactly ``depth`` arrays deep.
+
+    A boolean or a string is no number, though shapely would read ``true`` and ``"20"`` as
+    ones; and the depth is the type's, so an array nested 300 deep is refused at once.
+    """
+    if not isinstance(value, list):
+        return False
+    if depth == 0:
+        return len(value) in (2, 3) and all(type(item) in (int, float) for item in value)
+    return all(_positions(item, depth - 1) for item in value)
+
+
 def _geometry_problems(collection: Collection, geometry: Any) -> list[str]:
     """What is wrong with a GeoJSON geometry before PostGIS sees it."""
     if not isinstance(geometry, dict) or "type" not in geometry:
@@ -89,6 +130,11 @@ def _geometry_problems(collection: Collection, geometry: Any) -> list[str]:
     if geometry["type"] not in collection.accepted_geometries:
         accepted = ", ".join(collection.accepted_geometries)
         return [f"geometry.type: {geometry['type']!r} is not one of {accepted}"]
+    if not _positions(geometry.get("coordinates"), NESTING[geometry["type"]]):
+        return [
+            f"geometry.coordinates: not a valid {geometry['type']}: each position must be an "
+            "array of 2 or 3 numbers"
+        ]
     try:
         parsed = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
@@ -121,6 +167,8 @@ def _checked(
     """The feature, validated against every rule of its layer, or a 422 listing each problem."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise InvalidFeature(["type: the body must be a GeoJSON Feature"])
+    if problems := _nesting_problems(feature):
+        raise InvalidFeature(problems)
     values, problems = _property_problems(collection, feature.get("properties"))
     if feature.get("geometry") is None and not collection.geometry_required:
         if problems:
@@ -129,7 +177,9 @@ def _checked(
     problems += _geometry_problems(collection, feature.get("geometry"))
     if problems:
         raise InvalidFeature(problems)
-    geojson = orjson.dumps(feature["geometry"]).decode()
+    # Only what PostGIS reads: a foreign member may be anything, nested past orjson's limit.
+    geometry_only = {key: feature["geometry"][key] for key in ("type", "coordinates")}
+    geojson = orjson.dumps(geometry_only).decode()
     geometry = repo.geometry(geojson, options.crs.srid, options.crs.lat_first)
     found = repo.inspect_geometry(session, geometry)
     repaired = None
@@ -156,7 +206,8 @@ def _locked(
         if options.require_if_match:
             raise PreconditionRequired("send If-Match with the ETag of the version you change")
         return
-    tags = {tag.strip().removeprefix("W/") for tag in options.if_match.split(",")}
+    # RFC 9110, 13.1.1: If-Match compares strongly, so a weak tag (W/"...") never matches.
+    tags = {tag.strip() for tag in options.if_match.split(",")}
     if "*" not in tags and _etag(current) not in tags:
         raise PreconditionFailed(
             f"feature {feature_id} has changed since that version: read it again (ETag "
@@ -298,6 +349,8 @@ def update(
     _locked(session, collection, number, options)
     if not isinstance(patch, dict):
         raise InvalidFeature(["the body must be a JSON merge patch of a GeoJSON Feature"])
+    if problems := _nesting_problems(patch):
+        raise InvalidFeature(problems)
     row = repo.stored(session, collection, number)
     assert row is not None
     current = {
@@ -320,7 +373,8 @@ def update(
 def delete(
     session: Session, collection: Collection, feature_id: str, caller: Caller, options: WriteOptions
 ) -> None:
-    """Delete a feature: gone from items, tiles and statistics, kept whole in its history."""
+    """Delete a feature: gone from items, tiles and statistics, kept whole in its history (an
+    incident's private victim records are kept aside, migration 0012)."""
     number = _feature_id(collection, feature_id)
     _locked(session, collection, number, options)
     if operations.concerns(collection):

@@ -7,10 +7,14 @@ contact within it, each a layer, and its statistics and their sources as tables.
 """
 
 import json
+import re
 import tempfile
+import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
 from app.crs import STORAGE
+from app.errors import InvalidParameterValue
 from app.formats import FGB, GPKG, Format
 from app.repositories import exports as repo
 from app.repositories import features as features_repo
@@ -29,6 +34,9 @@ from app.schemas.stats import ZoneFilter
 from app.services import features
 from app.services.stats import district_detail, summary
 
+LETTERS = str.maketrans("əƏı", "eEi")  # Azerbaijani letters that NFKD leaves as they are
+EVERY_FEATURE = 2**62  # the limit of a file export that names none: no count bounds it
+BATCH = 5000  # rows written at a time
 DTYPES = {"date": "datetime64[D]", "integer": "int64", "boolean": "bool"}
 MISSING = {"date": "NaT", "integer": 0, "boolean": False}
 NOT_FIGURES = {"years", "filters", "by_risk_level", "by_status", "by_contamination"}
@@ -73,9 +81,36 @@ def write_layer(
     geometry_type: str | None,
     fields: Sequence[tuple[str, str]],
     rows: Iterable[Sequence[Any]],
+    deadline: float | None = None,
+    indexed: bool = True,
 ) -> None:
-    """One layer of a file: rows of (field values..., WKB geometry or nothing)."""
-    rows = list(rows)
+    """One layer of a file: rows of (field values..., WKB geometry or nothing), written
+    ``BATCH`` rows at a time, so memory holds one batch however many rows there are; a 400
+    when ``deadline`` (a ``time.monotonic()``) passes first. A layer whose features may lack
+    a geometry is written without FlatGeobuf's spatial index, which holds none of them."""
+    rows = iter(rows)
+    batch = list(islice(rows, BATCH))
+    _write_batch(path, fmt, layer, geometry_type, fields, batch, False, indexed)
+    while batch := list(islice(rows, BATCH)):
+        if deadline is not None and time.monotonic() > deadline:
+            raise InvalidParameterValue(
+                f"the export of {layer} took longer than the limit "
+                "(CONTAMAP_EXPORT_TIMEOUT_S): narrow it with bbox, datetime or a filter"
+            )
+        _write_batch(path, fmt, layer, geometry_type, fields, batch, True, indexed)
+
+
+def _write_batch(
+    path: Path,
+    fmt: Format,
+    layer: str,
+    geometry_type: str | None,
+    fields: Sequence[tuple[str, str]],
+    rows: list[Sequence[Any]],
+    appending: bool,
+    indexed: bool,
+) -> None:
+    """Rows written to a new layer, or appended to the layer (or file) there is."""
     data, masks = [], []
     for index, (_, prop_type) in enumerate(fields):
         values, mask = _column(prop_type, [row[index] for row in rows])
@@ -85,7 +120,7 @@ def write_layer(
         np.array([_wkb(row[len(fields)]) for row in rows], dtype=object) if geometry_type else None
     )
     assert fmt.driver is not None, "a file format names its GDAL driver"
-    appending = path.exists() and fmt == GPKG
+    appending = appending or (path.exists() and fmt == GPKG)  # another layer of a package
     write(
         str(path),
         geometry,
@@ -103,9 +138,7 @@ def write_layer(
         promote_to_multi=bool(geometry_type and geometry_type.startswith("Multi")),
         # FlatGeobuf's spatial index holds no feature without a geometry (items found may
         # have none): such a file is written without an index.
-        layer_options={"SPATIAL_INDEX": "NO"}
-        if fmt == FGB and geometry is not None and any(wkb is None for wkb in geometry)
-        else None,
+        layer_options=None if indexed or fmt != FGB else {"SPATIAL_INDEX": "NO"},
     )
 
 
@@ -115,9 +148,10 @@ def _fields(collection: Collection, names: Sequence[str]) -> list[tuple[str, str
 
 
 def items_file(
-    session: Session, collection: Collection, query: ItemsQuery, fmt: Format
+    session: Session, collection: Collection, query: ItemsQuery, fmt: Format, timeout_s: float
 ) -> ExportFile:
-    """The features an items request selects, as one layer named after the collection."""
+    """The features an items request selects, as one layer named after the collection: every
+    one of them (a query without a limit has ``EVERY_FEATURE``), bounded by time, not by count."""
     folder = tempfile.TemporaryDirectory(prefix="contamap-export-")
     filename = f"{collection.id}.{fmt.extension}"
     path = Path(folder.name) / filename
@@ -128,9 +162,22 @@ def items_file(
     rows = features_repo.rows(
         session, collection, names, geometry, where, order, query.limit, query.offset
     )
-    write_layer(
-        path, fmt, collection.id, collection.geometry_type, _fields(collection, names), rows
-    )
+    fields = _fields(collection, names)
+    deadline = time.monotonic() + timeout_s
+    try:
+        write_layer(
+            path,
+            fmt,
+            collection.id,
+            collection.geometry_type,
+            fields,
+            rows,
+            deadline,
+            indexed=collection.geometry_required,
+        )
+    except BaseException:
+        folder.cleanup()
+        raise
     return ExportFile(path, fmt.media_type, filename, folder)
 
 
@@ -148,12 +195,19 @@ def _layer(
     )
 
 
+def file_stem(name: str) -> str:
+    """A name as a file name: lower-case ASCII letters and digits joined by hyphens, so
+    ``Ağcabədi`` is ``agcabedi`` and nothing in it (``/``, ``..``) can name another folder."""
+    latin = unicodedata.normalize("NFKD", name.translate(LETTERS))
+    return "-".join(re.findall(r"[a-z0-9]+", latin.encode("ascii", "ignore").decode().lower()))
+
+
 def district_package(session: Session, district_id: int, as_of: date) -> ExportFile:
     """One district's GeoPackage for offline work: its layers, figures and sources."""
     detail = district_detail(session, district_id, as_of, ZoneFilter())
     folder = tempfile.TemporaryDirectory(prefix="contamap-package-")
-    name = f"{detail.code.replace(':', '-')}.gpkg"
-    path = Path(folder.name) / name
+    name = f"{file_stem(detail.name) or f'district-{district_id}'}.gpkg"
+    path = Path(folder.name) / "package.gpkg"  # a name of ours: a district's code is no path
     district = repo.district_geometry(session, district_id)
     for collection in COLLECTIONS.values():
         if collection.package is None:

@@ -1,6 +1,5 @@
 """Feature collections: one page of items, one item, streamed as GeoJSON, CSV or sequences."""
 
-import csv
 import hashlib
 import io
 import tempfile
@@ -21,6 +20,7 @@ from app import formats
 from app.catalog import Collection
 from app.core import release
 from app.core.db import Compiled
+from app.core.spreadsheet import CsvWriter
 from app.crs import STORAGE
 from app.errors import NotFound
 from app.formats import Format
@@ -365,7 +365,7 @@ def _csv(
 
 def _csv_lines(header: list[str], rows: Iterator[Any]) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     writer.writerow(header)
     for row in rows:
         writer.writerow([";".join(value) if isinstance(value, list) else value for value in row])

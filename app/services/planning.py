@@ -5,7 +5,6 @@ the zones being ranked (min-max; a part equal for every zone is 0 for all), weig
 summed into a score divided by the sum of the weights, so a score is between 0 and 1.
 """
 
-import csv
 import io
 import math
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS
+from app.core.spreadsheet import CsvWriter
 from app.errors import InvalidParameterValue
 from app.repositories import planning as repo
 from app.repositories import stats_geo
@@ -170,7 +170,7 @@ def _raw_and_contribution(zone: PriorityZone, name: str) -> tuple[Any, float]:
 def as_csv(result: Priorities) -> str:
     """One row per zone: its rank, score and each part's raw value and contribution."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer)
     parts = list(RULES)
     writer.writerow(
         ["rank", "zone_id", "code", "district", "risk_level", "hazard_class", "area_km2", "score"]

@@ -1,6 +1,5 @@
 """The district statistics as CSV and as a GeoJSON FeatureCollection."""
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app import formats
 from app.catalog import COLLECTIONS
+from app.core.spreadsheet import CsvWriter
 from app.formats import Format
 from app.repositories import stats_geo
 from app.schemas.query import SortKey
@@ -21,9 +21,11 @@ COLUMNS = tuple(DistrictStats.model_fields)
 def districts_csv(table: DistrictList) -> str:
     """One header row, then one row per district."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(row.model_dump() for row in table.districts)
+    writer = CsvWriter(buffer)
+    writer.writerow(COLUMNS)
+    for row in table.districts:
+        values = row.model_dump()
+        writer.writerow(values[column] for column in COLUMNS)
     return buffer.getvalue()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps.params import CollectionDep
 from app.api.deps.session import READS, SessionDep
+from app.api.security import key_attempt
 from app.errors import Unauthorized
 from app.services import auth
 from app.services.auth import Caller
@@ -27,7 +28,7 @@ def presented_key(request: Request) -> str | None:
 
 def caller_of(request: Request, session: Session) -> Caller | None:
     """Who the request's key names (None without one); a 401 for a wrong or revoked key."""
-    return auth.authenticate(session, presented_key(request))
+    return auth.authenticate(session, presented_key(request), key_attempt(request))
 
 
 def optional_caller(request: Request, session: SessionDep) -> Caller | None:

@@ -11,7 +11,6 @@ from starlette.background import BackgroundTask
 
 from app import formats
 from app.api.deps import (
-    LIMIT_MAX,
     CollectionDep,
     DocumentFormat,
     DraftsOf,
@@ -103,8 +102,11 @@ async def items(
         query = replace(query, drafts_of=drafts_of)
     if fmt.kind == "file":
         if "limit" not in request.query_params:  # a file for offline work: every feature
-            query = replace(query, limit=LIMIT_MAX)
-        written = await run_in_threadpool(exports.items_file, session, collection, query, fmt)
+            query = replace(query, limit=exports.EVERY_FEATURE)
+        timeout = request.app.state.settings.export_timeout_s
+        written = await run_in_threadpool(
+            exports.items_file, session, collection, query, fmt, timeout
+        )
         return FileResponse(
             written.path,
             media_type=written.media_type,
