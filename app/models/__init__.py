@@ -1,4 +1,5 @@
-"""The layers, the private victim details, the statistics and editing, as SQLAlchemy 2 models."""
+"""The layers, the private victim details and residents' reports, the statistics and editing,
+as SQLAlchemy 2 models."""
 
 from app.models.base import Base
 from app.models.editing import ApiKey, FeatureHistory
@@ -12,6 +13,7 @@ from app.models.layers import (
     LineOfContact,
     Settlement,
 )
+from app.models.reports import Report, ReportEvent
 from app.models.stats import (
     StatsAtom,
     StatsDelta,
@@ -31,6 +33,8 @@ __all__ = [
     "Layer",
     "LayerVersion",
     "LineOfContact",
+    "Report",
+    "ReportEvent",
     "Settlement",
     "StatsAtom",
     "StatsDelta",
