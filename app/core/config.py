@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     # Residents' reports (POST /reports): rate limits in the `limits` notation, counted in
     # memory by each worker process (N workers allow N times these in all).
     report_limit_per_address: str = "5/minute;30/day"
-    report_limit_global: str = "60/minute"
+    report_limit_global: str = "2/second;60/minute"  # the first smooths bursts of photos
     report_contact_retention_days: int = Field(default=90, ge=1)  # then phone and photo go
     report_sha_radius_m: int = Field(default=100, ge=10, le=5000)  # a verified SHA's buffer
     # Each new report is POSTed there, signed with HMAC-SHA256 of the secret.

@@ -1,10 +1,12 @@
 """A resident's photo: bounded, decoded and re-encoded, so no EXIF or GPS tag survives.
 
 Limits (documented in the API): at most ``PHOTO_MAX_BYTES`` (8 MB) as sent, at most
-``PHOTO_MAX_PIXELS`` (40 megapixels) as declared by its header, read before any pixel is
-decoded so a decompression bomb is refused without being inflated. JPEG, PNG and WebP are
-read; the stored photo is a new JPEG of the pixels only, at most ``STORED_MAX_SIDE`` pixels
-on its longer side, turned upright first (the orientation tag goes with the rest of EXIF).
+``PHOTO_MAX_PIXELS`` (50 megapixels, a 48-megapixel phone camera's) as declared by its
+header, read before any pixel is decoded so a decompression bomb is refused without being
+inflated; a JPEG is decoded at the smallest DCT scale that still gives the stored size.
+JPEG, PNG and WebP are read; the stored photo is a new JPEG of the pixels only, at most
+``STORED_MAX_SIDE`` pixels on its longer side, turned upright first (the orientation tag goes
+with the rest of EXIF).
 """
 
 import io
@@ -15,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from app.errors import InvalidParameterValue, PayloadTooLarge
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_PIXELS = 50_000_000
 STORED_MAX_SIDE = 2048
 STORED_QUALITY = 85
 READ_FORMATS = ("JPEG", "PNG", "WEBP")
@@ -33,6 +35,7 @@ def reencoded(data: bytes) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=READ_FORMATS) as image:
                 _check_size(image.width, image.height)
+                image.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))  # JPEG only: less to decode
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 pixels = upright.convert("RGB")
