@@ -24,6 +24,7 @@ from app.services.auth import create_key, list_keys, revoke_key
 from app.services.imports import ImportOptions, parse_mapping
 from app.services.imports import import_file as import_file_into
 from app.services.loader import BUNDLED_DATA, count_features, load_bundled, refresh_statistics
+from app.services.reports import purge_contacts
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 GRACEFUL_SHUTDOWN_S = 30  # requests in flight get this long to finish on SIGTERM
@@ -211,6 +212,27 @@ def apikey_revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -
     with _transaction("apikey revoke") as session:
         revoke_key(session, name)
     typer.echo(f"revoked the key {name!r}")
+
+
+reports = typer.Typer(help="Residents' reports: the retention of their contact details.")
+cli.add_typer(reports, name="reports")
+
+
+@reports.command("purge-contacts")
+def reports_purge_contacts(
+    days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="keep this many days (default CONTAMAP_REPORT_CONTACT_RETENTION_DAYS, 90)"
+        ),
+    ] = None,
+) -> None:
+    """Delete the phone number and photo of reports older than the retention period; nothing
+    else of them changes. Run it daily (cron, a systemd timer)."""
+    retention = days or get_settings().report_contact_retention_days
+    with _transaction("reports purge-contacts") as session:
+        purged = purge_contacts(session, retention)
+    typer.echo(f"deleted the contact details of {len(purged)} reports older than {retention} days")
 
 
 SHARED_TILES = "CONTAMAP_SHARED_TILES_DIR"  # set by serve for its workers, never by hand

@@ -84,15 +84,22 @@ class PreconditionRequired(ContamapError):
     code = "PreconditionRequired"
 
 
+class PayloadTooLarge(ContamapError):
+    """A body or an uploaded file larger than its documented limit."""
+
+    status_code = 413
+    code = "PayloadTooLarge"
+
+
 class TooManyRequests(ContamapError):
-    """Too many wrong API keys from one address: every key from it waits ``Retry-After``."""
+    """A rate limit reached: ``Retry-After`` says when to try again."""
 
     status_code = 429
     code = "TooManyRequests"
 
     def __init__(self, description: str, retry_after_s: int) -> None:
         super().__init__(description)
-        self.headers = {"Retry-After": str(retry_after_s)}
+        self.headers = {"Retry-After": str(max(1, retry_after_s))}
 
 
 class InvalidFeature(ContamapError):

@@ -21,6 +21,7 @@ from app.api.routes import (
     imports,
     map,
     ogc,
+    reports,
     search,
     stats,
     tiles,
@@ -33,6 +34,7 @@ from app.core.logging import withhold_positions
 from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
 from app.services.auth import KeyThrottle
+from app.services.report_limits import ReportLimits
 from app.services.tile_cache import SharedTiles, TileCache
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -47,6 +49,7 @@ OPENAPI_TAGS = [
         "Tiles",
         "Map",
         "Search",
+        "Reports",
     )
 ]
 
@@ -97,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tile_cache = TileCache(settings.tile_cache_mb, shared)
     app.state.figures_cache = FiguresCache(settings.stats_cache_mb)
     app.state.key_throttle = KeyThrottle(settings.key_failures)
+    app.state.report_limits = ReportLimits.from_settings(
+        settings.report_limit_per_address, settings.report_limit_global
+    )
     app.add_middleware(ETagMiddleware)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GZip, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
@@ -129,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(map.router)
     app.include_router(docs.router)
     app.include_router(search.router)
+    app.include_router(reports.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

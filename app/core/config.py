@@ -95,6 +95,17 @@ class Settings(BaseSettings):
     # `limits` library's notation, counted in each worker's memory (N workers allow N times).
     key_failures: str = "10/minute"
     require_if_match: bool = False  # writes must name the version they change (else 428)
+    # Residents' reports (POST /reports): rate limits in the `limits` notation, counted in
+    # memory by each worker process (N workers allow N times these in all).
+    report_limit_per_address: str = "5/minute;30/day"
+    report_limit_global: str = "2/second;60/minute"  # the first smooths bursts of photos
+    report_contact_retention_days: int = Field(default=90, ge=1)  # then phone and photo go
+    report_sha_radius_m: int = Field(default=100, ge=10, le=5000)  # a verified SHA's buffer
+    # Each new report is POSTed there, signed with HMAC-SHA256 of the secret.
+    report_webhook_url: AnyHttpUrl | None = None
+    report_webhook_secret: str | None = None
+    report_webhook_attempts: int = Field(default=6, ge=1, le=20)
+    report_webhook_backoff_s: float = Field(default=2.0, ge=0.0)  # doubled after each failure
 
     @field_validator("key_failures")
     @classmethod
@@ -111,6 +122,8 @@ class Settings(BaseSettings):
             and self.database_url.hosts()[0].get("password") == DEFAULT_PASSWORD
         ):
             raise ValueError("CONTAMAP_DATABASE_URL uses the default password in production")
+        if self.report_webhook_url is not None and not self.report_webhook_secret:
+            raise ValueError("CONTAMAP_REPORT_WEBHOOK_URL needs CONTAMAP_REPORT_WEBHOOK_SECRET")
         if self.environment == "test" and "testserver" not in self.allowed_hosts:
             self.allowed_hosts = [*self.allowed_hosts, "testserver"]  # the test client's Host
         return self

@@ -1,4 +1,5 @@
-"""The layers, the private victim details, the statistics and editing, as SQLAlchemy 2 models."""
+"""The layers, the private victim details and residents' reports, the statistics and editing,
+as SQLAlchemy 2 models."""
 
 from app.models.base import Base
 from app.models.editing import ApiKey, FeatureHistory
@@ -14,6 +15,7 @@ from app.models.layers import (
     Settlement,
 )
 from app.models.operations import ItemFound, LandRelease, Organisation, Task
+from app.models.reports import Report, ReportEvent
 from app.models.stats import (
     StatsAtom,
     StatsDelta,
@@ -37,6 +39,8 @@ __all__ = [
     "LayerVersion",
     "LineOfContact",
     "Organisation",
+    "Report",
+    "ReportEvent",
     "Settlement",
     "StatsAtom",
     "StatsDelta",

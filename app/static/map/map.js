@@ -163,7 +163,7 @@ const start = async () => {
   map.on("zoomend", zoom);
   map.on("sourcedata", (event) => { if (event.sourceId === "contamap" && event.isSourceLoaded) labels(); });
   Contamap.countryLabels(map, countries);
-  map.on("click", (event) => Contamap.clickNear(map, event));
+  map.on("click", (event) => Contamap.pickReportPoint(event) || Contamap.clickNear(map, event));
   map.on("mousemove", (event) => {
     const hits = map.queryRenderedFeatures(event.point, { layers: ["districts-base"] });
     map.getCanvas().style.cursor = hits.length ? "pointer" : "";
