@@ -22,7 +22,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -63,6 +62,7 @@ def _item_district() -> ColumnElement[int]:
     task_point = (
         select(func.ST_PointOnSurface(Task.geom))
         .where(Task.code == ItemFound.task)
+        .correlate(ItemFound)
         .scalar_subquery()
     )
     return func.coalesce(_district_of(ItemFound.geom), _district_of(task_point))
@@ -199,18 +199,24 @@ def productivity(session: Session, first: date, last: date) -> list[AnyRow]:
     )
     start = func.greatest(task_methods.c.started_on, first)
     end = func.least(func.coalesce(task_methods.c.ended_on, last), last)
-    offsets = func.generate_series(0, end - start).table_valued("n").lateral("offsets")
-    day = cast(start + offsets.c.n, Date)
-    worked = (
+    # One row per day a task ran in the period; none when it ended before or starts after.
+    days = (
         select(
             task_methods.c.organisation,
             task_methods.c.method,
-            func.count(func.distinct(day)).label("days"),
+            cast(start + func.generate_series(0, end - start), Date).label("day"),
         )
-        .select_from(task_methods)
-        .join(offsets, true())
-        .where(task_methods.c.started_on.is_not(None), extract("isodow", day) < 6)
-        .group_by(task_methods.c.organisation, task_methods.c.method)
+        .where(task_methods.c.started_on.is_not(None))
+        .subquery("days")
+    )
+    worked = (
+        select(
+            days.c.organisation,
+            days.c.method,
+            func.count(func.distinct(days.c.day)).label("days"),
+        )
+        .where(extract("isodow", days.c.day) < 6)
+        .group_by(days.c.organisation, days.c.method)
         .subquery("worked")
     )
     organisation = func.coalesce(released_m2.c.organisation, worked.c.organisation)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.catalog import ItemAction, ItemCategory, Method, ReleaseKind
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import operations_stats as repo
+from app.repositories import stats as stats_repo
 from app.repositories.stats import AnyRow
 from app.schemas.operations import (
     Forecast,
@@ -32,6 +33,7 @@ from app.services import stats
 from app.services.features import MAX_ID
 
 SCHEMATIC = "schematic"
+RECORD_LAYERS = ("land_release", "items_found", "incidents")  # counted by their dates
 KINDS = tuple(ReleaseKind)
 CATEGORIES = tuple(ItemCategory)
 ACTIONS = tuple(ItemAction)
@@ -100,8 +102,14 @@ def check_district(district_id: int | None) -> None:
 def sources(
     session: Session, layers: Iterable[str], first: date | None, last: date | None
 ) -> list[Source]:
-    """The sources of the records of ``layers`` counted in the period."""
-    wanted = set(layers)
+    """The sources of the records of ``layers`` counted in the period; of every feature for
+    another layer (the contaminated zones); by layer as asked, then source."""
+    found: dict[str, list[AnyRow]] = defaultdict(list)
+    for row in repo.record_sources(session, first, last):
+        found[row.layer].append(row)
+    for row in stats_repo.sources(session):
+        if row.layer not in RECORD_LAYERS:
+            found[row.layer].append(row)
     return [
         Source(
             layer=row.layer,
@@ -109,8 +117,8 @@ def sources(
             features=row.features,
             schematic=row.source == SCHEMATIC,
         )
-        for row in repo.record_sources(session, first, last)
-        if row.layer in wanted
+        for layer in layers
+        for row in found[layer]
     ]
 
 
@@ -285,16 +293,17 @@ def _entry(
     rate = round(sum(per_quarter), 6)
     rates = [round(value * 4, 6) for value in per_quarter]
     low, high = min(rates), max(rates)
-    note = None
+    notes = []
+    if remaining == 0:
+        notes.append("nothing remains contaminated on as_of")
     if rate == 0:
-        note = (
+        notes.append(
             "no approved land release in the 12 months before as_of: the recent rate gives no "
             "year to extrapolate to"
         )
-    elif remaining == 0:
-        note = "nothing remains contaminated on as_of"
     elif low == 0:
-        note = "a quarter released nothing: at its rate the area would never be released"
+        notes.append("a quarter released nothing: at its rate the area would never be released")
+    note = "; ".join(notes) or None
     district_id, code, name = place
     return ForecastEntry(
         district_id=district_id,
@@ -329,7 +338,7 @@ def forecast(session: Session, as_of: date) -> Forecast:
             district_m2[row.district][index] = row.m2
     rows = stats.district_rows(session, as_of, ZoneFilter())
     remaining = round(sum(row.contaminated_km2 for row in rows), 3)
-    found = sources(session, ["land_release"], periods[0][0], as_of)
+    found = sources(session, ["contaminated_zones", "land_release"], periods[0][0], as_of)
     return Forecast(
         as_of=as_of,
         statement=FORECAST_STATEMENT,
