@@ -280,7 +280,7 @@ def test_release_by_kind_is_the_polygons_geodesic_area(
 
 
 def test_release_by_district_organisation_method(client: TestClient, session: Session) -> None:
-    west, east = _scene(session)
+    _, east = _scene(session)
     by_district = _get(client, "/stats/release", group_by="district", **MARCH)
     groups = {group["label"]: group for group in by_district["groups"]}
     west_km2 = km2(CLEARED) + km2(REDUCED) + km2(CROSSING & WEST)
