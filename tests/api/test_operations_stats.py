@@ -423,3 +423,20 @@ def test_monthly_report_totals_are_the_records_sums(client: TestClient, session:
 def test_bad_parameters_are_400(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 400, response.text
+
+
+def test_district_page_shows_operations(client: TestClient, session: Session) -> None:
+    west, _ = _scene(session)
+    page = client.get(f"/stats/districts/{west}", params={"f": "html", "as_of": "2031-12-31"})
+    assert page.status_code == 200
+    for source in (
+        f"/stats/release?group_by=kind&district={west}&to=2031-12-31",
+        f"/stats/release?group_by=organisation&district={west}&to=2031-12-31",
+        f"/stats/items?group_by=category&district={west}&to=2031-12-31",
+        f"/stats/release?group_by=year&district={west}&to=2031-12-31",
+    ):
+        assert source in page.text
+    # What the page's chart draws: the released km² per year by kind.
+    years = _get(client, "/stats/release", group_by="year", district=str(west), to="2031-12-31")
+    year = next(group for group in years["groups"] if group["key"] == "2031")
+    assert year["by_kind"]["reduced"] == pytest.approx(km2(REDUCED), rel=RELATIVE)
