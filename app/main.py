@@ -21,6 +21,7 @@ from app.api.routes import (
     imports,
     map,
     ogc,
+    operations,
     reports,
     search,
     stats,
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(health.router)
     app.include_router(stats.router)
+    app.include_router(operations.router)
     app.include_router(map.router)
     app.include_router(docs.router)
     app.include_router(search.router)

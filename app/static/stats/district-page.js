@@ -1,23 +1,85 @@
-// The chart of a district's HTML page: contaminated and released km² and incidents by year,
-// from /stats/timeseries, drawn with Chart.js (installed from npm, served by the service).
-window.addEventListener("DOMContentLoaded", async () => {
+// The district's HTML page: its chart (contaminated km² at year end, released km² by kind from
+// the approved land-release records, incidents, by year; drawn with Chart.js, installed from
+// npm and served by the service) and its operations' tables, from /stats/release and
+// /stats/items.
+const KINDS = { cancelled: "#7fb3d5", reduced: "#f0b27a", cleared: "#2e8b57" };
+
+async function figures(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+function row(table, cells) {
+  const tr = document.createElement("tr");
+  for (const cell of cells) {
+    const td = document.createElement("td");
+    td.textContent = cell;
+    tr.appendChild(td);
+  }
+  table.appendChild(tr);
+}
+
+const km2 = (value) => value.toFixed(3);
+
+async function fillOperations() {
+  const byKind = document.getElementById("district-release-kind");
+  const byOrganisation = document.getElementById("district-release-organisation");
+  const items = document.getElementById("district-items");
+  const [kinds, organisations, found] = await Promise.all(
+    [byKind, byOrganisation, items].map((table) => figures(table.dataset.source)),
+  );
+  for (const group of kinds.groups) row(byKind, [group.key, km2(group.released_km2), group.records]);
+  row(byKind, ["total", km2(kinds.total_km2), ""]);
+  for (const group of organisations.groups) {
+    row(byOrganisation, [group.key, km2(group.released_km2), ...Object.values(group.by_kind).map(km2)]);
+  }
+  if (!organisations.groups.length) row(byOrganisation, ["none", "", "", "", ""]);
+  for (const group of found.groups) {
+    row(items, [group.key.replaceAll("_", " "), group.items, group.by_action.destroyed_in_situ, group.by_action.removed]);
+  }
+  row(items, ["total", found.total, "", ""]);
+  const schematic = kinds.schematic || found.schematic;
+  const sources = [...kinds.sources, ...found.sources].map((item) => `${item.layer}: ${item.source}`);
+  document.getElementById("operations-sources").textContent =
+    `Sources: ${sources.join("; ") || "none"}${schematic ? " (schematic scenario, not surveyed records)" : ""}.`;
+}
+
+async function drawChart() {
   const canvas = document.getElementById("district-years");
-  const response = await fetch(canvas.dataset.timeseries, { headers: { Accept: "application/json" } });
-  const { years } = await response.json();
+  const [{ years }, released] = await Promise.all([
+    figures(canvas.dataset.timeseries),
+    figures(canvas.dataset.releaseYears),
+  ]);
+  const byYear = Object.fromEntries(released.groups.map((group) => [Number(group.key), group.by_kind]));
+  const labels = [...new Set([...years.map((item) => item.year), ...Object.keys(byYear).map(Number)])].sort();
+  const contaminated = Object.fromEntries(years.map((item) => [item.year, item]));
   window.districtChart = new Chart(canvas, {
     data: {
-      labels: years.map((row) => row.year),
+      labels,
       datasets: [
-        { type: "bar", label: "Contaminated km² at year end", data: years.map((row) => row.contaminated_km2), backgroundColor: "#c0392b" },
-        { type: "bar", label: "Released km² in the year", data: years.map((row) => row.released_km2), backgroundColor: "#2e8b57" },
-        { type: "line", label: "Incidents", data: years.map((row) => row.incidents), yAxisID: "incidents", borderColor: "#6a1b9a" },
+        { type: "bar", label: "Contaminated km² at year end", data: labels.map((year) => contaminated[year]?.contaminated_km2 ?? null), backgroundColor: "#c0392b", stack: "contaminated" },
+        ...Object.entries(KINDS).map(([kind, colour]) => ({
+          type: "bar",
+          label: `Released km² in the year: ${kind}`,
+          data: labels.map((year) => byYear[year]?.[kind] ?? 0),
+          backgroundColor: colour,
+          stack: "released",
+        })),
+        { type: "line", label: "Incidents", data: labels.map((year) => contaminated[year]?.incidents ?? null), yAxisID: "incidents", borderColor: "#6a1b9a" },
       ],
     },
     options: {
       scales: {
-        y: { title: { display: true, text: "km²" }, beginAtZero: true },
+        x: { stacked: true },
+        y: { stacked: true, title: { display: true, text: "km²" }, beginAtZero: true },
         incidents: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false } },
       },
     },
   });
+}
+
+window.addEventListener("DOMContentLoaded", () => {
+  drawChart();
+  fillOperations();
 });
