@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the web map's pinned npm packages (web/package-lock.json) and copy MapLibre GL JS
+# Install the web map's pinned npm packages (web/package-lock.json) and copy MapLibre GL JS,
+# terra-draw (the edit mode) and the other front-end assets
 # into app/static/vendor/, where the app serves it. Installs Node from Debian when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../web"

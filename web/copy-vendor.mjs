@@ -1,6 +1,6 @@
 // Copy the front-end assets from node_modules to app/static/vendor/, where the app serves them:
 // MapLibre GL JS for the map, Chart.js for the district panel's chart, Swagger UI and Redoc
-// for the API documentation (no CDN), and axe-core, which only the browser tests inject.
+// for the API documentation (no CDN), terra-draw for the edit mode, and axe-core, which only the browser tests inject.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,9 @@ const files = {
   "swagger-ui-dist/swagger-ui.css": "swagger-ui.css",
   "redoc/bundles/redoc.standalone.js": "redoc.standalone.js",
   "axe-core/axe.min.js": "axe.min.js",
+  // terra-draw and its MapLibre adapter, loaded by the map's edit mode only (?edit=1)
+  "terra-draw/dist/terra-draw.umd.js": "terra-draw.umd.js",
+  "terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.umd.js": "terra-draw-maplibre-gl-adapter.umd.js",
 };
 mkdirSync(target, { recursive: true });
 for (const [source, name] of Object.entries(files)) {

@@ -191,7 +191,13 @@ def _geometry_schema(collection: Collection) -> dict[str, object]:
 
 def _property_schemas(collection: Collection) -> dict[str, dict[str, object]]:
     return {
-        prop.name: {"title": prop.name, "description": prop.description, **json_schema(prop)}
+        prop.name: {
+            "title": prop.name,
+            "description": prop.description,
+            **json_schema(prop),
+            # What the database computes, a write never sends (a form shows it, not asks it).
+            **({"readOnly": True} if prop.computed else {}),
+        }
         for prop in collection.properties
     }
 
@@ -218,6 +224,10 @@ def feature_schema(collection: Collection, base: str) -> dict[str, object]:
             "type": {"type": "string", "enum": ["Feature"]},
             "id": {"type": "integer"},
             "geometry": _geometry_schema(collection),
-            "properties": {"type": "object", "properties": _property_schemas(collection)},
+            "properties": {
+                "type": "object",
+                "properties": _property_schemas(collection),
+                "required": [prop.name for prop in collection.properties if prop.required],
+            },
         },
     }

@@ -675,6 +675,20 @@ def test_feature_schema_types_every_property(client: TestClient) -> None:
     assert properties["released_on"]["format"] == "date"
     assert properties["estimated_devices"]["type"] == "integer"
     assert properties["contamination"]["type"] == "array"
+    # What a form needs: the required fields, and which ones the database computes.
+    described_properties = response.json()["properties"]["properties"]
+    assert described_properties["required"] == [
+        "code",
+        "hazard_class",
+        "contamination",
+        "risk_level",
+        "status",
+        "recorded_on",
+        "source",
+    ]
+    incidents = client.get("/collections/incidents/schema").json()["properties"]["properties"]
+    assert incidents["properties"]["district"]["readOnly"] is True
+    assert "readOnly" not in incidents["properties"]["place"]
 
 
 def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine: Any) -> None:
