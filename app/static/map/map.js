@@ -163,7 +163,9 @@ const start = async () => {
   map.on("zoomend", zoom);
   map.on("sourcedata", (event) => { if (event.sourceId === "contamap" && event.isSourceLoaded) labels(); });
   Contamap.countryLabels(map, countries);
-  map.on("click", (event) => Contamap.pickReportPoint(event) || Contamap.clickNear(map, event));
+  // Edit mode (edit.js, ?edit=1): it takes the clicks that pick or draw features.
+  map.on("click", (event) => (Contamap.editing && Contamap.editClick(event))
+    || Contamap.pickReportPoint(event) || Contamap.clickNear(map, event));
   map.on("mousemove", (event) => {
     const hits = map.queryRenderedFeatures(event.point, { layers: ["districts-base"] });
     map.getCanvas().style.cursor = hits.length ? "pointer" : "";
@@ -172,6 +174,7 @@ const start = async () => {
     zoom();
     loadShares(map);
     map.once("idle", () => { labels(); Contamap.ready = true; });
+    if (Contamap.editing) Contamap.startEdit(map); // edit.js, with ?edit=1
   });
 };
 
