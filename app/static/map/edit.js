@@ -21,6 +21,7 @@ const OUTLINES = { tasks: "#1f4e9c", land_release: "#1e8449" };
 const loadScript = (path) => new Promise((resolve, reject) => {
   const script = document.createElement("script");
   script.src = `${Contamap.BASE}/static/${path}`;
+  if (path.startsWith("map/")) script.type = "module"; // each keeps its helpers to itself
   script.addEventListener("load", resolve);
   script.addEventListener("error", () => reject(new Error(`${path} did not load`)));
   document.head.append(script);
@@ -112,7 +113,7 @@ const panel = () => {
     section.hidden = true;
     return section;
   });
-  aside.append(header, who, tools, hint, confirm, form, status, ...sections);
+  aside.append(header, who, tools, hint, status, confirm, form, ...sections);
   return aside;
 };
 
@@ -192,9 +193,13 @@ Contamap.editFeature = async (collection, id) => {
 // whether it took the click.
 Contamap.editClick = (event) => {
   if (!edit.draw || !edit.layers.length) return false;
-  const mode = edit.draw.getMode();
-  if (mode !== "select") return true;
-  if (edit.draw.getFeaturesAtLngLat(event.lngLat).length) return true;
+  // While something is drawn or open in the form, the map's clicks are the drawing's: no
+  // popup covers it, and no other feature replaces it before it is saved or cancelled.
+  if (edit.draw.getMode() !== "select" || edit.draw.getSnapshot().length) {
+    const onDrawing = edit.draw.getFeaturesAtLngLat(event.lngLat, { includePolygonsWithinPointerDistance: true }).length;
+    if (!onDrawing && edit.draw.getMode() === "select") Contamap.editHint("edit_busy");
+    return true;
+  }
   for (const layer of edit.layers) {
     const mapLayer = PICK_LAYERS[layer.id] || `edit-${layer.id}`;
     if (!Contamap.map.getLayer(mapLayer)) continue;
@@ -235,17 +240,17 @@ const addOutlines = (map) => {
 // The polygon layers the signed-in user may add to: those whose OPTIONS answer allows POST.
 const editableLayers = async () => {
   const collections = await Contamap.getJSON("/collections");
-  const layers = [];
-  for (const collection of collections.collections || []) {
-    const options = await fetch(`${Contamap.BASE}/collections/${collection.id}/items`, { method: "OPTIONS" });
-    if (!(options.headers.get("Allow") || "").includes("POST")) continue;
+  const layer = async (collection) => {
+    const options = await fetch(`${Contamap.BASE}/collections/${collection.id}/items`, {
+      method: "OPTIONS", headers: Contamap.csrfHeaders(),
+    });
+    if (!(options.headers.get("Allow") || "").includes("POST")) return null;
     const schema = await Contamap.getJSON(`/collections/${collection.id}/schema`);
-    const geometry = schema.properties.geometry;
-    const types = JSON.stringify(geometry);
-    if (!types.includes("Polygon")) continue;
-    layers.push({ id: collection.id, title: collection.title, schema });
-  }
-  return layers;
+    if (!JSON.stringify(schema.properties.geometry).includes("Polygon")) return null;
+    return { id: collection.id, title: collection.title, schema };
+  };
+  const layers = await Promise.all((collections.collections || []).map(layer));
+  return layers.filter(Boolean);
 };
 
 const terraDrawFor = (map) => {
@@ -318,9 +323,18 @@ const showWho = (session) => {
   return true;
 };
 
+// Who is signed in: the answer auth.js keeps (its sign-in form), else GET /auth/me asked here.
+const currentSession = async () => {
+  if (Contamap.refreshSession) return Contamap.session || Contamap.refreshSession();
+  const response = await fetch(`${Contamap.BASE}/auth/me`, { headers: { Accept: "application/json" } });
+  Contamap.session = response.ok ? await response.json() : null;
+  Contamap.csrfHeaders = () => (Contamap.session ? { "X-CSRF-Token": Contamap.session.csrf_token } : {});
+  return Contamap.session;
+};
+
 // Start once the map has loaded (map.js calls it) and again on each sign-in or sign-out.
 const begin = async (map) => {
-  const session = Contamap.refreshSession ? Contamap.session || await Contamap.refreshSession() : null;
+  const session = await currentSession();
   if (!showWho(session)) return;
   edit.layers = await editableLayers();
   if (!edit.layers.length) {
