@@ -14,17 +14,20 @@ Contamap.editClearMarkers = () => {
   while (markers.length) markers.pop().remove();
 };
 
+// PostGIS's reason, without the API's advice to programs (?make_valid=true).
+const geometryReason = (sentence) => sentence.replace(/^geometry[^:]*: /, "").replace(/;.*$/, "");
+
 // A marker where PostGIS says the geometry breaks ("Self-intersection[50.605 40.005]").
 const markProblem = (sentence) => {
   const match = /\[(-?\d+(?:\.\d+)?(?:e-?\d+)?) (-?\d+(?:\.\d+)?(?:e-?\d+)?)\]/i.exec(sentence);
   if (!match) return;
-  const reason = sentence.replace(/^geometry[^:]*: /, "").replace(/;.*$/, "");
+  const reason = geometryReason(sentence);
   const pin = element("div", "edit-problem-marker");
   pin.setAttribute("role", "img");
   pin.setAttribute("aria-label", reason);
   pin.title = reason;
   const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 14, className: "edit-problem-popup" })
-    .setText(reason);
+    .setText(reason.replace(/\[.*\]/, ""));
   const marker = new maplibregl.Marker({ element: pin })
     .setLngLat([Number(match[1]), Number(match[2])]).setPopup(popup).addTo(Contamap.map);
   marker.togglePopup();
@@ -35,8 +38,13 @@ const markProblem = (sentence) => {
 const showRefusal = (response, data) => {
   const problems = (data && data.problems) || [];
   const left = Contamap.editForm.showProblems(problems);
-  for (const problem of left.filter((item) => item.startsWith("geometry"))) markProblem(problem);
-  const text = left.length ? left.join(" · ") : problems.length ? Contamap.t("edit_fix_fields") : (data && data.description) || `${response.status}`;
+  const geometry = left.filter((item) => item.startsWith("geometry"));
+  for (const problem of geometry) markProblem(problem);
+  const sentences = [
+    ...left.filter((item) => !item.startsWith("geometry")),
+    ...geometry.map((item) => Contamap.t("edit_geometry_invalid", { reason: geometryReason(item) })),
+  ];
+  const text = sentences.length ? sentences.join(" · ") : problems.length ? Contamap.t("edit_fix_fields") : (data && data.description) || `${response.status}`;
   Contamap.editStatus(Contamap.t("edit_refused", { reason: text }), "error");
 };
 

@@ -107,13 +107,13 @@ const panel = () => {
   const status = element("p", "edit-status");
   status.id = "edit-status";
   status.setAttribute("role", "status");
-  const sections = ["edit-figures", "edit-conflict", "edit-history"].map((id) => {
+  const [figures, conflict, history] = ["edit-figures", "edit-conflict", "edit-history"].map((id) => {
     const section = element("section", id);
     section.id = id;
     section.hidden = true;
     return section;
   });
-  aside.append(header, who, tools, hint, status, confirm, form, ...sections);
+  aside.append(header, who, tools, hint, status, confirm, conflict, figures, history, form);
   return aside;
 };
 
