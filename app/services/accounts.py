@@ -197,6 +197,21 @@ def sign_in(
         raise Unauthorized("this account is disabled")
     if PASSWORDS.check_needs_rehash(user.password_hash):
         repo.set_password(session, user.id, PASSWORDS.hash(password))
+    return _open_session(session, user, lifetimes)
+
+
+def sign_in_vouched(session: Session, name: str, lifetimes: Lifetimes) -> tuple[str, SignedIn]:
+    """A new session for the user an identity provider vouched for (single sign-on); a 403
+    when no enabled user has that name: the provider says who, Contamap what they may do."""
+    user = repo.user_named(session, name)
+    if user is None or user.disabled_at is not None:
+        logger.warning("refused a single sign-on: no enabled user named %r", name[:100])
+        raise Forbidden(f"{name!r} has no enabled account here: ask an administrator")
+    return _open_session(session, user, lifetimes)
+
+
+def _open_session(session: Session, user: User, lifetimes: Lifetimes) -> tuple[str, SignedIn]:
+    """The user's new session: its token, for the cookie, and who it signs in."""
     repo.end_stale_sessions(session, lifetimes.idle)
     token, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     row_id = repo.add_session(session, user.id, _token_hash(token), csrf_token, lifetimes.absolute)
