@@ -316,3 +316,12 @@ def test_a_signed_in_viewer_reads_where_reads_need_a_caller(
         assert closed.get(ZONES, params={"limit": 1}).status_code == 401
         assert sign_in(closed, "vusal.viewer").status_code == 200
         assert closed.get(ZONES, params={"limit": 1}).status_code == 200
+
+
+def test_options_with_the_cookie_says_what_the_person_may_do(
+    client: TestClient, users: None
+) -> None:
+    """OPTIONS changes nothing: it needs no CSRF token, and its Allow follows the role."""
+    assert "POST" not in client.options(ZONES).headers["allow"]
+    sign_in(client, "leyla.editor")
+    assert "POST" in client.options(ZONES).headers["allow"]

@@ -194,3 +194,10 @@ def test_only_an_enabled_user_of_contamap_signs_in(
 
 def test_without_an_issuer_there_is_no_single_sign_on(client: TestClient) -> None:
     assert client.get("/auth/oidc/login", follow_redirects=False).status_code == 404
+
+
+def test_the_map_offers_single_sign_on_only_where_it_is_configured(
+    sso: TestClient, client: TestClient
+) -> None:
+    assert 'href="http://testserver/auth/oidc/login"' in sso.get("/map").text
+    assert "/auth/oidc/login" not in client.get("/map").text

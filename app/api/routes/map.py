@@ -18,7 +18,10 @@ def get_map(request: Request) -> HTMLResponse:
     # Whether to ask /auth/me who is signed in: a signed-out page asks nothing (no 401 logged).
     session = SESSION_COOKIE in request.cookies
     html = templates.get_template("map.html").render(
-        request=request, base=base_url(request), session=session
+        request=request,
+        base=base_url(request),
+        session=session,
+        sso=request.app.state.oidc is not None,  # single sign-on is configured
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
