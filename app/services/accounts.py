@@ -21,6 +21,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from limits import RateLimitItem
 from limits import parse as parse_rate
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -131,7 +132,7 @@ class LoginThrottle:
         self.per_address = parse_rate(per_address)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def _checks(self, name: str, address: str) -> tuple[tuple[object, str, str], ...]:
+    def _checks(self, name: str, address: str) -> tuple[tuple[RateLimitItem, str, str], ...]:
         return (
             (self.per_account, "account", name.casefold()),
             (self.per_address, "address", address),
@@ -140,8 +141,8 @@ class LoginThrottle:
     def check(self, name: str, address: str) -> None:
         """A 429 with Retry-After when the account or the address has used up its failures."""
         for rate, kind, key in self._checks(name, address):
-            if not self.limiter.test(rate, kind, key):  # type: ignore[arg-type]
-                reset = self.limiter.get_window_stats(rate, kind, key).reset_time  # type: ignore[arg-type]
+            if not self.limiter.test(rate, kind, key):
+                reset = self.limiter.get_window_stats(rate, kind, key).reset_time
                 wait = max(1, math.ceil(reset - time.time()))
                 raise TooManyRequests(
                     f"too many failed sign-ins for this {kind} (at most {rate}): wait {wait} s",
@@ -151,7 +152,7 @@ class LoginThrottle:
     def failed(self, name: str, address: str) -> None:
         """Count a failed sign-in against the account and the address."""
         for rate, kind, key in self._checks(name, address):
-            self.limiter.hit(rate, kind, key)  # type: ignore[arg-type]
+            self.limiter.hit(rate, kind, key)
 
 
 @cache

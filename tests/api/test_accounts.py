@@ -10,10 +10,13 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from app.api.deps.auth import drafts_readable
 from app.cli import cli
 from app.core.config import get_settings
+from app.errors import InvalidParameterValue
 from app.models import ContaminatedZone, User
 from app.services.accounts import create_user, disable_user
+from app.services.auth import Caller
 from tests.api.test_editing import ZONES, zone
 from tests.api.test_operations import TASKS, ZONE, task
 from tests.api.test_stats_geometry import WEST, add_district, add_zone
@@ -265,8 +268,6 @@ def test_the_password_is_stored_as_an_argon2_hash(session: Session, users: None)
 
 
 def test_weak_or_malformed_accounts_are_refused(client: TestClient, session: Session) -> None:
-    from app.errors import InvalidParameterValue
-
     for name, role, organisation, password in (
         ("short.pw", "editor", None, "too short"),
         ("has space", "editor", None, PASSWORD),
@@ -325,3 +326,12 @@ def test_options_with_the_cookie_says_what_the_person_may_do(
     assert "POST" not in client.options(ZONES).headers["allow"]
     sign_in(client, "leyla.editor")
     assert "POST" in client.options(ZONES).headers["allow"]
+
+
+def test_a_viewer_sees_no_drafts() -> None:
+    """Reports not yet approved: an operator sees its organisation's, the authority every
+    one, a viewer none, as a reader without a key."""
+    assert drafts_readable(Caller(None, "v", "viewer")) is None
+    assert drafts_readable(None) is None
+    assert drafts_readable(Caller(None, "o", "operator", "ACC-A")) == "ACC-A"
+    assert drafts_readable(Caller(None, "e", "editor")) == "*"
