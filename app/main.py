@@ -37,6 +37,7 @@ from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
 from app.services.accounts import LoginThrottle
 from app.services.auth import KeyThrottle
+from app.services.oidc import oidc_client
 from app.services.report_limits import ReportLimits
 from app.services.tile_cache import SharedTiles, TileCache
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tile_cache = TileCache(settings.tile_cache_mb, shared)
     app.state.figures_cache = FiguresCache(settings.stats_cache_mb)
     app.state.key_throttle = KeyThrottle(settings.key_failures)
+    app.state.oidc = oidc_client(settings)
     app.state.login_throttle = LoginThrottle(
         settings.login_failures_per_account, settings.login_failures_per_address
     )

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     # moves on (the `limits` notation, counted in each worker's memory: N workers, N times).
     login_failures_per_account: str = "5/15minutes"
     login_failures_per_address: str = "20/15minutes"
+    # Single sign-on (OpenID Connect) when an issuer is set: its client's id and secret, and the
+    # ID token's claim that names the user (who must exist: `contamap user create`).
+    oidc_issuer: AnyHttpUrl | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name_claim: str = "preferred_username"
     require_if_match: bool = False  # writes must name the version they change (else 428)
     # Residents' reports (POST /reports): rate limits in the `limits` notation, counted in
     # memory by each worker process (N workers allow N times these in all).
@@ -132,6 +138,8 @@ class Settings(BaseSettings):
             raise ValueError("CONTAMAP_DATABASE_URL uses the default password in production")
         if self.report_webhook_url is not None and not self.report_webhook_secret:
             raise ValueError("CONTAMAP_REPORT_WEBHOOK_URL needs CONTAMAP_REPORT_WEBHOOK_SECRET")
+        if self.oidc_issuer is not None and not self.oidc_client_id:
+            raise ValueError("CONTAMAP_OIDC_ISSUER needs CONTAMAP_OIDC_CLIENT_ID")
         if self.environment == "test" and "testserver" not in self.allowed_hosts:
             self.allowed_hosts = [*self.allowed_hosts, "testserver"]  # the test client's Host
         return self

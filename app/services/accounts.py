@@ -21,6 +21,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from limits import RateLimitItem
 from limits import parse as parse_rate
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -131,7 +132,7 @@ class LoginThrottle:
         self.per_address = parse_rate(per_address)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def _checks(self, name: str, address: str) -> tuple[tuple[object, str, str], ...]:
+    def _checks(self, name: str, address: str) -> tuple[tuple[RateLimitItem, str, str], ...]:
         return (
             (self.per_account, "account", name.casefold()),
             (self.per_address, "address", address),
@@ -140,8 +141,8 @@ class LoginThrottle:
     def check(self, name: str, address: str) -> None:
         """A 429 with Retry-After when the account or the address has used up its failures."""
         for rate, kind, key in self._checks(name, address):
-            if not self.limiter.test(rate, kind, key):  # type: ignore[arg-type]
-                reset = self.limiter.get_window_stats(rate, kind, key).reset_time  # type: ignore[arg-type]
+            if not self.limiter.test(rate, kind, key):
+                reset = self.limiter.get_window_stats(rate, kind, key).reset_time
                 wait = max(1, math.ceil(reset - time.time()))
                 raise TooManyRequests(
                     f"too many failed sign-ins for this {kind} (at most {rate}): wait {wait} s",
@@ -151,7 +152,7 @@ class LoginThrottle:
     def failed(self, name: str, address: str) -> None:
         """Count a failed sign-in against the account and the address."""
         for rate, kind, key in self._checks(name, address):
-            self.limiter.hit(rate, kind, key)  # type: ignore[arg-type]
+            self.limiter.hit(rate, kind, key)
 
 
 @cache
@@ -197,6 +198,21 @@ def sign_in(
         raise Unauthorized("this account is disabled")
     if PASSWORDS.check_needs_rehash(user.password_hash):
         repo.set_password(session, user.id, PASSWORDS.hash(password))
+    return _open_session(session, user, lifetimes)
+
+
+def sign_in_vouched(session: Session, name: str, lifetimes: Lifetimes) -> tuple[str, SignedIn]:
+    """A new session for the user an identity provider vouched for (single sign-on); a 403
+    when no enabled user has that name: the provider says who, Contamap what they may do."""
+    user = repo.user_named(session, name)
+    if user is None or user.disabled_at is not None:
+        logger.warning("refused a single sign-on: no enabled user named %r", name[:100])
+        raise Forbidden(f"{name!r} has no enabled account here: ask an administrator")
+    return _open_session(session, user, lifetimes)
+
+
+def _open_session(session: Session, user: User, lifetimes: Lifetimes) -> tuple[str, SignedIn]:
+    """The user's new session: its token, for the cookie, and who it signs in."""
     repo.end_stale_sessions(session, lifetimes.idle)
     token, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     row_id = repo.add_session(session, user.id, _token_hash(token), csrf_token, lifetimes.absolute)

@@ -10,16 +10,19 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from app.api.deps.auth import drafts_readable
 from app.cli import cli
 from app.core.config import get_settings
+from app.errors import InvalidParameterValue
 from app.models import ContaminatedZone, User
 from app.services.accounts import create_user, disable_user
+from app.services.auth import Caller
 from tests.api.test_editing import ZONES, zone
+from tests.api.test_operations import TASKS, ZONE, task
 from tests.api.test_stats_geometry import WEST, add_district, add_zone
 from tests.conftest import in_transaction
 
 PASSWORD = "correct horse battery"
-TASKS = "/collections/tasks/items"
 GEOJSON = {"Content-Type": "application/geo+json"}
 
 
@@ -179,44 +182,23 @@ def test_a_viewer_cannot_write(client: TestClient, session: Session, users: None
     assert client.get(ZONES, params={"limit": 1}).status_code == 200  # it reads
 
 
-def _task(zone_code: str, organisation: str, code: str) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "properties": {
-            "code": code,
-            "organisation": organisation,
-            "zones": [zone_code],
-            "methods": ["technical_survey"],
-            "status": "in_progress",
-            "started_on": "2024-03-01",
-            "source": "test",
-        },
-        "geometry": {
-            "type": "Polygon",
-            "coordinates": [[[0.1, -29.9], [0.3, -29.9], [0.3, -29.7], [0.1, -29.7], [0.1, -29.9]]],
-        },
-    }
-
-
 def test_an_operator_cannot_write_another_organisations_task(
     database_url: str, client: TestClient, session: Session, users: None
 ) -> None:
-    from shapely import box
-
     add_district(session, WEST)
-    zone_id = add_zone(session, box(0.1, -29.9, 0.3, -29.7), recorded_on=date(2023, 1, 1))
+    zone_id = add_zone(session, ZONE, recorded_on=date(2023, 1, 1))
     zone_code = session.scalar(
         text("SELECT code FROM contaminated_zones WHERE id = :id"), {"id": zone_id}
     )
     sign_in(client, "aysel.a")
-    own = client.post(TASKS, json=_task(zone_code, "ACC-A", "ACC-T1"), headers=csrf(client))
+    own = client.post(TASKS, json=task(zone_code, "ACC-A", "ACC-T1"), headers=csrf(client))
     assert own.status_code == 201, own.text
     location = own.headers["location"].removeprefix("http://testserver")
     with in_transaction(database_url, session) as other:
         sign_in(other, "bahram.b")
         headers = csrf(other)
         assert other.delete(location, headers=headers).status_code == 403
-        forged = other.post(TASKS, json=_task(zone_code, "ACC-A", "ACC-T2"), headers=headers)
+        forged = other.post(TASKS, json=task(zone_code, "ACC-A", "ACC-T2"), headers=headers)
         assert forged.status_code == 403
         assert "ACC-B" in forged.json()["description"]
     assert client.get(location).status_code == 200
@@ -286,8 +268,6 @@ def test_the_password_is_stored_as_an_argon2_hash(session: Session, users: None)
 
 
 def test_weak_or_malformed_accounts_are_refused(client: TestClient, session: Session) -> None:
-    from app.errors import InvalidParameterValue
-
     for name, role, organisation, password in (
         ("short.pw", "editor", None, "too short"),
         ("has space", "editor", None, PASSWORD),
@@ -337,3 +317,21 @@ def test_a_signed_in_viewer_reads_where_reads_need_a_caller(
         assert closed.get(ZONES, params={"limit": 1}).status_code == 401
         assert sign_in(closed, "vusal.viewer").status_code == 200
         assert closed.get(ZONES, params={"limit": 1}).status_code == 200
+
+
+def test_options_with_the_cookie_says_what_the_person_may_do(
+    client: TestClient, users: None
+) -> None:
+    """OPTIONS changes nothing: it needs no CSRF token, and its Allow follows the role."""
+    assert "POST" not in client.options(ZONES).headers["allow"]
+    sign_in(client, "leyla.editor")
+    assert "POST" in client.options(ZONES).headers["allow"]
+
+
+def test_a_viewer_sees_no_drafts() -> None:
+    """Reports not yet approved: an operator sees its organisation's, the authority every
+    one, a viewer none, as a reader without a key."""
+    assert drafts_readable(Caller(None, "v", "viewer")) is None
+    assert drafts_readable(None) is None
+    assert drafts_readable(Caller(None, "o", "operator", "ACC-A")) == "ACC-A"
+    assert drafts_readable(Caller(None, "e", "editor")) == "*"

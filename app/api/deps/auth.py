@@ -33,6 +33,7 @@ def presented_key(request: Request) -> str | None:
 
 
 UNKNOWN = object()  # the request's caller is not worked out yet
+SAFE = (*READS, "OPTIONS")  # methods that change nothing: no CSRF token needed
 
 
 def session_of(request: Request, session: Session) -> SignedIn | None:
@@ -40,7 +41,7 @@ def session_of(request: Request, session: Session) -> SignedIn | None:
     the session's CSRF token (else 403), and the change keeps the session from going idle."""
     idle = timedelta(minutes=request.app.state.settings.session_idle_minutes)
     who = accounts.signed_in(session, request.cookies.get(SESSION_COOKIE), idle)
-    if who is not None and request.method not in READS:
+    if who is not None and request.method not in SAFE:
         accounts.check_write(session, who, request.headers.get(accounts.CSRF_HEADER))
     return who
 

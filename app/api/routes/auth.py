@@ -8,18 +8,19 @@ from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.api.deps import SessionDep
 from app.api.deps.auth import SignedInDep
-from app.api.render import base_url
+from app.api.render import base_url, templates
 from app.api.security import client_address
 from app.core.responses import JSONResponse
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, NotFound, Unauthorized
 from app.schemas.accounts import SignedInRead
 from app.services import accounts
 from app.services.accounts import SESSION_COOKIE, Lifetimes, SignedIn
+from app.services.oidc import PENDING_COOKIE, PENDING_SECONDS, OidcClient, Pending
 
 router = APIRouter(prefix="/auth", tags=["Accounts"])
 PRIVATE = {"Cache-Control": "no-store", "Vary": "Cookie"}
@@ -70,28 +71,37 @@ def login(
 ) -> Response:
     """Sign in with a name and a password: sets the session cookie and answers 303 to the map,
     or 200 with who is signed in and the CSRF token when the client accepts JSON."""
-    settings = request.app.state.settings
-    lifetimes = Lifetimes(
-        idle=timedelta(minutes=settings.session_idle_minutes),
-        absolute=timedelta(hours=settings.session_lifetime_hours),
-    )
     token, who = accounts.sign_in(
         session,
         username,
         password,
         client_address(request),
         request.app.state.login_throttle,
-        lifetimes,
+        _lifetimes(request),
     )
-    response: Response
     if "application/json" in request.headers.get("accept", ""):
-        response = JSONResponse(_read(who), headers=PRIVATE)
-    else:
-        response = RedirectResponse(f"{base_url(request)}/map", 303, headers=PRIVATE)
+        return _signed_in(request, JSONResponse(_read(who), headers=PRIVATE), token)
+    return _signed_in(request, _to_map(request), token)
+
+
+def _lifetimes(request: Request) -> Lifetimes:
+    settings = request.app.state.settings
+    return Lifetimes(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_lifetime_hours),
+    )
+
+
+def _to_map(request: Request) -> Response:
+    return RedirectResponse(f"{base_url(request)}/map", 303, headers=PRIVATE)
+
+
+def _signed_in(request: Request, response: Response, token: str) -> Response:
+    """The response, with the new session's cookie."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(lifetimes.absolute.total_seconds()),
+        max_age=int(_lifetimes(request).absolute.total_seconds()),
         path="/",
         secure=_secure(request),
         httponly=True,
@@ -127,3 +137,76 @@ def me(who: SignedInDep) -> Response:
     if who is None:
         raise Unauthorized("not signed in")
     return JSONResponse(_read(who), headers=PRIVATE)
+
+
+def oidc_client(request: Request) -> OidcClient:
+    """The single sign-on client; a 404 where none is configured (CONTAMAP_OIDC_ISSUER)."""
+    client: OidcClient | None = request.app.state.oidc
+    if client is None:
+        raise NotFound("single sign-on is not configured here")
+    return client
+
+
+Oidc = Annotated[OidcClient, Depends(oidc_client)]
+
+
+def _callback(request: Request) -> str:
+    return f"{base_url(request)}/auth/oidc/callback"
+
+
+@router.get(
+    "/oidc/login",
+    response_class=RedirectResponse,
+    status_code=302,
+    responses={404: {"description": "single sign-on is not configured"}},
+)
+def oidc_login(request: Request, oidc: Oidc) -> Response:
+    """Single sign-on: to the identity provider, which sends the browser back to the callback."""
+    url, pending = oidc.start(_callback(request))
+    response = RedirectResponse(url, 302, headers=PRIVATE)
+    response.set_cookie(
+        PENDING_COOKIE,
+        pending.cookie(),
+        max_age=PENDING_SECONDS,
+        path="/auth/oidc",
+        secure=_secure(request),
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/oidc/callback", response_class=HTMLResponse)
+def oidc_callback(
+    request: Request,
+    oidc: Oidc,
+    code: Annotated[str, Query(max_length=4096)],
+    state: Annotated[str, Query(max_length=200)],
+) -> Response:
+    """Where the provider sends the browser back: the code is exchanged for an ID token, which
+    a page posts to /auth/oidc/complete (a GET writes nothing; the POST makes the session)."""
+    pending = Pending.from_cookie(request.cookies.get(PENDING_COOKIE))
+    id_token = oidc.exchange(code, state, pending, _callback(request))
+    html = templates.get_template("auth/oidc_continue.html").render(
+        request=request, base=base_url(request), id_token=id_token
+    )
+    return HTMLResponse(html, headers=PRIVATE)
+
+
+@router.post("/oidc/complete", dependencies=[Depends(same_origin)], status_code=303)
+def oidc_complete(
+    request: Request,
+    session: SessionDep,
+    oidc: Oidc,
+    id_token: Annotated[str, Form(max_length=16384)],
+) -> Response:
+    """The ID token checked (signature, issuer, audience, expiry, this browser's nonce), the
+    session of the user it names begins: 303 to the map."""
+    pending = Pending.from_cookie(request.cookies.get(PENDING_COOKIE))
+    name = oidc.vouched(id_token, pending)
+    token, _ = accounts.sign_in_vouched(session, name, _lifetimes(request))
+    response = _signed_in(request, _to_map(request), token)
+    response.delete_cookie(
+        PENDING_COOKIE, path="/auth/oidc", secure=_secure(request), httponly=True
+    )
+    return response
