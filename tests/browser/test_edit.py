@@ -7,6 +7,7 @@ the same zone (the 412 view); a zone's history; sign out; axe in edit mode.
 Screenshots: artifacts/edit-{mode,form-error,conflict,history,invalid-geometry}*.png.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -116,26 +117,18 @@ def _open_edit_mode(browser: Any, server: str, viewport: dict[str, int]) -> tupl
 
 def _sign_in(page: Any, name: str) -> None:
     """Sign in with the map's own form, then wait for the edit tools."""
-    if page.locator("#auth-open").count() == 0:  # TEMPORARY until auth.js is merged
-        page.request.post(
-            page.url.split("/map")[0] + "/auth/login",
-            form={"username": name, "password": PASSWORD},
-            headers={"Accept": "application/json"},
-        )
-        page.reload(wait_until="load")
-        wait_until_ready(page)
-        poll(page, "Contamap.editReady === true", "the edit mode never started")
-        return
     page.locator("#auth-open").click()
     page.locator("#auth-username").fill(name)
     page.locator("#auth-password").fill(PASSWORD)
-    page.locator("#auth-form").get_by_role("button").click()
+    page.locator("#auth-form button[type=submit]").click()
     poll(page, "Contamap.editReady === true", "the edit mode never started")
     assert name in page.inner_text("#edit-who")
 
 
 def _go_to(page: Any, lon: float, lat: float, zoom: float = 12) -> None:
-    page.evaluate("([lon, lat, zoom]) => Contamap.map.jumpTo({center: [lon, lat], zoom})", [lon, lat, zoom])
+    page.evaluate(
+        "([lon, lat, zoom]) => Contamap.map.jumpTo({center: [lon, lat], zoom})", [lon, lat, zoom]
+    )
     page.wait_for_timeout(300)
     poll(page, "Contamap.map.loaded() && !Contamap.map.isMoving()", "the map never settled")
 
@@ -151,7 +144,9 @@ def _draw(page: Any, corners: list[tuple[float, float]]) -> None:
 
 
 def _map_centre(page: Any) -> tuple[float, float]:
-    box = page.evaluate("(() => { const r = Contamap.map.getCanvas().getBoundingClientRect(); return [r.width, r.height]; })()")
+    box = page.evaluate(
+        "(() => { const r = Contamap.map.getCanvas().getBoundingClientRect(); return [r.width, r.height]; })()"
+    )
     panel = page.evaluate("document.getElementById('panel').getBoundingClientRect().right")
     drawers = page.evaluate("document.getElementById('drawers').getBoundingClientRect().left")
     return ((panel + drawers) / 2, box[1] / 2)
@@ -177,11 +172,62 @@ def _zone_row(engine: Engine, code: str) -> Any:
     with engine.connect() as conn:
         return conn.execute(
             text(
-                "SELECT id, risk_level, estimated_devices, ST_AsGeoJSON(geom) AS geometry "
+                "SELECT id, risk_level, estimated_devices, ST_AsGeoJSON(geom) AS geometry, "
+                "ST_X(ST_PointOnSurface(geom)) AS inside_lon, "
+                "ST_Y(ST_PointOnSurface(geom)) AS inside_lat "
                 "FROM contaminated_zones WHERE code = :code"
             ),
             {"code": code},
         ).one_or_none()
+
+
+def _square(lon: float, lat: float, d: float) -> list[list[float]]:
+    return [
+        [lon - d, lat - d],
+        [lon + d, lat - d],
+        [lon + d, lat + d],
+        [lon - d, lat + d],
+        [lon - d, lat - d],
+    ]
+
+
+def _create_zone(server: str, api_key: str, code: str, ring: list[list[float]]) -> int:
+    """A zone added through the API with a key (the set-up of a test, not what it tests)."""
+    zone = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {
+            "code": code,
+            "hazard_class": "CHA",
+            "contamination": ["anti_tank"],
+            "risk_level": "high",
+            "status": "active",
+            "recorded_on": "2023-03-01",
+            "estimated_devices": 4,
+            "source": "browser test of the edit mode",
+        },
+    }
+    answer = httpx.post(
+        f"{server}/collections/contaminated_zones/items",
+        json=zone,
+        headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/geo+json"},
+    )
+    assert answer.status_code == 201, answer.text
+    return int(answer.headers["Location"].rsplit("/", 1)[1])
+
+
+def _open_zone(page: Any, lon: float, lat: float, code: str) -> None:
+    """Click the zone at the point and choose Edit in its popup."""
+    poll(
+        page,
+        f"Contamap.map.queryRenderedFeatures(Contamap.map.project([{lon}, {lat}]),"
+        " {layers: ['zones-fill']}).some((f) => f.properties.code === '" + code + "')",
+        f"{code} is not drawn",
+    )
+    point = page.evaluate(f"Contamap.map.project([{lon}, {lat}])")
+    page.mouse.click(point["x"], point["y"])
+    page.locator(".edit-popup").get_by_role("button", name=WORDS["edit_this"]).click()
+    poll(page, f"document.getElementById('edit-field-code')?.value === '{code}'", "not opened")
 
 
 @pytest.mark.parametrize(("viewport", "size"), [(DESKTOP, "desktop"), (TABLET, "tablet")])
@@ -258,15 +304,8 @@ def test_an_editor_draws_a_zone_and_the_district_grows_by_its_area(
     _screenshot(page, f"edit-history-{size}.png")
 
     # Sign out: the session ends and the edit tools go.
-    if page.locator("#auth-sign-out").count() == 0:  # TEMPORARY until auth.js is merged
-        token = page.evaluate("Contamap.session.csrf_token")
-        page.request.post(f"{server}/auth/logout", headers={"X-CSRF-Token": token})
-        page.reload(wait_until="load")
-        wait_until_ready(page)
-        poll(page, "Contamap.session === null", "still signed in")
-    else:
-        page.locator("#auth-sign-out").click()
-        poll(page, "Contamap.session === null && Contamap.editReady === false", "still signed in")
+    page.locator("#auth-sign-out").click()
+    poll(page, "Contamap.session === null && Contamap.editReady === false", "still signed in")
     assert page.locator("#edit-tools").is_hidden()
     assert page.request.get(f"{server}/auth/me").status == 401
     assert _unexpected(errors) == []
@@ -319,37 +358,8 @@ def test_two_editors_saving_the_same_zone_see_the_conflict(
     created: list[int],
 ) -> None:
     spot = _free_spots(engine)[3]
-    d = 0.01
-    ring = [
-        [spot.lon - d, spot.lat - d],
-        [spot.lon + d, spot.lat - d],
-        [spot.lon + d, spot.lat + d],
-        [spot.lon - d, spot.lat + d],
-        [spot.lon - d, spot.lat - d],
-    ]
-    zone = {
-        "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [ring]},
-        "properties": {
-            "code": "EDIT-TEST-CONFLICT",
-            "hazard_class": "CHA",
-            "contamination": ["anti_tank"],
-            "risk_level": "high",
-            "status": "active",
-            "recorded_on": "2023-03-01",
-            "estimated_devices": 4,
-            "source": "browser test of the conflict view",
-        },
-    }
-    answer = httpx.post(
-        f"{server}/collections/contaminated_zones/items",
-        json=zone,
-        headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/geo+json"},
-    )
-    assert answer.status_code == 201, answer.text
-    feature_id = int(answer.headers["Location"].rsplit("/", 1)[1])
-    created.append(feature_id)
-
+    code = "EDIT-TEST-CONFLICT"
+    created.append(_create_zone(server, api_key, code, _square(spot.lon, spot.lat, 0.01)))
     pages = []
     for name in editors:  # two browser contexts: two people
         context = browser.new_context(viewport=DESKTOP)
@@ -359,17 +369,7 @@ def test_two_editors_saving_the_same_zone_see_the_conflict(
         poll(page, "document.getElementById('edit-who')?.textContent.length > 0", "no panel")
         _sign_in(page, name)
         _go_to(page, spot.lon, spot.lat, 12.5)
-        x, y = _map_centre(page)
-        poll(
-            page,
-            f"Contamap.map.queryRenderedFeatures(Contamap.map.project([{spot.lon}, {spot.lat}]),"
-            " {layers: ['zones-fill']}).length > 0",
-            "the zone is not drawn",
-        )
-        point = page.evaluate(f"Contamap.map.project([{spot.lon}, {spot.lat}])")
-        page.mouse.click(point["x"], point["y"])
-        page.locator(".edit-popup").get_by_role("button", name=WORDS["edit_this"]).click()
-        poll(page, "document.getElementById('edit-field-code')?.value === 'EDIT-TEST-CONFLICT'", "not opened")
+        _open_zone(page, spot.lon, spot.lat, code)
         pages.append(page)
     first, second = pages
 
@@ -401,7 +401,69 @@ def test_two_editors_saving_the_same_zone_see_the_conflict(
     assert second.locator("#edit-field-estimated_devices").input_value() == "7"  # mine applied
     second.get_by_role("button", name=WORDS["edit_save"]).click()
     _saved(second)
-    row = _zone_row(engine, "EDIT-TEST-CONFLICT")
+    row = _zone_row(engine, code)
     assert (row.risk_level, row.estimated_devices) == ("low", 7)
+
+    # The zone's history: who changed what, newest first.
+    point = second.evaluate(f"Contamap.map.project([{spot.lon}, {spot.lat}])")
+    second.mouse.click(point["x"], point["y"])
+    second.locator(".edit-popup").get_by_role("button", name=WORDS["edit_history"]).click()
+    items = second.locator("#edit-history .edit-history-list > li")
+    poll(
+        second,
+        "document.querySelectorAll('#edit-history .edit-history-list > li').length === 3",
+        "no history",
+    )
+    texts = items.all_inner_texts()
+    assert editors[1] in texts[0] and "estimated_devices: 4 → 7" in texts[0]
+    assert editors[0] in texts[1] and "risk_level: high → low" in texts[1]
+    assert "edit-test-setup" in texts[2] and WORDS["edit_action_create"] in texts[2]
+    _screenshot(second, "edit-history-changes.png")
     for page in pages:
         page.context.close()
+
+
+def test_an_editor_splits_a_zone_by_a_line_and_deletes_a_piece(
+    server: str,
+    browser: Any,
+    engine: Engine,
+    editors: tuple[str, str],
+    api_key: str,
+    created: list[int],
+) -> None:
+    spot = _free_spots(engine)[4]
+    code = "EDIT-TEST-SPLIT"
+    ring = _square(spot.lon, spot.lat, 0.01)
+    created.append(_create_zone(server, api_key, code, ring))
+    page, errors = _open_edit_mode(browser, server, DESKTOP)
+    _sign_in(page, editors[0])
+    _go_to(page, spot.lon, spot.lat, 13)  # the square is some 230 px wide
+    _open_zone(page, spot.lon, spot.lat, code)
+    centre = page.evaluate(f"Contamap.map.project([{spot.lon}, {spot.lat}])")
+    page.get_by_role("button", name=WORDS["edit_split"]).click()
+    for x in (centre["x"] - 200, centre["x"] + 200, centre["x"] + 200):  # the last click ends it
+        page.mouse.move(x, centre["y"] + 10, steps=4)
+        page.mouse.click(x, centre["y"] + 10)
+        page.wait_for_timeout(200)
+    poll(page, f"document.getElementById('edit-field-code').value === '{code}-2'", "not split")
+    page.get_by_role("button", name=WORDS["edit_save"]).click()
+    assert f"{code}-2" in _saved(page)
+    kept, piece = _zone_row(engine, code), _zone_row(engine, f"{code}-2")
+    created.append(piece.id)
+    # The two pieces cover the square exactly, each a part of it (pyproj's areas).
+    whole = abs(GEOD.geometry_area_perimeter(shape({"type": "Polygon", "coordinates": [ring]}))[0])
+    areas = [
+        abs(GEOD.geometry_area_perimeter(shape(json.loads(row.geometry)))[0])
+        for row in (kept, piece)
+    ]
+    assert sum(areas) == pytest.approx(whole, rel=1e-4)
+    assert all(0.2 * whole < area < 0.8 * whole for area in areas)
+
+    # Delete the new piece: asked once more, then gone from the API (kept in its history).
+    _open_zone(page, piece.inside_lon, piece.inside_lat, f"{code}-2")
+    page.get_by_role("button", name=WORDS["edit_delete"], exact=True).click()
+    page.get_by_role("button", name=WORDS["edit_delete_yes"]).click()
+    _saved(page)
+    assert httpx.get(f"{server}/collections/contaminated_zones/items/{piece.id}").status_code == 404
+    assert _unexpected(errors) == []
+    page.close()

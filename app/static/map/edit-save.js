@@ -150,13 +150,16 @@ Contamap.editSave = async () => {
 const saveSplit = async (split, feature, district, before) => {
   const state = edit();
   const path = `/collections/${state.feature.collection}/items/${state.feature.id}`;
+  // Each piece as terra-draw holds it now (it may have been reshaped since the cut).
+  const piece = (id) => state.draw.getSnapshotFeature(id).geometry.coordinates;
   if (!split.firstSaved) {
-    const mine = { type: "Feature", geometry: split.first, properties: state.feature.base.properties };
-    const { response } = await write("PATCH", path, { geometry: split.first }, state.feature.etag, mine);
+    const first = { type: "MultiPolygon", coordinates: [...split.kept, piece(split.ids[0])] };
+    const mine = { type: "Feature", geometry: first, properties: state.feature.base.properties };
+    const { response } = await write("PATCH", path, { geometry: first }, state.feature.etag, mine);
     if (!response.ok) return;
     split.firstSaved = true;
   }
-  const second = { ...feature, geometry: split.second };
+  const second = { ...feature, geometry: { type: "MultiPolygon", coordinates: [piece(split.ids[1])] } };
   const { response } = await write("POST", `/collections/${state.collection}/items`, second, null, null);
   if (response.ok) await saved(district, before, Contamap.t("edit_split_saved", { code: feature.properties.code }));
 };
@@ -172,9 +175,10 @@ Contamap.editSplit = (lineId, line) => {
     Contamap.editHint("edit_split_missed");
     return;
   }
-  state.split = { ...pieces, firstSaved: false };
   state.draw.clear();
   const ids = [state.draw.getFeatureId(), state.draw.getFeatureId()];
+  // The parts the line did not cross stay as they are, out of terra-draw.
+  state.split = { kept: pieces.first.coordinates.slice(0, -1), ids, firstSaved: false };
   state.draw.addFeatures([pieces.first, pieces.second].map((piece, i) => ({
     id: ids[i], type: "Feature", geometry: { type: "Polygon", coordinates: piece.coordinates.at(-1) },
     properties: { mode: "polygon" },

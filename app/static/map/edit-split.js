@@ -12,7 +12,9 @@ const crossing = (p, q, r, s) => {
   const t = ((r[0] - p[0]) * (s[1] - r[1]) - (r[1] - p[1]) * (s[0] - r[0])) / d;
   const u = ((r[0] - p[0]) * (q[1] - p[1]) - (r[1] - p[1]) * (q[0] - p[0])) / d;
   if (t < 0 || t > 1 || u < 0 || u > 1) return null;
-  return [p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]), t, u];
+  // Rounded as terra-draw keeps coordinates (9 decimals, a millimetre), or it refuses them.
+  const round = (value) => Math.round(value * 1e9) / 1e9;
+  return [round(p[0] + t * (q[0] - p[0])), round(p[1] + t * (q[1] - p[1])), t, u];
 };
 
 // Whether a point is inside a ring (even-odd rule).
@@ -72,7 +74,7 @@ Contamap.splitGeometry = (geometry, line) => {
   const parts = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
   for (let i = 0; i < parts.length; i += 1) {
     if (parts[i].length > 1) continue; // a polygon with holes
-    const rings = Contamap.splitRing(parts[i], line);
+    const rings = Contamap.splitRing(parts[i][0], line);
     if (!rings) continue;
     const kept = parts.filter((_, j) => j !== i);
     return {

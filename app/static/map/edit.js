@@ -34,7 +34,8 @@ const edit = {
   draw: null,
   feature: null, // { collection, id, etag, base } of a stored feature; null for a new one
   collection: null,
-  split: null, // { part, pieces } while a split waits for its save
+  split: null, // { kept, ids, firstSaved } while a split waits for its save
+  finishedAt: 0, // when the last drawing ended (its last click is not a pick)
   figures: null, // { district, name, before, after } of the last save, for the page and tests
 };
 Contamap.edit = edit;
@@ -47,7 +48,7 @@ const t = (key, values) => Contamap.t(key, values);
 // response kept for its status and headers.
 Contamap.editFetch = async (method, path, { body, headers = {}, type = "application/geo+json" } = {}) => {
   const init = { method, headers: { Accept: "application/geo+json, application/json", ...headers } };
-  if (method !== "GET") Object.assign(init.headers, Contamap.csrfHeaders ? Contamap.csrfHeaders() : {});
+  if (method !== "GET") Object.assign(init.headers, Contamap.csrfHeaders()); // auth.js
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = type;
@@ -196,6 +197,7 @@ Contamap.editClick = (event) => {
   // While something is drawn or open in the form, the map's clicks are the drawing's: no
   // popup covers it, and no other feature replaces it before it is saved or cancelled.
   if (edit.draw.getMode() !== "select" || edit.draw.getSnapshot().length) {
+    if (Date.now() - edit.finishedAt < 500) return true; // the click that ended a drawing
     const onDrawing = edit.draw.getFeaturesAtLngLat(event.lngLat, { includePolygonsWithinPointerDistance: true }).length;
     if (!onDrawing && edit.draw.getMode() === "select") Contamap.editHint("edit_busy");
     return true;
@@ -241,9 +243,7 @@ const addOutlines = (map) => {
 const editableLayers = async () => {
   const collections = await Contamap.getJSON("/collections");
   const layer = async (collection) => {
-    const options = await fetch(`${Contamap.BASE}/collections/${collection.id}/items`, {
-      method: "OPTIONS", headers: Contamap.csrfHeaders(),
-    });
+    const options = await fetch(`${Contamap.BASE}/collections/${collection.id}/items`, { method: "OPTIONS" });
     if (!(options.headers.get("Allow") || "").includes("POST")) return null;
     const schema = await Contamap.getJSON(`/collections/${collection.id}/schema`);
     if (!JSON.stringify(schema.properties.geometry).includes("Polygon")) return null;
@@ -299,6 +299,7 @@ const wireTools = () => {
     if (context && context.action && context.action !== "draw") return;
     const feature = edit.draw.getSnapshotFeature(id);
     if (!feature) return;
+    edit.finishedAt = Date.now();
     setPressed(null);
     if (feature.geometry.type === "LineString") {
       Contamap.editSplit(id, feature.geometry.coordinates);
@@ -323,18 +324,9 @@ const showWho = (session) => {
   return true;
 };
 
-// Who is signed in: the answer auth.js keeps (its sign-in form), else GET /auth/me asked here.
-const currentSession = async () => {
-  if (Contamap.refreshSession) return Contamap.session || Contamap.refreshSession();
-  const response = await fetch(`${Contamap.BASE}/auth/me`, { headers: { Accept: "application/json" } });
-  Contamap.session = response.ok ? await response.json() : null;
-  Contamap.csrfHeaders = () => (Contamap.session ? { "X-CSRF-Token": Contamap.session.csrf_token } : {});
-  return Contamap.session;
-};
-
 // Start once the map has loaded (map.js calls it) and again on each sign-in or sign-out.
 const begin = async (map) => {
-  const session = await currentSession();
+  const session = Contamap.session || await Contamap.refreshSession(); // auth.js
   if (!showWho(session)) return;
   edit.layers = await editableLayers();
   if (!edit.layers.length) {
