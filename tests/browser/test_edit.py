@@ -417,6 +417,7 @@ def test_two_editors_saving_the_same_zone_see_the_conflict(
     texts = items.all_inner_texts()
     assert editors[1] in texts[0] and "estimated_devices: 4 → 7" in texts[0]
     assert editors[0] in texts[1] and "risk_level: high → low" in texts[1]
+    assert WORDS["edit_geometry_changed"] not in texts[0] + texts[1]  # no corner was moved
     assert "edit-test-setup" in texts[2] and WORDS["edit_action_create"] in texts[2]
     _screenshot(second, "edit-history-changes.png")
     for page in pages:

@@ -8,9 +8,7 @@ window.Contamap = window.Contamap || {};
 
 const { element } = Contamap;
 const THEIRS = "edit-theirs";
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const shown = (value) => (value === undefined || value === null || value === "" ? "—"
-  : Array.isArray(value) ? value.join(", ") : String(value));
+const { editSame: same, editShown: shown } = Contamap;
 const vertices = (geometry) => (geometry ? JSON.stringify(geometry.coordinates).split("],[").length : 0);
 
 const showTheirs = (geometry) => {
@@ -90,11 +88,13 @@ Contamap.editConflict = async (mine) => {
     for (const [name, value] of Object.entries(mine.properties)) {
       if (!same(value, base.properties[name])) properties[name] = value;
     }
-    const geometry = same(mine.geometry, state.feature.drawn) ? data.geometry : mine.geometry;
+    const geometry = same(mine.geometry, base.geometry) ? data.geometry : mine.geometry; // moved here?
     Contamap.editHideConflict();
     state.feature = { collection, id, etag: theirs.etag, base: data };
-    Contamap.editLoadGeometry(geometry);
+    // The changes are told against their version: its shape as terra-draw holds it.
+    Contamap.editLoadGeometry(data.geometry);
     state.feature.drawn = Contamap.editGeometry();
+    Contamap.editLoadGeometry(geometry);
     Contamap.editForm.write(properties);
     Contamap.editStatus(Contamap.t("edit_reapplied"));
     document.getElementById("edit-save").focus();

@@ -69,6 +69,12 @@ const control = (name, schema, required) => {
 
 const fields = new Map(); // property name → its control
 
+// Whether two values are the same (absent and null alike), and a value in words, for the
+// conflict view and the history.
+Contamap.editSame = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+Contamap.editShown = (value) => (value === undefined || value === null || value === "" ? "—"
+  : Array.isArray(value) ? value.join(", ") : String(value));
+
 Contamap.editForm = {
   // The form of a layer's feature, filled with its properties; computed ones are left out.
   build(schema, values) {
@@ -99,6 +105,11 @@ Contamap.editForm = {
       if (value !== undefined) properties[name] = value;
     }
     return properties;
+  },
+
+  // The names of the properties the form holds (the computed ones are not among them).
+  names() {
+    return [...fields.keys()];
   },
 
   write(values) {

@@ -5,9 +5,7 @@
 window.Contamap = window.Contamap || {};
 
 const { element } = Contamap;
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const shown = (value) => (value === undefined || value === null || value === "" ? "—"
-  : Array.isArray(value) ? value.join(", ") : String(value));
+const { editSame: same, editShown: shown } = Contamap;
 
 // What one version changed: "field: before → after" for each property of the layer, and the
 // geometry's change in a word.

@@ -1,4 +1,4 @@
-// Saving in the edit mode: POST a new feature, PUT a changed one with If-Match (a 412 opens the
+// Saving in the edit mode: POST a new feature, PATCH what was changed of a stored one with If-Match (a 412 opens the
 // conflict view, never an overwrite), PATCH and POST the two pieces of a split, DELETE (soft, as
 // the API does). A 422 is shown next to the fields, and an invalid geometry where it is on the
 // map. After a save the tiles are fetched again and the district's figures shown moving.
@@ -115,6 +115,23 @@ const saved = async (district, before, text) => {
   if (district && before && after) showFigures(district, before, after);
 };
 
+// What was changed here, as a JSON merge patch of the stored feature: the fields whose value
+// differs (null for one emptied) and the geometry only when a corner was moved. The API
+// serves coordinates rounded and terra-draw rounds them too: an untouched shape is not sent,
+// so that no rounding is recorded as a change nobody made.
+const changesOf = (feature, properties) => {
+  const patch = {};
+  const changed = {};
+  for (const name of Contamap.editForm.names()) {
+    const value = properties[name] ?? null;
+    if (!Contamap.editSame(value, feature.base.properties[name])) changed[name] = value;
+  }
+  if (Object.keys(changed).length) patch.properties = changed;
+  const drawn = Contamap.editGeometry();
+  if (!Contamap.editSame(drawn, feature.drawn)) patch.geometry = drawn;
+  return patch;
+};
+
 Contamap.editSave = async () => {
   const state = edit();
   const geometry = Contamap.editGeometry();
@@ -139,8 +156,16 @@ Contamap.editSave = async () => {
     if (response.ok) await saved(district, before, Contamap.t("edit_created", { code: properties.code }));
     return;
   }
+  const patch = changesOf(state.feature, properties);
+  if (!Object.keys(patch).length) {
+    Contamap.editStatus(Contamap.t("edit_unchanged"));
+    return;
+  }
+  // The conflict view shows this page's version: the stored one with the changes made here.
+  const mine = { type: "Feature", geometry: patch.geometry || state.feature.base.geometry,
+    properties: { ...state.feature.base.properties, ...patch.properties } };
   const path = `/collections/${state.feature.collection}/items/${state.feature.id}`;
-  const { response } = await write("PUT", path, feature, state.feature.etag, feature);
+  const { response } = await write("PATCH", path, patch, state.feature.etag, mine);
   if (response.ok) await saved(district, before, Contamap.t("edit_saved", { code: properties.code }));
 };
 

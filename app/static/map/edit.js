@@ -307,7 +307,9 @@ const wireTools = () => {
     }
     edit.draw.setMode("select");
     edit.draw.selectFeature(id);
-    if (!edit.feature && !byId("edit-form").childElementCount) Contamap.editOpen(edit.collection, {});
+    // An operator's new task names its organisation already (the only one it may write).
+    const own = Contamap.session && Contamap.session.organisation;
+    if (!edit.feature && !byId("edit-form").childElementCount) Contamap.editOpen(edit.collection, own ? { organisation: own } : {});
     Contamap.editHint("edit_fill");
   });
 };
