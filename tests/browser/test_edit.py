@@ -25,6 +25,8 @@ from sqlalchemy import Engine, text
 from tests.browser.conftest import (
     ARTIFACTS,
     MESSAGES,
+    VENDOR,
+    _require,
     console_errors,
     poll,
     serious_accessibility_violations,
@@ -45,6 +47,13 @@ def _cli(database_url: str, *args: str, stdin: str = "") -> str:
         [CONTAMAP, *args], input=stdin, env=env, capture_output=True, text=True, check=True
     )
     return done.stdout
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _terra_draw() -> None:
+    """The edit mode's drawing library, copied by 'make assets' like MapLibre."""
+    for asset in ("terra-draw.umd.js", "terra-draw-maplibre-gl-adapter.umd.js"):
+        _require((VENDOR / asset).exists(), f"{asset} ('make assets')")
 
 
 @pytest.fixture(scope="module")
@@ -440,6 +449,26 @@ def test_an_editor_splits_a_zone_by_a_line_and_deletes_a_piece(
     _sign_in(page, editors[0])
     _go_to(page, spot.lon, spot.lat, 13)  # the square is some 230 px wide
     _open_zone(page, spot.lon, spot.lat, code)
+
+    # Move a corner: drag the north-east one out; the zone grows by the triangle it adds.
+    corner = page.evaluate(f"Contamap.map.project([{spot.lon + 0.01}, {spot.lat + 0.01}])")
+    page.mouse.move(corner["x"], corner["y"], steps=4)
+    page.mouse.down()
+    page.mouse.move(corner["x"] + 40, corner["y"] - 40, steps=10)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name=WORDS["edit_save"]).click()
+    assert code in _saved(page)
+    moved = json.loads(_zone_row(engine, code).geometry)
+    corners = moved["coordinates"][0][0][:-1]
+    square = _square(spot.lon, spot.lat, 0.01)[:-1]
+    kept = [c for c in corners if any(abs(c[0] - x) + abs(c[1] - y) < 1e-6 for x, y in square)]
+    assert len(corners) == 4 and len(kept) == 3  # the others stay where they were (to 1e-7°)
+    dragged = next(c for c in corners if c not in kept)
+    assert dragged[0] > spot.lon + 0.01 and dragged[1] > spot.lat + 0.01  # out to the north-east
+    ring = moved["coordinates"][0][0]
+    _open_zone(page, spot.lon, spot.lat, code)
+
     centre = page.evaluate(f"Contamap.map.project([{spot.lon}, {spot.lat}])")
     page.get_by_role("button", name=WORDS["edit_split"]).click()
     for x in (centre["x"] - 200, centre["x"] + 200, centre["x"] + 200):  # the last click ends it
@@ -451,7 +480,7 @@ def test_an_editor_splits_a_zone_by_a_line_and_deletes_a_piece(
     assert f"{code}-2" in _saved(page)
     kept, piece = _zone_row(engine, code), _zone_row(engine, f"{code}-2")
     created.append(piece.id)
-    # The two pieces cover the square exactly, each a part of it (pyproj's areas).
+    # The two pieces cover the zone exactly, each a part of it (pyproj's areas).
     whole = abs(GEOD.geometry_area_perimeter(shape({"type": "Polygon", "coordinates": [ring]}))[0])
     areas = [
         abs(GEOD.geometry_area_perimeter(shape(json.loads(row.geometry)))[0])
