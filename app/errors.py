@@ -84,6 +84,14 @@ class PreconditionRequired(ContamapError):
     code = "PreconditionRequired"
 
 
+class ContentTooLarge(ContamapError):
+    """An upload beyond what the service reads: an archive unpacking past its bound, a file
+    that needs more time or memory to read than an import is given."""
+
+    status_code = 413
+    code = "ContentTooLarge"
+
+
 class InvalidFeature(ContamapError):
     """A well-formed body that breaks the layer's rules: one sentence per problem."""
 

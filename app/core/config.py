@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     frame_ancestors: str = "'none'"  # the CSP directive: who may frame the HTML pages
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)  # a request's headers, at most
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)  # a written feature, at most
+    # An upload is read in a process of its own, within these bounds (app/services/imports.py).
+    import_seconds: int = Field(default=600, ge=1)  # wall-clock time to read and check a file
+    import_memory_mb: int = Field(default=4096, ge=512)  # the reading process's address space
+    import_unpacked_mb: int = Field(default=2048, ge=1)  # what a .zip may unpack to, at most
     read_requires_key: bool = False  # reads need a key too (any role)
     require_if_match: bool = False  # writes must name the version they change (else 428)
 
