@@ -91,7 +91,7 @@ def read_frame(request: ReadRequest) -> Any:
         )
     options = CSV_OPTIONS if request.driver == "CSV" else {}
     try:
-        frame = pyogrio.read_dataframe(source, layer=layer, **options)
+        frame = pyogrio.read_dataframe(source, layer=layer, force_2d=True, **options)
     except Exception as exc:
         raise InvalidParameterValue(f"{name}: cannot be read ({exc})") from None
     if not hasattr(frame, "geometry") or frame.geometry.name not in frame.columns:
@@ -144,12 +144,11 @@ def _list(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     text = value.strip()
-    if text.startswith("[") and text.endswith("]"):  # GDAL's JSON list (CSV, GeoPackage)
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError:
-            raise CellError(f"{value!r} is not a JSON list") from None
-        return _list(items) if isinstance(items, list) else value
+    if text.startswith("[") and text.endswith("]"):
+        try:  # GDAL's JSON list (CSV, GeoPackage)
+            return _list(json.loads(text))
+        except (json.JSONDecodeError, RecursionError):  # a Python list as pandas writes it
+            return [item.strip().strip("'\"").strip() for item in text[1:-1].split(",")]
     shapefile = SHAPEFILE_LIST.fullmatch(text)
     if shapefile is not None:
         text = shapefile.group(2)
@@ -194,13 +193,17 @@ def columns_of(collection: Collection, frame: Any, mapping: dict[str, str]) -> d
         raise InvalidParameterValue(
             f"map: the file has no column {', '.join(missing)}; it has {', '.join(columns)}"
         )
+    by_lower = {column.lower(): column for column in reversed(columns)}  # the first wins
     found = {}
     for prop in collection.stored_properties:
-        # A Shapefile cuts field names to 10 characters: hazard_cla is hazard_class.
-        for column in (mapping.get(prop.name), prop.name, prop.name[:10]):
-            if column in columns:
-                found[prop.name] = column
+        # A Shapefile cuts field names to 10 characters: hazard_cla is hazard_class; KML
+        # and spreadsheets capitalise them: Name is name.
+        for candidate in (prop.name, prop.name[:10]):
+            if candidate.lower() in by_lower:
+                found[prop.name] = by_lower[candidate.lower()]
                 break
+        if prop.name in mapping:
+            found[prop.name] = mapping[prop.name]
     return found
 
 
