@@ -172,7 +172,9 @@ def slow_geopackage(path: Path) -> None:
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
             "VALUES ('slow', 'features', 'slow', 4326)"
         )
-        db.execute("INSERT INTO gpkg_geometry_columns VALUES ('slow', 'geom', 'POLYGON', 4326, 0, 0)")
+        db.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES ('slow', 'geom', 'POLYGON', 4326, 0, 0)"
+        )
 
 
 def head_then_body(request: httpx.Request) -> tuple[int, Any]:

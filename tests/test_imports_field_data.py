@@ -111,7 +111,9 @@ def write_with_geopandas(frame: gpd.GeoDataFrame, folder: Path, driver: str) -> 
         suffix = {"GeoJSON": "geojson", "GPKG": "gpkg", "FlatGeobuf": "fgb", "KML": "kml"}
         if driver == "CSV":
             path = folder / "zones.csv"
-            frame.to_file(path, driver="CSV", engine="pyogrio", layer_options={"GEOMETRY": "AS_WKT"})
+            frame.to_file(
+                path, driver="CSV", engine="pyogrio", layer_options={"GEOMETRY": "AS_WKT"}
+            )
             return path
         path = folder / f"zones.{suffix[driver]}"
         frame.to_file(path, driver=driver, engine="pyogrio")

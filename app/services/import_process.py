@@ -46,10 +46,12 @@ FORMATS: dict[str, str] = {
 }
 
 # Belt and braces: should a driver try to fetch a URL, it goes to a closed port.
-NO_NETWORK = {
-    name: "http://127.0.0.1:9"
-    for name in ("GDAL_HTTP_PROXY", "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
-} | {"no_proxy": "", "NO_PROXY": "", "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".none"}
+PROXIES = ("GDAL_HTTP_PROXY", "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
+NO_NETWORK = dict.fromkeys(PROXIES, "http://127.0.0.1:9") | {
+    "no_proxy": "",
+    "NO_PROXY": "",
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".none",
+}
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def read_outside(request: ReadRequest, limits: ReadLimits) -> ReadResult:
         inbox.write_bytes(pickle.dumps((request, limits.memory_bytes)))
         command = [sys.executable, "-m", __name__, str(inbox), str(outbox)]
         try:
-            done = subprocess.run(
+            done = subprocess.run(  # noqa: S603 - our own module, by this interpreter
                 command,
                 env=env,
                 timeout=limits.seconds,

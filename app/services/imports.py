@@ -44,7 +44,7 @@ class ImportOptions:
     skip_invalid: bool = False
     make_valid: bool = False
     actor: str = "cli"
-    limits: ReadLimits = ReadLimits()
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
 
 def parse_mapping(items: list[str]) -> dict[str, str]:
