@@ -8,7 +8,6 @@ empty cells (``NaT``, ``NaN``, ``""``) as no value.
 """
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -110,7 +109,12 @@ def read_frame(request: ReadRequest) -> Any:
 
 
 def _missing(value: Any) -> bool:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    kind = type(value)  # the common cells first: this runs for every cell of the file
+    if kind is str:
+        return not value.strip()
+    if kind is float:
+        return bool(value != value)  # NaN
+    if value is None:
         return True
     if isinstance(value, list | tuple | np.ndarray | dict):
         return False
@@ -176,7 +180,7 @@ def cell(value: Any, prop: Property) -> Any:
     """A file's value as the property takes it; None for an empty cell."""
     if _missing(value):
         return None
-    if hasattr(value, "item") and not isinstance(value, np.ndarray | np.datetime64):
+    if isinstance(value, np.generic) and not isinstance(value, np.datetime64):
         value = value.item()  # numpy scalars
     reader = READERS.get(prop.type)
     return value if reader is None else reader(value)
@@ -221,9 +225,12 @@ def checked_rows(
     good, refused = [], []
     seen: dict[Any, int] = {}
     records = frame[sorted(set(columns.values()))].to_dict("records")
-    for position, (record, geometry) in enumerate(
-        zip(records, frame.geometry, strict=True), start=1
-    ):
+    geometries = np.asarray(frame.geometry.array, dtype=object)
+    wkbs = shapely.to_wkb(geometries)  # at once: per row, this was a tenth of the read
+    coordinates, owner = shapely.get_coordinates(geometries, return_index=True)
+    not_finite = np.zeros(len(geometries), dtype=bool)
+    not_finite[owner[~np.isfinite(coordinates).all(axis=1)]] = True
+    for position, (record, geometry) in enumerate(zip(records, geometries, strict=True), start=1):
         raw: dict[str, Any] = {}
         try:
             for name, column in columns.items():
@@ -238,7 +245,7 @@ def checked_rows(
             accepted = ", ".join(collection.accepted_geometries)
             refused.append(_problem(position, code, "geometry", f"{kind} is not one of {accepted}"))
             continue
-        if not all(math.isfinite(value) for value in shapely.get_coordinates(geometry).flat):
+        if not_finite[position - 1]:
             refused.append(_problem(position, code, "geometry", "a coordinate is not finite"))
             continue
         try:
@@ -253,7 +260,7 @@ def checked_rows(
             refused.append(_problem(position, code, "code", f"the code of row {first} again"))
             continue
         seen[values["code"]] = position
-        good.append((position, values, shapely.to_wkb(geometry)))
+        good.append((position, values, wkbs[position - 1]))
     return good, refused
 
 

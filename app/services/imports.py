@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 import shapely
-from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from app.catalog import get_collection
@@ -30,6 +28,7 @@ from app.services.import_process import FORMATS, ReadLimits, driver_of, read_out
 from app.services.import_read import ReadRequest
 
 BATCH = 2000  # rows written per statement
+ANALYZE_AFTER = 5000  # rows written, past which the planner learns the table's new size
 SUFFIXES = tuple(FORMATS)  # the file names an import reads
 
 
@@ -120,9 +119,10 @@ def import_file(
         editing_repo.set_actor(session, f"{options.actor} ({path.name})", "import")
         for start in range(0, len(good), BATCH):
             batch = good[start : start + BATCH]
+            geojson = shapely.to_geojson([geometry for _, _, geometry in batch])
             rows = [
-                values | {"geom": orjson.dumps(mapping(geometry)).decode()}
-                for _, values, geometry in batch
+                values | {"geom": str(text)}
+                for (_, values, _), text in zip(batch, geojson, strict=True)
             ]
             written += layers_repo.upsert_by_code(session, collection, rows)
             if progress is not None:
@@ -130,6 +130,8 @@ def import_file(
         if collection.id == "districts":
             layers_repo.recompute_districts(session)
         session.flush()
+        if written >= ANALYZE_AFTER:
+            repo.analyze(session, collection.id)  # before the statistics' rebuild plans
         stats_repo.refresh(session)
     seconds = time.monotonic() - started
     return ImportReport(
