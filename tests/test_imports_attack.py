@@ -160,12 +160,12 @@ def test_an_upload_is_written_once_under_its_own_name(
 
 
 def slow_geopackage(path: Path) -> None:
-    """A GeoPackage whose layer ``slow`` is a view that takes seconds to read."""
+    """A GeoPackage whose layer ``slow`` is a view that takes about a minute to read."""
     zones_frame("SLOW").to_file(path, driver="GPKG", engine="pyogrio", layer="zones")
     with sqlite3.connect(path) as db:
         db.execute(
             "CREATE VIEW slow AS SELECT z.* FROM zones z WHERE (WITH RECURSIVE c(x) AS "
-            "(SELECT z.fid UNION ALL SELECT x + 1 FROM c WHERE x < 4000000) "
+            "(SELECT z.fid UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) "
             "SELECT count(*) FROM c) > 0"
         )
         db.execute(
