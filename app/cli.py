@@ -21,6 +21,7 @@ from app.core.db import make_engine
 from app.errors import ContamapError
 from app.schemas.imports import ImportReport
 from app.services.auth import create_key, list_keys, revoke_key
+from app.services.import_process import ReadLimits
 from app.services.imports import ImportOptions, parse_mapping
 from app.services.imports import import_file as import_file_into
 from app.services.loader import BUNDLED_DATA, count_features, load_bundled, refresh_statistics
@@ -121,6 +122,7 @@ def import_file(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         make_valid=make_valid,
+        limits=ReadLimits.from_settings(get_settings()),
     )
     with _transaction("import") as session, Progress(transient=True) as progress:
         task = progress.add_task(f"importing {path.name}", total=None)
@@ -140,9 +142,11 @@ def _print_report(report: ImportReport) -> None:
         typer.echo(f"row {row.position}{code}: {row.field}: {row.reason}", err=True)
     verb = "would write" if report.dry_run else "wrote"
     if report.refused_whole_file:
+        outcome = "the file would be refused" if report.dry_run else "nothing was written"
+        others = "no row is good" if report.skip_invalid else "--skip-invalid writes the others"
         typer.echo(
-            f"contamap import: nothing was written: {len(report.refused)} of {report.rows} "
-            "rows break a rule (--skip-invalid writes the others)",
+            f"contamap import: {outcome}: {len(report.refused)} of {report.rows} "
+            f"rows break a rule ({others})",
             err=True,
         )
         return

@@ -45,11 +45,17 @@ def _owner(session: Session, collection: Collection, values: dict[str, Any]) -> 
     return organisation
 
 
-def _check_references(session: Session, values: dict[str, Any]) -> None:
-    """A task's hazard zones exist."""
+def reference_problems(
+    session: Session, collection: Collection, values: dict[str, Any]
+) -> list[str]:
+    """What a task or report names that does not exist: its task, a task's hazard zones."""
+    problems = []
+    if "task" in values and repo.task_organisation(session, values["task"]) is None:
+        problems.append(f"task: no task has the code {values['task']!r}")
     missing = repo.missing_zones(session, list(values.get("zones") or []))
     if missing:
-        raise InvalidFeature([f"properties.zones: no hazard zone has the code(s) {missing}"])
+        problems.append(f"zones: no hazard zone has the code(s) {missing}")
+    return problems
 
 
 def authorise(
@@ -63,8 +69,10 @@ def authorise(
     or deleted), and what the change entails; 403, 409 or 422 when it may not."""
     if not concerns(collection):
         return Decision()
-    if after is not None and "zones" in after:
-        _check_references(session, after)
+    if after is not None:
+        problems = reference_problems(session, collection, after)
+        if problems:
+            raise InvalidFeature([f"properties.{problem}" for problem in problems])
     if caller.role == "operator":
         for values in (before, after):
             if values is not None and _owner(session, collection, values) != caller.organisation:
@@ -72,8 +80,6 @@ def authorise(
                     f"the key {caller.name!r} is {caller.organisation}'s: it changes only that "
                     "organisation's tasks and reports"
                 )
-    elif after is not None and collection.owner == "organisation" and "task" in after:
-        _owner(session, collection, after)  # the task exists
     if not collection.approval:
         return Decision()
     old = before["state"] if before is not None else None
