@@ -98,7 +98,9 @@ def _table(path: Path, layer: str) -> tuple[list[str], list[Any]]:
     try:
         meta, _, _, columns = read(path, layer=layer, read_geometry=False)
     except (DataLayerError, DataSourceError) as exc:
-        raise InvalidParameterValue(f"the package's table {layer!r} cannot be read: {exc}") from None
+        raise InvalidParameterValue(
+            f"the package's table {layer!r} cannot be read: {exc}"
+        ) from None
     return list(meta["fields"]), list(columns)
 
 
