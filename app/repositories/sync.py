@@ -52,8 +52,7 @@ def current(session: Session, collection: Collection, ids: Sequence[int]) -> dic
         table.id == func.any(bindparam("ids", list(ids), ARRAY(Integer)))
     )
     return {
-        feature_id: State(version, row)
-        for feature_id, version, row in session.execute(statement).tuples()
+        feature_id: State(version, row) for feature_id, version, row in session.execute(statement)
     }
 
 

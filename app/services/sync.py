@@ -228,6 +228,8 @@ class _Run:
             return
         if not _differs(collection, feature, geometry, state):
             self.unchanged += 1
+        elif current is not None and not _differs(collection, feature, geometry, current.row):
+            self.unchanged += 1  # the server has the file's change already (sent before)
         elif collection.package == "clipped":
             code = feature.values.get("code")
             self.refused.append(
