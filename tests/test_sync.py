@@ -24,28 +24,12 @@ from app.api.routes import sync as sync_route
 from app.catalog import COLLECTIONS
 from app.cli import cli
 from app.core.config import get_settings
-from app.services.auth import create_key
+from tests.api import test_operations
 
 ZONES = "/collections/contaminated_zones/items"
 TASKS = "/collections/tasks/items"
 MOVE_DEG = 0.001  # how far east the field team moves a zone
-
-
-@pytest.fixture
-def keys(session: Session) -> dict[str, str]:
-    """An editor's key, and operators of two organisations."""
-    session.execute(
-        text(
-            "INSERT INTO organisations (code, name, kind, source) VALUES "
-            "('OPS-A', 'Operator A', 'commercial', 'test'), "
-            "('OPS-B', 'Operator B', 'ngo', 'test')"
-        )
-    )
-    return {
-        "editor": create_key(session, "field editor", "editor"),
-        "a": create_key(session, "operator A", "operator", "OPS-A"),
-        "b": create_key(session, "operator B", "operator", "OPS-B"),
-    }
+keys = test_operations.keys  # the fixture: operators of OPS-A and OPS-B, an editor, an admin
 
 
 def bearer(key: str, etag: str | None = None) -> dict[str, str]:
@@ -233,16 +217,16 @@ def test_the_round_trip_updates_two_creates_one_and_reports_one_conflict(
     actors = session.execute(
         text(
             "SELECT feature_id, action, actor FROM feature_history WHERE collection = "
-            "'contaminated_zones' AND feature_id = ANY(:ids) AND actor = 'field editor' "
+            "'contaminated_zones' AND feature_id = ANY(:ids) AND actor = 'test editor' "
             "ORDER BY id"
         ),
         {"ids": [first, second, third, new_id]},
     ).all()
     assert [tuple(item) for item in actors] == [
-        (third, "update", "field editor"),  # the office's change, by the same key
-        (first, "replace", "field editor"),  # the file's feature, whole
-        (second, "replace", "field editor"),
-        (new_id, "create", "field editor"),
+        (third, "update", "test editor"),  # the office's change, by the same key
+        (first, "replace", "test editor"),  # the file's feature, whole
+        (second, "replace", "test editor"),
+        (new_id, "create", "test editor"),
     ]
     # Sent again, the new zone's code is taken: refused whole, nothing written.
     again = sync(client, path, keys["editor"])
@@ -309,7 +293,7 @@ def test_a_feature_deleted_in_the_file_is_reported_not_deleted(
         ),
         {"id": gone},
     )
-    assert actor == "field editor"
+    assert actor == "test editor"
 
 
 def _task(code: str, organisation: str, square_sql: str, session: Session) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from app.schemas.sync import (
 )
 from app.services import auth, editing
 from app.services.auth import Caller
-from app.services.sync_package import FileFeature, Package, read_package
+from app.services.sync_package import FileFeature, Package, exported_features, read_package
 
 CLIPPED = (
     "the package holds only the part of this feature within the district: change it through "
@@ -190,7 +190,7 @@ class _Run:
 
     def _layer(self, collection: Collection, features: list[FileFeature]) -> None:
         exported = self.package.exported.get(collection.id, {})
-        kept = _kept(collection, features, exported)
+        kept = exported_features(collection, features, exported)
         states = repo.current(self.session, collection, sorted(exported))
         geometries = repo.geometries(self.session, collection, [item.wkb for item in kept])
         for feature, geometry in zip(kept, geometries, strict=True):
@@ -332,33 +332,3 @@ class _Run:
                 version=_etag_value(written.etag),
             )
         )
-
-
-def _kept(
-    collection: Collection, features: list[FileFeature], exported: dict[int, str]
-) -> list[FileFeature]:
-    """The file's features that carry a version: each one exported, at that version, once."""
-    seen: set[int] = set()
-    kept = []
-    for feature in features:
-        if feature.version is None:
-            continue
-        where = f"{collection.id}, the file's feature {feature.fid}"
-        if feature.id is None or exported.get(feature.id) != feature.version:
-            raise InvalidFeature(
-                [
-                    f"{where}: id {feature.id} at version {feature.version} is not a feature "
-                    "the package was exported with; to add it as a new feature, empty its id "
-                    "and contamap_version"
-                ]
-            )
-        if feature.id in seen:
-            raise InvalidFeature(
-                [
-                    f"{where}: id {feature.id} is in the file twice; a copy made to add a "
-                    "feature needs its id and contamap_version emptied"
-                ]
-            )
-        seen.add(feature.id)
-        kept.append(feature)
-    return kept

@@ -18,7 +18,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from pyogrio.raw import read
 
 from app.catalog import COLLECTIONS, Collection, Property
-from app.errors import InvalidParameterValue
+from app.errors import InvalidFeature, InvalidParameterValue
 from app.services.exports import (
     FEATURES_TABLE,
     PACKAGE_FORMAT,
@@ -211,3 +211,33 @@ def read_package(path: Path) -> Package:
     for collection in layers:
         package.layers[collection.id] = _layer(path, collection)
     return package
+
+
+def exported_features(
+    collection: Collection, features: list[FileFeature], exported: dict[int, str]
+) -> list[FileFeature]:
+    """The file's features that carry a version: each one exported, at that version, once."""
+    seen: set[int] = set()
+    kept = []
+    for feature in features:
+        if feature.version is None:
+            continue
+        where = f"{collection.id}, the file's feature {feature.fid}"
+        if feature.id is None or exported.get(feature.id) != feature.version:
+            raise InvalidFeature(
+                [
+                    f"{where}: id {feature.id} at version {feature.version} is not a feature "
+                    "the package was exported with; to add it as a new feature, empty its id "
+                    "and contamap_version"
+                ]
+            )
+        if feature.id in seen:
+            raise InvalidFeature(
+                [
+                    f"{where}: id {feature.id} is in the file twice; a copy made to add a "
+                    "feature needs its id and contamap_version emptied"
+                ]
+            )
+        seen.add(feature.id)
+        kept.append(feature)
+    return kept
