@@ -253,6 +253,12 @@ def test_a_dry_run_writes_nothing_and_reports_the_same(
     dry = sync(client, path, keys["editor"], dry_run="true")
 
     assert dry.status_code == 200, dry.text
+    as_field = client.post(
+        "/sync",
+        files={"file": ("edited.gpkg", path.read_bytes())},
+        data={"dry_run": "true"},
+        headers=bearer(keys["editor"]),
+    )
     assert snapshot(session) == before
     assert session.scalar(text("SELECT count(*) FROM feature_history")) == history
     real = sync(client, path, keys["editor"])
@@ -263,8 +269,8 @@ def test_a_dry_run_writes_nothing_and_reports_the_same(
         kept["created"] = [item["code"] for item in report["created"]]  # ids are the server's
         return kept
 
-    assert dry.json()["dry_run"] is True
-    assert comparable(dry.json()) == comparable(real.json())
+    assert dry.json()["dry_run"] is as_field.json()["dry_run"] is True
+    assert comparable(dry.json()) == comparable(real.json()) == comparable(as_field.json())
     assert len(real.json()["updated"]) == 3
 
 
