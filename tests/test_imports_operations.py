@@ -63,3 +63,30 @@ def test_an_import_never_approves_land_release(session: Session, tmp_path: Path)
     state = session.scalar(text("SELECT state FROM land_release WHERE code = 'GPKG-LR-1'"))
     assert state == "submitted"
     assert session.scalar(text("SELECT count(*) FROM contaminated_zones")) == zones_before
+
+
+def test_an_import_never_changes_an_approved_report(session: Session, tmp_path: Path) -> None:
+    approved = session.execute(
+        text("SELECT code, task, kind FROM land_release WHERE state = 'approved' ORDER BY code")
+    ).first()
+    assert approved is not None  # the bundled records are approved
+    frame = gpd.GeoDataFrame(
+        {
+            "code": [approved.code],
+            "task": [approved.task],
+            "kind": ["cancelled" if approved.kind != "cancelled" else "cleared"],
+            "released_on": ["2022-01-01"],
+            "source": ["a file"],
+        },
+        geometry=[box(10.0, -30.0, 10.5, -29.5)],
+        crs=4326,
+    )
+    path = tmp_path / "over.gpkg"
+    frame.to_file(path, driver="GPKG")
+    report = import_file(session, "land_release", path, ImportOptions())
+    assert report.written == 0 and report.refused_whole_file
+    assert [(row.code, row.field) for row in report.refused] == [(approved.code, "code")]
+    kind = session.scalar(
+        text("SELECT kind FROM land_release WHERE code = :code"), {"code": approved.code}
+    )
+    assert kind == approved.kind

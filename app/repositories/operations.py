@@ -8,8 +8,9 @@ from sqlalchemy import ColumnElement, bindparam, func, insert, literal, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from app.catalog import RecordState, ZoneStatus
+from app.catalog import Collection, RecordState, ZoneStatus
 from app.models import ContaminatedZone, ItemFound, LandRelease, Organisation, Task
+from app.repositories.layers import model
 
 # Less than a square metre of a zone inside or outside a release is a sliver of the
 # geometry's rounding, not land: it neither splits a zone nor keeps one contaminated.
@@ -36,6 +37,18 @@ def has_approved_reports(session: Session, task_code: str) -> bool:
         ItemFound.task == task_code, ItemFound.state == RecordState.approved.value
     )
     return session.scalar(select(found.union_all(items).exists())) or False
+
+
+def approved_codes(session: Session, collection: Collection, codes: list[str]) -> set[str]:
+    """Which of these codes name a report of the collection that is approved already."""
+    table = model(collection)
+    found = session.scalars(
+        select(table.code).where(
+            table.code.in_(codes),
+            table.state == RecordState.approved.value,  # type: ignore[attr-defined]
+        )
+    )
+    return set(found)
 
 
 def clip_to_zones(session: Session, record_id: int, zone_ids: list[int]) -> None:

@@ -93,8 +93,11 @@ def _check_operations(
     if not operations.concerns(collection):
         return rows, []
     kept, refused = [], []
+    final = operations.final_codes(session, collection, [values["code"] for _, values, _ in rows])
     for position, values, geometry in rows:
         problems = operations.reference_problems(session, collection, values)
+        if values["code"] in final:
+            problems.append("code: an approved report is final: record a correction anew")
         if collection.approval and values.get("state") != RecordState.submitted:
             problems.append(
                 "state: an import brings reports as submitted; approve them through the API"

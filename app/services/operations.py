@@ -118,6 +118,11 @@ def _keep_attribution(session: Session, before: dict[str, Any], after: dict[str,
         )
 
 
+def final_codes(session: Session, collection: Collection, codes: list[str]) -> set[str]:
+    """The codes of reports that are approved, hence final: no write may change them."""
+    return repo.approved_codes(session, collection, codes) if collection.approval else set()
+
+
 def release(session: Session, record_id: int, values: dict[str, Any]) -> None:
     """Apply an approved land-release record to the contaminated zones it covers; a 422 when
     it covers none (land released already, or never a hazard zone). The record's polygon is
