@@ -73,7 +73,7 @@ const partsBar = (zone, names) => {
     piece.style.width = `${100 * Math.min(1, part.contribution)}%`;
     piece.style.background = partColour(names, name);
     piece.title = Contamap.t("priorities_part", {
-      part: partName(name), raw: part.raw, normalised: Number(part.normalised).toFixed(2),
+      part: partName(name), raw: name === "risk" ? Contamap.word("risk", part.raw) : part.raw, normalised: Number(part.normalised).toFixed(2),
       weight: part.weight, adds: Number(part.contribution).toFixed(3),
     });
     bar.append(piece);

@@ -26,13 +26,21 @@ function row(table, cells) {
   const tr = document.createElement("tr");
   for (const cell of cells) {
     const td = document.createElement("td");
-    td.textContent = cell;
+    td.append(cell instanceof Node ? cell : String(cell));
     tr.appendChild(td);
   }
   table.appendChild(tr);
 }
 
 const km2 = (value) => value.toFixed(3);
+
+// A name from the data (an organisation's): not the page's words, never translated.
+const datum = (value) => {
+  const span = document.createElement("span");
+  span.translate = false;
+  span.textContent = value;
+  return span;
+};
 
 async function fillOperations() {
   const byKind = document.getElementById("district-release-kind");
@@ -44,7 +52,7 @@ async function fillOperations() {
   for (const group of kinds.groups) row(byKind, [word("release_kind", group.key), km2(group.released_km2), group.records]);
   row(byKind, [t("total"), km2(kinds.total_km2), ""]);
   for (const group of organisations.groups) {
-    row(byOrganisation, [group.key, km2(group.released_km2), ...Object.values(group.by_kind).map(km2)]);
+    row(byOrganisation, [datum(group.key), km2(group.released_km2), ...Object.values(group.by_kind).map(km2)]);
   }
   if (!organisations.groups.length) row(byOrganisation, [t("none"), "", "", "", ""]);
   for (const group of found.groups) {
