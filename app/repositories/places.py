@@ -11,6 +11,8 @@ from app.repositories.stats import AnyRow
 # The zones counted as contaminated on the date within the distance of the point (geodesic),
 # nearest first, with their distance in metres (0 inside a zone); the nearest one whatever
 # its distance is found by the index (the 20 nearest by planar distance, then geodesically).
+# The bearing is the geodesic azimuth to the zone's closest point in degrees of longitude and
+# latitude (close enough to the geodesic one to name a compass point); NULL inside the zone.
 ZONES_NEAR = text(
     """
 WITH point AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom),
@@ -26,7 +28,9 @@ candidates AS (
     ) AS k
 )
 SELECT z.id, z.code, z.risk_level, z.hazard_class, z.status,
-       ST_Distance(z.geom::geography, p.geom::geography) AS metres
+       ST_Distance(z.geom::geography, p.geom::geography) AS metres,
+       degrees(ST_Azimuth(p.geom::geography, ST_ClosestPoint(z.geom, p.geom)::geography))
+           AS bearing_deg
 FROM zones AS z JOIN candidates USING (id), point AS p
 ORDER BY metres, z.id
 """
