@@ -14,6 +14,7 @@ from app.models.layers import (
 )
 from app.models.stats import (
     StatsAtom,
+    StatsContaminatedArea,
     StatsDelta,
     StatsDirtyDistrict,
     StatsDistrictArea,
@@ -33,6 +34,7 @@ __all__ = [
     "LineOfContact",
     "Settlement",
     "StatsAtom",
+    "StatsContaminatedArea",
     "StatsDelta",
     "StatsDirtyDistrict",
     "StatsDistrictArea",

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
 from app.core.db import Compiled
-from app.models import District, Incident
+from app.models import District, Incident, StatsContaminatedArea
 from app.repositories import features
 from app.repositories.layers import model, versions_of
 from app.schemas.query import TileFilter
@@ -38,6 +38,13 @@ WGS84 = 4326
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is text in a tile
+
+# The generalised layer: each district's contaminated area today, which stands for the zones
+# at the zooms where they would be too many to draw. The statistics' refresh keeps it, with
+# the atoms, in the transaction that changed a zone or a district.
+AREAS = "contaminated_areas"
+AREAS_SOURCES = ("contaminated_zones", "districts")
+AREAS_FIELDS = {"id": "Number", "district_id": "Number", "area_km2": "Number"}
 
 
 def _extras(collection: Collection) -> list[ColumnElement[Any]]:
@@ -68,8 +75,11 @@ def properties(collection: Collection) -> list[ColumnElement[Any]]:
     return values + _extras(collection)
 
 
-def field_types(collection: Collection) -> dict[str, str]:
-    """The TileJSON ``fields`` of a layer: each property and whether it is a number or text."""
+def field_types(collection: Collection | None) -> dict[str, str]:
+    """The TileJSON ``fields`` of a layer (the generalised one when None): each property and
+    whether it is a number or text."""
+    if collection is None:
+        return dict(AREAS_FIELDS)
     fields = {"id": "Number"}
     fields |= {prop.name: FIELD_TYPES.get(prop.type, "String") for prop in collection.properties}
     return fields | {str(extra.key): "Number" for extra in _extras(collection)}
@@ -93,23 +103,12 @@ TOLERANCE = bindparam("tolerance", type_=Float)
 SEARCH = [bindparam(name, type_=Float) for name in ("west", "south", "east", "north")]
 
 
-def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
-    """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
-    collection = COLLECTIONS[name]
-    geom = features.geometry(collection)
-    envelope = func.ST_TileEnvelope(Z, X, Y)
-    simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), TOLERANCE)
-    rows = (
-        select(
-            model(collection).id.label("id"),
-            *properties(collection),
-            func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
-        )
-        .where(geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)), *_conditions(collection, where))
-        .subquery()
-    )
-    # ST_AsMVT skips the rows whose geometry fell outside the tile (NULL): filtering them
-    # first would compute ST_AsMVTGeom twice (it took 40 % of a zone tile's time).
+def _mvt(rows: Any, name: str) -> ScalarSelect[bytes]:
+    """The rows' MVT layer called ``name``.
+
+    ST_AsMVT skips the rows whose geometry fell outside the tile (NULL): filtering them
+    first would compute ST_AsMVTGeom twice (it took 40 % of a zone tile's time).
+    """
     return (
         select(
             func.ST_AsMVT(
@@ -121,9 +120,52 @@ def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     )
 
 
+def _mvt_geom(geom: Any) -> ColumnElement[Any]:
+    """A WGS 84 geometry simplified for the zoom, clipped and quantised to the tile."""
+    envelope = func.ST_TileEnvelope(Z, X, Y)
+    simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), TOLERANCE)
+    return func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom")
+
+
+def _areas_tile() -> ScalarSelect[bytes]:
+    """The generalised layer: each district's contaminated area, whole zones merged."""
+    area = StatsContaminatedArea
+    rows = (
+        select(
+            area.district_id.label("id"),
+            area.district_id,
+            area.area_km2,
+            _mvt_geom(area.geom),
+        )
+        .where(area.geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)))
+        .subquery()
+    )
+    return _mvt(rows, AREAS)
+
+
+def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
+    """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
+    if name == AREAS:
+        return _areas_tile()
+    collection = COLLECTIONS[name]
+    geom = features.geometry(collection)
+    rows = (
+        select(model(collection).id.label("id"), *properties(collection), _mvt_geom(geom))
+        .where(geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)), *_conditions(collection, where))
+        .subquery()
+    )
+    return _mvt(rows, name)
+
+
 def _sources(names: tuple[str, ...]) -> list[str]:
     """The tables the named layers are read from, whose versions a tile depends on."""
-    return sorted({source for name in names for source in COLLECTIONS[name].sources})
+    return sorted(
+        {
+            source
+            for name in names
+            for source in (AREAS_SOURCES if name == AREAS else COLLECTIONS[name].sources)
+        }
+    )
 
 
 @lru_cache(maxsize=256)

@@ -25,11 +25,38 @@ TILEJSON_MAXZOOM = 16  # clients overzoom beyond; tiles are still served up to T
 CACHE_CONTROL = "public, no-cache"
 EARTH_RADIUS = 6378137.0  # metres: the sphere of Web Mercator (EPSG:3857)
 THREAD_BYTES = 64 * 1024  # a tile this large is compressed in a thread, off the event loop
+ZONES = "contaminated_zones"
+# From this zoom the zones are drawn whole. Below it they would be too many for one tile
+# (20,000 zones in Shusha, 356 km², made a z11 tile of 700 KB; z12's largest is 185 KB), so
+# each district's contaminated area today, the union the statistics keep, is drawn instead,
+# simplified for the zoom. At z12 a tile is about 7.5 km wide over Azerbaijan.
+WHOLE_ZONES_ZOOM = 12
+AREAS_DESCRIPTION = (
+    f"Each district's contaminated area today (its zones not yet released, merged), drawn "
+    f"below zoom {WHOLE_ZONES_ZOOM} in the place of the zones; not drawn when a filter applies "
+    f"to the zones"
+)
 
 
 def layer_names(collection: Collection | None) -> list[str]:
     """The layers of one collection's tiles, or of the all-layers tiles when None."""
     return list(COLLECTIONS) if collection is None else [collection.id]
+
+
+def _filters_zones(where: TileFilter) -> bool:
+    """Whether a tile filter keeps some zones out, which the merged areas cannot show."""
+    zones = COLLECTIONS[ZONES]
+    return where.interval is not None or any(zones.get_property(name) for name, _ in where.equals)
+
+
+def drawn_layers(names: Sequence[str], z: int, where: TileFilter) -> tuple[str, ...]:
+    """The layers a tile at zoom ``z`` draws: below WHOLE_ZONES_ZOOM the zones give way to
+    their districts' contaminated areas (to nothing when a filter applies to the zones)."""
+    if z >= WHOLE_ZONES_ZOOM or ZONES not in names:
+        return tuple(names)
+    general = () if _filters_zones(where) else (repo.AREAS,)
+    drawn = [layer for name in names for layer in ((name,) if name != ZONES else general)]
+    return tuple(drawn) or (repo.AREAS,)
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -84,7 +111,7 @@ async def fetch_tile(
     """
     z, x, y = tile
     check_tile(z, x, y)
-    key = TileKey(tuple(names), z, x, y, where)
+    key = TileKey(drawn_layers(names, z, where), z, x, y, where)
     cached = cache.get(key)
     known = cached.versions if cached else key.versions_in(if_none_match)
     place = search_bounds(z, x, y)
@@ -118,17 +145,33 @@ def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) 
         maxzoom=TILEJSON_MAXZOOM,
         bounds=[west, south, east, north],
         center=[(west + east) / 2, (south + north) / 2, center_zoom],
-        vector_layers=[
-            VectorLayer(
-                id=layer,
-                description=COLLECTIONS[layer].tile_description,
-                fields=repo.field_types(COLLECTIONS[layer]),
-                minzoom=TMS.minzoom,
-                maxzoom=TILEJSON_MAXZOOM,
-            )
-            for layer in names
-        ],
+        vector_layers=[vector_layer for layer in names for vector_layer in _vector_layers(layer)],
     )
+
+
+def _vector_layers(name: str) -> list[VectorLayer]:
+    """A collection's TileJSON layers: the zones are whole from WHOLE_ZONES_ZOOM, their
+    districts' contaminated areas stand for them below."""
+    collection = COLLECTIONS[name]
+    layer = VectorLayer(
+        id=name,
+        description=collection.tile_description,
+        fields=repo.field_types(collection),
+        minzoom=TMS.minzoom,
+        maxzoom=TILEJSON_MAXZOOM,
+    )
+    if name != ZONES:
+        return [layer]
+    layer.minzoom = WHOLE_ZONES_ZOOM
+    layer.description += f"; drawn whole from zoom {WHOLE_ZONES_ZOOM}"
+    areas = VectorLayer(
+        id=repo.AREAS,
+        description=AREAS_DESCRIPTION,
+        fields=repo.field_types(None),
+        minzoom=TMS.minzoom,
+        maxzoom=WHOLE_ZONES_ZOOM - 1,
+    )
+    return [areas, layer]
 
 
 def _zoom_to_fit(west: float, south: float, east: float, north: float) -> int:
@@ -176,13 +219,14 @@ def tileset(names: Sequence[str], tiles_url: str, title: str, base: str) -> Tile
         ],
         layers=[
             TileLayer(
-                id=name,
-                description=COLLECTIONS[name].tile_description,
+                id=layer.id,
+                description=layer.description,
                 geometryDimension=DIMENSIONS[COLLECTIONS[name].geometry_type],
-                minTileMatrix=str(TMS.minzoom),
-                maxTileMatrix=str(TMS.maxzoom),
+                minTileMatrix=str(layer.minzoom),
+                maxTileMatrix=str(TMS.maxzoom if layer.id != repo.AREAS else layer.maxzoom),
             )
             for name in names
+            for layer in _vector_layers(name)
         ],
     )
 

@@ -47,6 +47,10 @@ const drawLegend = () => {
     legend.append(legendRow({ background: colour, opacity: 0.7 }, `${risk} risk`));
   }
   legend.append(legendRow({ border: "2px dashed #6c3483" }, "clearance in progress"));
+  if (Contamap.wholeZonesZoom) {
+    legend.append(legendRow({ background: Contamap.AREA_COLOUR, opacity: 0.7 },
+      `below zoom ${Contamap.wholeZonesZoom}: contamination today, zones merged per district`));
+  }
   legend.append(legendRow({ background: Contamap.RELEASED_COLOUR, opacity: 0.7 }, "released (cleared, reduced, cancelled)"));
   title("Settlements (GeoNames), by population");
   const steps = Contamap.SETTLEMENT_STEPS;
@@ -141,6 +145,8 @@ const start = async () => {
   Contamap.statsAvailable = Contamap.paths.has("/stats/districts");
   Contamap.asOf = today;
   const [west, south, east, north] = tilejson.bounds;
+  // The zoom from which the zones are drawn whole, as the TileJSON says.
+  Contamap.wholeZonesZoom = tilejson.vector_layers.find((layer) => layer.id === "contaminated_zones")?.minzoom;
   const map = new maplibregl.Map({
     container: "map",
     style: Contamap.style(today, countries),

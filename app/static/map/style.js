@@ -11,6 +11,7 @@ Contamap.SHARE_STOPS = [
 ];
 Contamap.RISK_COLOURS = { high: "#c0392b", medium: "#e67e22", low: "#f1c40f" };
 Contamap.RELEASED_COLOUR = "#27ae60";
+Contamap.AREA_COLOUR = "#a93226";  // zoomed out: a district's contaminated area, zones merged
 Contamap.PLAIN_DISTRICT = "#f4f1ea";
 Contamap.COUNTRY_COLOUR = "#e8e4dc";
 Contamap.PRIORITY_COLOUR = "#1f4e9c";
@@ -81,6 +82,10 @@ Contamap.style = (asOf, countries) => ({
     {
       id: "districts-share", type: "fill", source: "contamap", "source-layer": "districts",
       paint: { "fill-color": Contamap.shareColour(), "fill-opacity": 0.85 },
+    },
+    {
+      id: "areas-fill", type: "fill", source: "contamap", "source-layer": "contaminated_areas",
+      paint: { "fill-color": Contamap.AREA_COLOUR, "fill-opacity": 0.6 },
     },
     {
       id: "zones-fill", type: "fill", source: "contamap", "source-layer": "contaminated_zones",
