@@ -39,12 +39,18 @@ WGS84 = 4326
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is text in a tile
 
-# The generalised layer: each district's contaminated area today, which stands for the zones
-# at the zooms where they would be too many to draw. The statistics' refresh keeps it, with
-# the atoms, in the transaction that changed a zone or a district.
+# The generalised layers, which stand for a layer at the zooms where its features would be
+# too many to draw: each district's contaminated area today (the statistics' refresh keeps
+# it, with the atoms, in the transaction that changed a zone or a district), and the
+# incidents gathered on a grid of a few screen pixels (built from the filtered incidents).
 AREAS = "contaminated_areas"
-AREAS_SOURCES = ("contaminated_zones", "districts")
-AREAS_FIELDS = {"id": "Number", "district_id": "Number", "area_km2": "Number"}
+CLUSTERS = "incident_clusters"
+GENERALISED_SOURCES = {AREAS: ("contaminated_zones", "districts"), CLUSTERS: ("incidents",)}
+GENERALISED_FIELDS = {
+    AREAS: {"id": "Number", "district_id": "Number", "area_km2": "Number"},
+    CLUSTERS: {"id": "Number", "incidents": "Number", "casualties": "Number", "first_on": "String"},
+}
+CLUSTER_CELL = 16  # the grid's cell in simplification tolerances (half pixels): 8 pixels
 
 
 def _extras(collection: Collection) -> list[ColumnElement[Any]]:
@@ -75,11 +81,8 @@ def properties(collection: Collection) -> list[ColumnElement[Any]]:
     return values + _extras(collection)
 
 
-def field_types(collection: Collection | None) -> dict[str, str]:
-    """The TileJSON ``fields`` of a layer (the generalised one when None): each property and
-    whether it is a number or text."""
-    if collection is None:
-        return dict(AREAS_FIELDS)
+def field_types(collection: Collection) -> dict[str, str]:
+    """The TileJSON ``fields`` of a layer: each property and whether it is a number or text."""
     fields = {"id": "Number"}
     fields |= {prop.name: FIELD_TYPES.get(prop.type, "String") for prop in collection.properties}
     return fields | {str(extra.key): "Number" for extra in _extras(collection)}
@@ -143,10 +146,38 @@ def _areas_tile() -> ScalarSelect[bytes]:
     return _mvt(rows, AREAS)
 
 
+def _clusters_tile(where: TileFilter) -> ScalarSelect[bytes]:
+    """The incidents the filter keeps, gathered on the zoom's grid: a point per cell at
+    their centroid, with their number, casualties and first date."""
+    collection = COLLECTIONS["incidents"]
+    mercator = func.ST_Transform(Incident.geom, WEB_MERCATOR)
+    cell = TOLERANCE * CLUSTER_CELL
+    envelope = func.ST_TileEnvelope(Z, X, Y)
+    centroid = func.ST_Centroid(func.ST_Collect(mercator))
+    rows = (
+        select(
+            func.min(Incident.id).label("id"),
+            func.count().label("incidents"),
+            func.sum(Incident.killed + Incident.injured).label("casualties"),
+            cast(func.min(Incident.occurred_on), Text).label("first_on"),
+            func.ST_AsMVTGeom(centroid, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
+        )
+        .where(
+            Incident.geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)),
+            *_conditions(collection, where),
+        )
+        .group_by(func.floor(func.ST_X(mercator) / cell), func.floor(func.ST_Y(mercator) / cell))
+        .subquery()
+    )
+    return _mvt(rows, CLUSTERS)
+
+
 def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
     if name == AREAS:
         return _areas_tile()
+    if name == CLUSTERS:
+        return _clusters_tile(where)
     collection = COLLECTIONS[name]
     geom = features.geometry(collection)
     rows = (
@@ -159,13 +190,8 @@ def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
 
 def _sources(names: tuple[str, ...]) -> list[str]:
     """The tables the named layers are read from, whose versions a tile depends on."""
-    return sorted(
-        {
-            source
-            for name in names
-            for source in (AREAS_SOURCES if name == AREAS else COLLECTIONS[name].sources)
-        }
-    )
+    sources = {name: GENERALISED_SOURCES.get(name) or COLLECTIONS[name].sources for name in names}
+    return sorted({source for name in names for source in sources[name]})
 
 
 @lru_cache(maxsize=256)

@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import morecantile
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,17 +26,43 @@ TILEJSON_MAXZOOM = 16  # clients overzoom beyond; tiles are still served up to T
 CACHE_CONTROL = "public, no-cache"
 EARTH_RADIUS = 6378137.0  # metres: the sphere of Web Mercator (EPSG:3857)
 THREAD_BYTES = 64 * 1024  # a tile this large is compressed in a thread, off the event loop
-ZONES = "contaminated_zones"
-# From this zoom the zones are drawn whole. Below it they would be too many for one tile
-# (20,000 zones in Shusha, 356 km², made a z11 tile of 700 KB; z12's largest is 185 KB), so
-# each district's contaminated area today, the union the statistics keep, is drawn instead,
-# simplified for the zoom. At z12 a tile is about 7.5 km wide over Azerbaijan.
-WHOLE_ZONES_ZOOM = 12
-AREAS_DESCRIPTION = (
-    f"Each district's contaminated area today (its zones not yet released, merged), drawn "
-    f"below zoom {WHOLE_ZONES_ZOOM} in the place of the zones; not drawn when a filter applies "
-    f"to the zones"
-)
+
+
+@dataclass(frozen=True)
+class Generalised:
+    """A layer drawn below ``whole_from`` in the place of a collection's features, which
+    would be too many for one tile there; ``filtered`` when it honours the tile filters."""
+
+    layer: str
+    whole_from: int
+    description: str
+    filtered: bool
+
+
+# The zoom from which each collection is drawn whole, and what stands for it below.
+# Zones: 20,000 in Shusha (356 km²) made a z11 tile of 700 KB (z12's largest is 185 KB), so
+# below z12 each district's contaminated area today, the union the statistics keep, is drawn,
+# simplified for the zoom (a z12 tile is about 7.5 km wide over Azerbaijan). Incidents:
+# 20,000 in a box of 0.2 degrees (41 a km²) made tiles of 980 KB at z10 and 630 KB at z11
+# (244 KB at z12), so below z12 they are gathered on a grid of 8 screen pixels: a tile then
+# holds at most 512 x 512 points, however many incidents there are.
+GENERALISED = {
+    "contaminated_zones": Generalised(
+        repo.AREAS,
+        12,
+        "Each district's contaminated area today (its zones not yet released, merged), drawn "
+        "below zoom 12 in the place of the zones; not drawn when a filter applies to the zones",
+        filtered=False,
+    ),
+    "incidents": Generalised(
+        repo.CLUSTERS,
+        12,
+        "The incidents gathered on a grid of 8 screen pixels, drawn below zoom 12 in the place "
+        "of the incidents: their number, casualties and first date, after the filters",
+        filtered=True,
+    ),
+}
+WHOLE_ZONES_ZOOM = GENERALISED["contaminated_zones"].whole_from
 
 
 def layer_names(collection: Collection | None) -> list[str]:
@@ -43,20 +70,27 @@ def layer_names(collection: Collection | None) -> list[str]:
     return list(COLLECTIONS) if collection is None else [collection.id]
 
 
-def _filters_zones(where: TileFilter) -> bool:
-    """Whether a tile filter keeps some zones out, which the merged areas cannot show."""
-    zones = COLLECTIONS[ZONES]
-    return where.interval is not None or any(zones.get_property(name) for name, _ in where.equals)
+def _filters(collection: Collection, where: TileFilter) -> bool:
+    """Whether a tile filter keeps some of a collection's features out."""
+    return (collection.temporal is not None and where.interval is not None) or any(
+        collection.get_property(name) for name, _ in where.equals
+    )
+
+
+def _drawn(name: str, z: int, where: TileFilter) -> tuple[str, ...]:
+    general = GENERALISED.get(name)
+    if general is None or z >= general.whole_from:
+        return (name,)
+    if not general.filtered and _filters(COLLECTIONS[name], where):
+        return ()
+    return (general.layer,)
 
 
 def drawn_layers(names: Sequence[str], z: int, where: TileFilter) -> tuple[str, ...]:
-    """The layers a tile at zoom ``z`` draws: below WHOLE_ZONES_ZOOM the zones give way to
-    their districts' contaminated areas (to nothing when a filter applies to the zones)."""
-    if z >= WHOLE_ZONES_ZOOM or ZONES not in names:
-        return tuple(names)
-    general = () if _filters_zones(where) else (repo.AREAS,)
-    drawn = [layer for name in names for layer in ((name,) if name != ZONES else general)]
-    return tuple(drawn) or (repo.AREAS,)
+    """The layers a tile at zoom ``z`` draws: each collection whole, or what stands for it
+    below the zoom from which it is whole (nothing when it cannot honour the filter)."""
+    drawn = tuple(layer for name in names for layer in _drawn(name, z, where))
+    return drawn or tuple(GENERALISED[name].layer for name in names)
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -150,8 +184,8 @@ def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) 
 
 
 def _vector_layers(name: str) -> list[VectorLayer]:
-    """A collection's TileJSON layers: the zones are whole from WHOLE_ZONES_ZOOM, their
-    districts' contaminated areas stand for them below."""
+    """A collection's TileJSON layers: the collection from the zoom it is whole, and below
+    that what stands for it."""
     collection = COLLECTIONS[name]
     layer = VectorLayer(
         id=name,
@@ -160,18 +194,19 @@ def _vector_layers(name: str) -> list[VectorLayer]:
         minzoom=TMS.minzoom,
         maxzoom=TILEJSON_MAXZOOM,
     )
-    if name != ZONES:
+    general = GENERALISED.get(name)
+    if general is None:
         return [layer]
-    layer.minzoom = WHOLE_ZONES_ZOOM
-    layer.description += f"; drawn whole from zoom {WHOLE_ZONES_ZOOM}"
-    areas = VectorLayer(
-        id=repo.AREAS,
-        description=AREAS_DESCRIPTION,
-        fields=repo.field_types(None),
+    layer.minzoom = general.whole_from
+    layer.description += f"; drawn whole from zoom {general.whole_from}"
+    stand_in = VectorLayer(
+        id=general.layer,
+        description=general.description,
+        fields=repo.GENERALISED_FIELDS[general.layer],
         minzoom=TMS.minzoom,
-        maxzoom=WHOLE_ZONES_ZOOM - 1,
+        maxzoom=general.whole_from - 1,
     )
-    return [areas, layer]
+    return [stand_in, layer]
 
 
 def _zoom_to_fit(west: float, south: float, east: float, north: float) -> int:
@@ -223,7 +258,7 @@ def tileset(names: Sequence[str], tiles_url: str, title: str, base: str) -> Tile
                 description=layer.description,
                 geometryDimension=DIMENSIONS[COLLECTIONS[name].geometry_type],
                 minTileMatrix=str(layer.minzoom),
-                maxTileMatrix=str(TMS.maxzoom if layer.id != repo.AREAS else layer.maxzoom),
+                maxTileMatrix=str(TMS.maxzoom if layer.id == name else layer.maxzoom),
             )
             for name in names
             for layer in _vector_layers(name)

@@ -356,6 +356,7 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
         "districts",
         "contaminated_areas",
         "contaminated_zones",
+        "incident_clusters",
         "incidents",
         "line_of_contact",
         "settlements",
@@ -479,3 +480,60 @@ def test_no_tile_over_a_district_of_20000_zones_exceeds_500_kb(
     for key, km2 in drawn.items():
         assert km2 == pytest.approx(contaminated[key], rel=0.01), key
     assert area["properties"]["area_km2"] == pytest.approx(contaminated[district_id], rel=0.01)
+
+
+def test_below_the_stated_zoom_incidents_are_gathered_with_their_number_and_toll(
+    client: TestClient, layer: dict[str, int]
+) -> None:
+    tilejson = client.get("/tiles/WebMercatorQuad/tilejson.json").json()
+    layers = {item["id"]: item for item in tilejson["vector_layers"]}
+    whole = layers["incidents"]["minzoom"]
+    assert layers["incident_clusters"]["maxzoom"] == whole - 1
+    x, y = tile_of(LON, LAT, whole - 1)
+    [cluster] = decode(get_tile(client, "incidents", whole - 1, x, y).content)["incident_clusters"][
+        "features"
+    ]
+    assert cluster["properties"] == {"incidents": 1, "casualties": 3, "first_on": "2023-05-01"}
+    assert cluster["id"] == layer["incident"]
+    # The filters apply to what is gathered: the incident happened after this interval.
+    filtered = get_tile(client, "incidents", whole - 1, x, y, datetime="2020-01-01/2022-12-31")
+    assert filtered.status_code == 204
+    x, y = tile_of(LON, LAT, whole)
+    assert "incident_clusters" not in decode(get_tile(client, "incidents", whole, x, y).content)
+
+
+def test_no_tile_over_20000_incidents_exceeds_500_kb(client: TestClient, session: Session) -> None:
+    """20,000 incidents in a box of 0.2 degrees: gathered below the zoom the TileJSON gives,
+    all of them counted; whole from it; each tile under 500 KB."""
+    session.execute(
+        text(
+            """
+INSERT INTO incidents (code, occurred_on, device, activity, killed, injured, victim_category,
+                       location_accuracy, source, geom)
+SELECT 'DENSE-I' || g, date '2020-01-01' + g % 1000, 'uxo', 'farming', g % 2, 1,
+       'civilian', 'village', 'test',
+       ST_SetSRID(ST_MakePoint(3.0 + (g % 141) * 0.0014, 0.4 + (g / 141) * 0.0014), 4326)
+FROM generate_series(0, 19999) AS g
+"""
+        )
+    )
+    west, south, east, north = 3.0, 0.4, 3.0 + 141 * 0.0014, 0.4 + 142 * 0.0014
+    whole = client.get("/tiles/WebMercatorQuad/tilejson.json").json()["vector_layers"]
+    zoom = next(item["minzoom"] for item in whole if item["id"] == "incidents")
+    largest = {}
+    for z in range(17):
+        places = [(t.x, t.y) for t in tiles.TMS.tiles(west, south, east, north, [z])]
+        if len(places) > ALL_TILES_UP_TO:
+            places = places[len(places) // 2 : len(places) // 2 + 4]  # uniform: any will do
+        bodies = [get_tile(client, "incidents", z, x, y).content for x, y in places]
+        largest[z] = max(len(body) for body in bodies)
+        if z == zoom - 1:
+            # A point in a tile's drawn buffer is its neighbour's: counted there.
+            counted = sum(
+                feature["properties"]["incidents"]
+                for body in bodies
+                for feature in decode(body)["incident_clusters"]["features"]
+                if all(0 <= value < EXTENT for value in feature["geometry"]["coordinates"])
+            )
+            assert counted == 20_000
+    assert max(largest.values()) < TILE_LIMIT, largest

@@ -63,6 +63,10 @@ const drawLegend = () => {
   title("Other layers");
   legend.append(legendRow({ borderTop: "3px dashed #1b1b1b", height: "0" }, "former line of contact (1994–2020)"));
   legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, borderRadius: "50%" }, "incident, sized by killed + injured"));
+  if (Contamap.wholeIncidentsZoom) {
+    legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, opacity: 0.7, borderRadius: "50%" },
+      `below zoom ${Contamap.wholeIncidentsZoom}: incidents gathered, sized by their number`));
+  }
   legend.append(legendRow({ border: `2.5px solid ${Contamap.PRIORITY_COLOUR}` }, "priority zone (Priorities panel)"));
   legend.append(legendRow({ background: Contamap.COUNTRY_COLOUR, border: "1px solid #a09a90" }, "neighbouring country"));
 };
@@ -145,8 +149,10 @@ const start = async () => {
   Contamap.statsAvailable = Contamap.paths.has("/stats/districts");
   Contamap.asOf = today;
   const [west, south, east, north] = tilejson.bounds;
-  // The zoom from which the zones are drawn whole, as the TileJSON says.
-  Contamap.wholeZonesZoom = tilejson.vector_layers.find((layer) => layer.id === "contaminated_zones")?.minzoom;
+  // The zooms from which the zones and incidents are drawn whole, as the TileJSON says.
+  const wholeFrom = (id) => tilejson.vector_layers.find((layer) => layer.id === id)?.minzoom;
+  Contamap.wholeZonesZoom = wholeFrom("contaminated_zones");
+  Contamap.wholeIncidentsZoom = wholeFrom("incidents");
   const map = new maplibregl.Map({
     container: "map",
     style: Contamap.style(today, countries),

@@ -128,6 +128,15 @@ Contamap.style = (asOf, countries) => ({
       },
     },
     {
+      // Zoomed out: the incidents gathered on a grid (all dates), sized by their number.
+      id: "incident-clusters", type: "circle", source: "contamap", "source-layer": "incident_clusters",
+      paint: {
+        "circle-color": Contamap.INCIDENT_COLOUR,
+        "circle-opacity": 0.7,
+        "circle-radius": ["interpolate", ["linear"], ["get", "incidents"], 1, 3, 10, 6, 100, 10, 1000, 16],
+      },
+    },
+    {
       id: "incidents", type: "circle", source: "contamap", "source-layer": "incidents",
       filter: ["<=", ["get", "occurred_on"], asOf],
       paint: {
