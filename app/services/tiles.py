@@ -184,8 +184,8 @@ def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) 
 
 
 def _vector_layers(name: str) -> list[VectorLayer]:
-    """A collection's TileJSON layers: the collection from the zoom it is whole, and below
-    that what stands for it."""
+    """A collection's TileJSON layers: the collection from the zoom it is whole, then what
+    stands for it below that zoom."""
     collection = COLLECTIONS[name]
     layer = VectorLayer(
         id=name,
@@ -206,7 +206,7 @@ def _vector_layers(name: str) -> list[VectorLayer]:
         minzoom=TMS.minzoom,
         maxzoom=general.whole_from - 1,
     )
-    return [stand_in, layer]
+    return [layer, stand_in]
 
 
 def _zoom_to_fit(west: float, south: float, east: float, north: float) -> int:

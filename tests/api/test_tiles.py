@@ -346,7 +346,7 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
     assert tilejson["minzoom"] == 0 and tilejson["maxzoom"] >= 14
     lon, lat, zoom = tilejson["center"]
     assert west <= lon <= east and south <= lat <= north and zoom >= 0
-    areas, vector_layer = tilejson["vector_layers"]
+    vector_layer, areas = tilejson["vector_layers"]
     assert vector_layer["id"] == "contaminated_zones"
     assert areas["id"] == "contaminated_areas" and areas["fields"]["area_km2"] == "Number"
     assert vector_layer["fields"]["risk_level"] == "String"
