@@ -297,7 +297,8 @@ def run(zones: int, incidents_count: int) -> str:
     ).stdout.strip()
     return "\n".join(
         [
-            "# National scale: the service at 100,000 zones and 100,000 incidents",
+            f"# National scale: the service with {zones:,} more zones and {incidents_count:,}"
+            " more incidents",
             "",
             f"- Command: `DATABASE_URL=... .venv/bin/python -m bench scale` (zones {zones:,}, "
             f"incidents {incidents_count:,})",
