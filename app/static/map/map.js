@@ -48,6 +48,10 @@ const drawLegend = () => {
     legend.append(legendRow({ background: colour, opacity: 0.7 }, t(`risk_${risk}`)));
   }
   legend.append(legendRow({ border: "2px dashed #6c3483" }, t("status_in_progress")));
+  if (Contamap.wholeZonesZoom) {
+    legend.append(legendRow({ background: Contamap.AREA_COLOUR, opacity: 0.7 },
+      t("legend_areas", { zoom: Contamap.wholeZonesZoom })));
+  }
   legend.append(legendRow({ background: Contamap.RELEASED_COLOUR, opacity: 0.7 }, t("legend_released")));
   title(t("legend_settlements"));
   const steps = Contamap.SETTLEMENT_STEPS;
@@ -61,6 +65,10 @@ const drawLegend = () => {
   title(t("legend_other"));
   legend.append(legendRow({ borderTop: "3px dashed #1b1b1b", height: "0" }, t("legend_line")));
   legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, borderRadius: "50%" }, t("legend_incident")));
+  if (Contamap.wholeIncidentsZoom) {
+    legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, opacity: 0.7, borderRadius: "50%" },
+      t("legend_incident_clusters", { zoom: Contamap.wholeIncidentsZoom })));
+  }
   legend.append(legendRow({ border: `2.5px solid ${Contamap.PRIORITY_COLOUR}` }, t("legend_priority")));
   legend.append(legendRow({ background: Contamap.COUNTRY_COLOUR, border: "1px solid #a09a90" }, t("legend_country")));
 };
@@ -179,6 +187,10 @@ const start = async () => {
   Contamap.statsAvailable = Contamap.paths.has("/stats/districts");
   Contamap.asOf = today;
   const [west, south, east, north] = tilejson.bounds;
+  // The zooms from which the zones and incidents are drawn whole, as the TileJSON says.
+  const wholeFrom = (id) => tilejson.vector_layers.find((layer) => layer.id === id)?.minzoom;
+  Contamap.wholeZonesZoom = wholeFrom("contaminated_zones");
+  Contamap.wholeIncidentsZoom = wholeFrom("incidents");
   const map = new maplibregl.Map({
     container: "map",
     style: Contamap.style(today, countries),
