@@ -22,11 +22,13 @@ from app.core.db import make_engine
 from app.errors import ContamapError
 from app.schemas.imports import ImportReport
 from app.services.accounts import create_user, disable_user, list_users, reset_password
-from app.services.auth import create_key, list_keys, revoke_key
+from app.services.auth import Caller, create_key, list_keys, revoke_key
+from app.services.import_process import ReadLimits
 from app.services.imports import ImportOptions, parse_mapping
 from app.services.imports import import_file as import_file_into
 from app.services.loader import BUNDLED_DATA, count_features, load_bundled, refresh_statistics
 from app.services.reports import purge_contacts
+from app.services.sync import SyncOptions, sync_package
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 GRACEFUL_SHUTDOWN_S = 30  # requests in flight get this long to finish on SIGTERM
@@ -123,6 +125,7 @@ def import_file(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         make_valid=make_valid,
+        limits=ReadLimits.from_settings(get_settings()),
     )
     with _transaction("import") as session, Progress(transient=True) as progress:
         task = progress.add_task(f"importing {path.name}", total=None)
@@ -142,9 +145,11 @@ def _print_report(report: ImportReport) -> None:
         typer.echo(f"row {row.position}{code}: {row.field}: {row.reason}", err=True)
     verb = "would write" if report.dry_run else "wrote"
     if report.refused_whole_file:
+        outcome = "the file would be refused" if report.dry_run else "nothing was written"
+        others = "no row is good" if report.skip_invalid else "--skip-invalid writes the others"
         typer.echo(
-            f"contamap import: nothing was written: {len(report.refused)} of {report.rows} "
-            "rows break a rule (--skip-invalid writes the others)",
+            f"contamap import: {outcome}: {len(report.refused)} of {report.rows} "
+            f"rows break a rule ({others})",
             err=True,
         )
         return
@@ -154,6 +159,33 @@ def _print_report(report: ImportReport) -> None:
         f"{len(report.refused)}, repaired {report.repaired}, in {report.seconds} s "
         f"({report.rows_per_second} rows/s)"
     )
+
+
+@cli.command()
+def sync(
+    package: Annotated[Path, typer.Argument(help="the edited district package (.gpkg)")],
+    dry_run: Annotated[bool, typer.Option(help="report, write nothing")] = False,
+    delete: Annotated[
+        bool, typer.Option(help="delete the features deleted in the file (else reported)")
+    ] = False,
+    actor: Annotated[
+        str, typer.Option(help="the name the history gives the changes")
+    ] = "contamap sync",
+) -> None:
+    """Apply an edited district package: what changed in the file is written where the server
+    still has the version it was exported at; conflicts are reported, not written. Prints the
+    report (JSON); exits 2 when there are conflicts."""
+    caller = Caller(key_id=0, name=actor, role="admin")  # whoever runs it has the database
+    options = SyncOptions(dry_run=dry_run, delete=delete)
+    if not package.is_file():
+        raise typer.BadParameter(f"no file {package}")
+    with _transaction("sync") as session:
+        public = get_settings().public_url
+        base = str(public).rstrip("/") if public is not None else ""
+        report = sync_package(session, package, caller, options, base)
+    typer.echo(report.model_dump_json(indent=2))
+    if report.conflicts:
+        raise typer.Exit(2)
 
 
 @cli.command()

@@ -26,6 +26,7 @@ from app.api.routes import (
     reports,
     search,
     stats,
+    sync,
     tiles,
 )
 from app.api.security import SecurityMiddleware
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(editing.router)
     app.include_router(imports.router)
+    app.include_router(sync.router)
     app.include_router(health.router)
     app.include_router(stats.router)
     app.include_router(operations.router)

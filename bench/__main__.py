@@ -3,7 +3,7 @@
 import sys
 from collections.abc import Callable
 
-from bench import features, imports, memory, stats, traffic
+from bench import features, imports, memory, scale, stats, traffic
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "stats": stats.main,
@@ -11,6 +11,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "traffic": traffic.main,
     "imports": imports.main,
     "memory": memory.main,
+    "scale": scale.main,
 }
 
 

@@ -8,11 +8,15 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
+from app.api import i18n
 from app.api.security import host_allowed
 from app.core.responses import JSONResponse
 from app.formats import Format
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+i18n.install(templates)
+# An HTML page is in the language of the cookie or of Accept-Language.
+HTML_VARY = {"Vary": "Accept, Accept-Language, Cookie"}
 
 
 HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
@@ -72,6 +76,9 @@ def respond(
     )
     if fmt.kind == "html":
         return templates.TemplateResponse(
-            request, template, {"data": data, "base": base_url(request), **context}
+            request,
+            template,
+            {"data": data, "base": base_url(request), **context},
+            headers=HTML_VARY,
         )
     return JSONResponse(data, media_type=fmt.media_type)

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     request_head_timeout_s: float = Field(default=20, gt=0, le=3600)
     request_body_timeout_s: float = Field(default=20, gt=0, le=3600)
     request_body_min_rate: int = Field(default=500, ge=1)  # bytes a second
+    # An upload is read in a process of its own, within these bounds (app/services/imports.py).
+    import_seconds: int = Field(default=600, ge=1)  # wall-clock time to read and check a file
+    import_memory_mb: int = Field(default=4096, ge=512)  # the reading process's address space
+    import_unpacked_mb: int = Field(default=2048, ge=1)  # what a .zip may unpack to, at most
     read_requires_key: bool = False  # reads need a key too (any role)
     export_timeout_s: float = Field(default=120, gt=0)  # a GeoPackage or FlatGeobuf, at most
     # Wrong API keys allowed per client address, then 429 until the window moves on: the

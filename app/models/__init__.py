@@ -19,6 +19,7 @@ from app.models.operations import ItemFound, LandRelease, Organisation, Task
 from app.models.reports import Report, ReportEvent
 from app.models.stats import (
     StatsAtom,
+    StatsContaminatedArea,
     StatsDelta,
     StatsDirtyDistrict,
     StatsDistrictArea,
@@ -44,6 +45,7 @@ __all__ = [
     "ReportEvent",
     "Settlement",
     "StatsAtom",
+    "StatsContaminatedArea",
     "StatsDelta",
     "StatsDirtyDistrict",
     "StatsDistrictArea",

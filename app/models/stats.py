@@ -71,6 +71,21 @@ class StatsAtom(Base):
     )
 
 
+class StatsContaminatedArea(Base):
+    """A district's contaminated area today: the union of its atoms a zone not released covers.
+
+    The tiles draw it at the zooms where the zones themselves would be too many.
+    """
+
+    __tablename__ = "stats_contaminated_areas"
+
+    district_id: Mapped[int] = mapped_column(primary_key=True)
+    area_km2: Mapped[float] = mapped_column(Float)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=False
+    )
+
+
 class StatsDelta(Base):
     """A change of contaminated or released km² in a district on a date, for one filter key.
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import Collection
 from app.models import District
+from app.repositories.editing import _version as row_version
 from app.repositories.features import columns, visible
 from app.repositories.layers import model
 
@@ -37,7 +38,8 @@ def clipped_rows(
     where: Sequence[ColumnElement[bool]],
     clip: ScalarSelect[Any] | None,
 ) -> Iterator[Any]:
-    """Rows (id, properties..., WKB geometry), the geometry clipped to ``clip`` when given."""
+    """Rows (id, properties..., version, WKB geometry), the geometry clipped to ``clip`` when
+    given; the version is the row's as editing computes it (its ETag), what a sync compares."""
     table = model(collection)
     cols = columns(collection)
     geometry: ColumnElement[Any] = table.geom.expression
@@ -47,7 +49,12 @@ def clipped_rows(
             func.ST_CollectionExtract(func.ST_Intersection(table.geom, clip), dimension)
         )
     statement = (
-        select(table.id, *(cols[name] for name in names), func.ST_AsBinary(geometry))
+        select(
+            table.id,
+            *(cols[name] for name in names),
+            row_version(collection),
+            func.ST_AsBinary(geometry),
+        )
         .where(*where)
         .order_by(table.id)
     )

@@ -8,8 +8,9 @@ from sqlalchemy import ColumnElement, bindparam, func, insert, literal, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from app.catalog import ZoneStatus
-from app.models import ContaminatedZone, LandRelease, Task
+from app.catalog import Collection, RecordState, ZoneStatus
+from app.models import ContaminatedZone, ItemFound, LandRelease, Organisation, Task
+from app.repositories.layers import model
 
 # Less than a square metre of a zone inside or outside a release is a sliver of the
 # geometry's rounding, not land: it neither splits a zone nor keeps one contaminated.
@@ -20,6 +21,49 @@ CONTAMINATED = (ZoneStatus.active.value, ZoneStatus.in_progress.value)
 def task_organisation(session: Session, task_code: str) -> str | None:
     """The organisation of the task with this code, or None when there is no such task."""
     return session.scalar(select(Task.organisation).where(Task.code == task_code))
+
+
+def organisation_exists(session: Session, code: str) -> bool:
+    """Whether an organisation has this code."""
+    return session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None
+
+
+def has_approved_reports(session: Session, task_code: str) -> bool:
+    """Whether any approved land-release record or item report names the task."""
+    found = select(LandRelease.id).where(
+        LandRelease.task == task_code, LandRelease.state == RecordState.approved.value
+    )
+    items = select(ItemFound.id).where(
+        ItemFound.task == task_code, ItemFound.state == RecordState.approved.value
+    )
+    return session.scalar(select(found.union_all(items).exists())) or False
+
+
+def approved_codes(session: Session, collection: Collection, codes: list[str]) -> set[str]:
+    """Which of these codes name a report of the collection that is approved already."""
+    table = model(collection)
+    found = session.scalars(
+        select(table.code).where(
+            table.code.in_(codes),
+            table.state == RecordState.approved.value,  # type: ignore[attr-defined]
+        )
+    )
+    return set(found)
+
+
+def clip_to_zones(session: Session, record_id: int, zone_ids: list[int]) -> None:
+    """A record's polygon cut to the contaminated zones it releases: land that held no
+    hazard zone, or was released already, is not released again, nor counted twice."""
+    zones = (
+        select(func.ST_Union(ContaminatedZone.geom))
+        .where(ContaminatedZone.id.in_(zone_ids))
+        .scalar_subquery()
+    )
+    session.execute(
+        sql_update(LandRelease)
+        .where(LandRelease.id == record_id)
+        .values(geom=_polygons(func.ST_Intersection(LandRelease.geom, zones)))
+    )
 
 
 def missing_zones(session: Session, codes: list[str]) -> list[str]:

@@ -11,23 +11,32 @@ from app.repositories.stats import AnyRow
 # The zones counted as contaminated on the date within the distance of the point (geodesic),
 # nearest first, with their distance in metres (0 inside a zone); the nearest one whatever
 # its distance is found by the index (the 20 nearest by planar distance, then geodesically).
+# The bearing is the geodesic azimuth to the zone's closest point in degrees of longitude and
+# latitude (close enough to the geodesic one to name a compass point); NULL inside the zone.
+# The point is written out, never a CTE, and the zones are read once per part: a CTE named
+# twice is materialised, which scanned every zone (1 s at 100,000 zones) where the GiST index
+# finds the box's zones and walks the nearest ones in order (KNN), the filter applied on the
+# way.
 ZONES_NEAR = text(
     """
-WITH point AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom),
-zones AS (
-    SELECT z.* FROM stats_contaminated_zones(:as_of, :risk_level, :status, :contamination) AS z
-),
-candidates AS (
-    SELECT z.id FROM zones AS z, point AS p
-    WHERE z.geom && ST_Expand(p.geom, :metres / 82000.0)
+WITH candidates AS (
+    SELECT z.id FROM stats_contaminated_zones(:as_of, :risk_level, :status, :contamination) AS z
+    WHERE z.geom && ST_Expand(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :metres / 82000.0)
     UNION
     SELECT id FROM (
-        SELECT z.id FROM zones AS z, point AS p ORDER BY z.geom <-> p.geom LIMIT 20
+        SELECT z.id FROM stats_contaminated_zones(:as_of, :risk_level, :status, :contamination)
+            AS z
+        ORDER BY z.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 20
     ) AS k
 )
 SELECT z.id, z.code, z.risk_level, z.hazard_class, z.status,
-       ST_Distance(z.geom::geography, p.geom::geography) AS metres
-FROM zones AS z JOIN candidates USING (id), point AS p
+       ST_Distance(z.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
+           AS metres,
+       degrees(ST_Azimuth(
+           ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
+           ST_ClosestPoint(z.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))::geography
+       )) AS bearing_deg
+FROM contaminated_zones AS z JOIN candidates USING (id)
 ORDER BY metres, z.id
 """
 )

@@ -34,6 +34,7 @@ from app.models import (
     StatsDistrictArea,
     StatsState,
 )
+from app.repositories.features import visible
 from app.repositories.layers import model
 
 AnyRow = Row[*tuple[Any, ...]]
@@ -215,14 +216,17 @@ def incident_years(
 
 
 def sources(session: Session) -> list[AnyRow]:
-    """Each layer's distinct sources and their feature counts, by catalogue order and source."""
+    """Each layer's distinct sources and their feature counts, by catalogue order and source;
+    of reports, the approved ones only (the figures count no other, and drafts are private)."""
     parts = [
         select(
             literal(position).label("position"),
             literal(collection.id).label("layer"),
             model(collection).source.label("source"),
             func.count().label("features"),
-        ).group_by(model(collection).source)
+        )
+        .where(*visible(collection, None))
+        .group_by(model(collection).source)
         for position, collection in enumerate(COLLECTIONS.values())
     ]
     listed = union_all(*parts).subquery()

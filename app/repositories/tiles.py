@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
 from app.core.db import Compiled
-from app.models import District, Incident
+from app.models import District, Incident, StatsContaminatedArea
 from app.repositories import features
 from app.repositories.layers import model, versions_of
 from app.schemas.query import TileFilter
@@ -38,6 +38,19 @@ WGS84 = 4326
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is text in a tile
+
+# The generalised layers, which stand for a layer at the zooms where its features would be
+# too many to draw: each district's contaminated area today (the statistics' refresh keeps
+# it, with the atoms, in the transaction that changed a zone or a district), and the
+# incidents gathered on a grid of a few screen pixels (built from the filtered incidents).
+AREAS = "contaminated_areas"
+CLUSTERS = "incident_clusters"
+GENERALISED_SOURCES = {AREAS: ("contaminated_zones", "districts"), CLUSTERS: ("incidents",)}
+GENERALISED_FIELDS = {
+    AREAS: {"id": "Number", "district_id": "Number", "area_km2": "Number"},
+    CLUSTERS: {"id": "Number", "incidents": "Number", "casualties": "Number", "first_on": "String"},
+}
+CLUSTER_CELL = 16  # the grid's cell in simplification tolerances (half pixels): 8 pixels
 
 
 def _extras(collection: Collection) -> list[ColumnElement[Any]]:
@@ -93,23 +106,12 @@ TOLERANCE = bindparam("tolerance", type_=Float)
 SEARCH = [bindparam(name, type_=Float) for name in ("west", "south", "east", "north")]
 
 
-def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
-    """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
-    collection = COLLECTIONS[name]
-    geom = features.geometry(collection)
-    envelope = func.ST_TileEnvelope(Z, X, Y)
-    simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), TOLERANCE)
-    rows = (
-        select(
-            model(collection).id.label("id"),
-            *properties(collection),
-            func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
-        )
-        .where(geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)), *_conditions(collection, where))
-        .subquery()
-    )
-    # ST_AsMVT skips the rows whose geometry fell outside the tile (NULL): filtering them
-    # first would compute ST_AsMVTGeom twice (it took 40 % of a zone tile's time).
+def _mvt(rows: Any, name: str) -> ScalarSelect[bytes]:
+    """The rows' MVT layer called ``name``.
+
+    ST_AsMVT skips the rows whose geometry fell outside the tile (NULL): filtering them
+    first would compute ST_AsMVTGeom twice (it took 40 % of a zone tile's time).
+    """
     return (
         select(
             func.ST_AsMVT(
@@ -121,9 +123,75 @@ def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     )
 
 
+def _mvt_geom(geom: Any) -> ColumnElement[Any]:
+    """A WGS 84 geometry simplified for the zoom, clipped and quantised to the tile."""
+    envelope = func.ST_TileEnvelope(Z, X, Y)
+    simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), TOLERANCE)
+    return func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom")
+
+
+def _areas_tile() -> ScalarSelect[bytes]:
+    """The generalised layer: each district's contaminated area, whole zones merged."""
+    area = StatsContaminatedArea
+    rows = (
+        select(
+            area.district_id.label("id"),
+            area.district_id,
+            area.area_km2,
+            _mvt_geom(area.geom),
+        )
+        .where(area.geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)))
+        .subquery()
+    )
+    return _mvt(rows, AREAS)
+
+
+def _clusters_tile(where: TileFilter) -> ScalarSelect[bytes]:
+    """The incidents the filter keeps, gathered on the zoom's grid: a point per cell at
+    their centroid, with their number, casualties and first date."""
+    collection = COLLECTIONS["incidents"]
+    mercator = func.ST_Transform(Incident.geom, WEB_MERCATOR)
+    cell = TOLERANCE * CLUSTER_CELL
+    envelope = func.ST_TileEnvelope(Z, X, Y)
+    centroid = func.ST_Centroid(func.ST_Collect(mercator))
+    rows = (
+        select(
+            func.min(Incident.id).label("id"),
+            func.count().label("incidents"),
+            func.sum(Incident.killed + Incident.injured).label("casualties"),
+            cast(func.min(Incident.occurred_on), Text).label("first_on"),
+            func.ST_AsMVTGeom(centroid, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
+        )
+        .where(
+            Incident.geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)),
+            *_conditions(collection, where),
+        )
+        .group_by(func.floor(func.ST_X(mercator) / cell), func.floor(func.ST_Y(mercator) / cell))
+        .subquery()
+    )
+    return _mvt(rows, CLUSTERS)
+
+
+def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
+    """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
+    if name == AREAS:
+        return _areas_tile()
+    if name == CLUSTERS:
+        return _clusters_tile(where)
+    collection = COLLECTIONS[name]
+    geom = features.geometry(collection)
+    rows = (
+        select(model(collection).id.label("id"), *properties(collection), _mvt_geom(geom))
+        .where(geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)), *_conditions(collection, where))
+        .subquery()
+    )
+    return _mvt(rows, name)
+
+
 def _sources(names: tuple[str, ...]) -> list[str]:
     """The tables the named layers are read from, whose versions a tile depends on."""
-    return sorted({source for name in names for source in COLLECTIONS[name].sources})
+    sources = {name: GENERALISED_SOURCES.get(name) or COLLECTIONS[name].sources for name in names}
+    return sorted({source for name in names for source in sources[name]})
 
 
 @lru_cache(maxsize=256)

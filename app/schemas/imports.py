@@ -24,6 +24,9 @@ class ImportReport(BaseModel):
     written: int
     dry_run: bool
     skip_invalid: bool
-    refused_whole_file: bool = Field(description="true when one bad row refused the file")
+    refused_whole_file: bool = Field(
+        description="true when the file is refused (in a dry run: would be): a bad row without "
+        "skip_invalid, or no good row at all; nothing is written"
+    )
     seconds: float
     rows_per_second: float | None

@@ -57,13 +57,16 @@ class _LineRules(_Properties):
         return data
 
 
+REPORTED_ON = ("released_on", "found_on")  # the day a report tells of
+
+
 class _ReportRules(_Properties):
     @model_validator(mode="before")
     @classmethod
     def _submitted_by_default(cls, data: Any) -> Any:
-        """A report without a state is submitted."""
-        if isinstance(data, dict) and not data.get("state"):
-            return {**data, "state": RecordState.submitted.value}
+        """A report without a state is submitted; one submitted (again) has no reason."""
+        if isinstance(data, dict) and data.get("state") in (None, "", RecordState.submitted):
+            return {**data, "state": RecordState.submitted.value, "reason": None}
         return data
 
     @model_validator(mode="after")
@@ -72,6 +75,10 @@ class _ReportRules(_Properties):
         rejected = getattr(self, "state", None) == RecordState.rejected
         if rejected != bool(getattr(self, "reason", None)):
             raise ValueError("reason is required exactly when state is rejected")
+        for name in REPORTED_ON:
+            day = getattr(self, name, None)
+            if day is not None and day > date.today():
+                raise ValueError(f"{name} is in the future: a report tells what was done")
         return self
 
 

@@ -16,6 +16,9 @@ class ZoneNear(BaseModel):
     hazard_class: str
     status: str
     distance_km: float
+    bearing_deg: float | None = Field(
+        None, description="from the point towards the zone, clockwise from north; null inside it"
+    )
 
 
 class IncidentNear(BaseModel):

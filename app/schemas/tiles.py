@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from app.core.i18n import FALLBACK, message
 from app.schemas.ogc import Link
 
 
@@ -28,7 +29,7 @@ class TileJSON(BaseModel):
         '<a href="https://www.naturalearthdata.com/">Natural Earth</a> · '
         '<a href="https://www.geonames.org/">GeoNames</a> '
         '(<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>) · '
-        "zones: schematic scenario · Contamap"
+        f"{message(FALLBACK, 'attribution_schematic')} · Contamap"
     )
     scheme: Literal["xyz"] = "xyz"
     tiles: list[str]

@@ -298,6 +298,10 @@ def _overwrite(
         _stored_values(session, collection, number) if operations.concerns(collection) else None
     )
     decision = operations.authorise(session, collection, caller, before, checked.values)
+    if decision.action is not None and options.if_match is None:
+        raise PreconditionRequired(
+            f"to {decision.action} a report, send If-Match with the ETag of the version you read"
+        )
     repo.set_actor(session, caller.name, decision.action or action)
     _write(
         session,

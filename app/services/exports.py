@@ -3,7 +3,10 @@
 Files are written with pyogrio (GDAL) from rows PostGIS selects, with the layers' types kept:
 dates as dates, integers as integers, lists as comma-separated text. A district's package
 holds its boundary, zones, incidents, settlements and the part of the former line of
-contact within it, each a layer, and its statistics and their sources as tables.
+contact within it, each a layer, and its statistics and their sources as tables. Each
+feature carries the version it was exported at (``contamap_version``, its ETag), and two
+tables say what the package is and which features it held at which version: a sync of the
+edited package (app/services/sync.py) writes back only what changed in the file.
 """
 
 import json
@@ -11,9 +14,9 @@ import re
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,12 @@ SOURCE_FIELDS = [
     ("features", "integer"),
     ("schematic", "boolean"),
 ]
+VERSION_FIELD = "contamap_version"  # on each feature layer: the feature's version at export
+PACKAGE_TABLE = "contamap_package"  # what the package is: key and value
+FEATURES_TABLE = "contamap_features"  # each feature exported: layer, id, version
+PACKAGE_FORMAT = "contamap district package 1"
+PACKAGE_FIELDS = [("key", "string"), ("value", "string")]
+FEATURES_FIELDS = [("layer", "string"), ("id", "integer"), ("version", "string")]
 
 
 @dataclass(frozen=True)
@@ -181,18 +190,29 @@ def items_file(
     return ExportFile(path, fmt.media_type, filename, folder)
 
 
+def _recorded(
+    rows: Iterable[Sequence[Any]], layer: str, exported: list[tuple[str, int, str]]
+) -> Iterator[Sequence[Any]]:
+    """The rows, each one's layer, id and version noted in ``exported`` as it passes."""
+    for row in rows:
+        exported.append((layer, row[0], row[-2]))
+        yield row
+
+
 def _layer(
     session: Session,
     path: Path,
     collection: Collection,
     where: list[ColumnElement[bool]],
     clip: Any,
+    exported: list[tuple[str, int, str]],
 ) -> None:
     names = collection.property_names
-    rows = repo.clipped_rows(session, collection, names, where, clip)
-    write_layer(
-        path, GPKG, collection.id, collection.geometry_type, _fields(collection, names), rows
+    rows = _recorded(
+        repo.clipped_rows(session, collection, names, where, clip), collection.id, exported
     )
+    fields = [*_fields(collection, names), (VERSION_FIELD, "string")]
+    write_layer(path, GPKG, collection.id, collection.geometry_type, fields, rows)
 
 
 def file_stem(name: str) -> str:
@@ -202,19 +222,24 @@ def file_stem(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", latin.encode("ascii", "ignore").decode().lower()))
 
 
-def district_package(session: Session, district_id: int, as_of: date) -> ExportFile:
-    """One district's GeoPackage for offline work: its layers, figures and sources."""
+def district_package(
+    session: Session, district_id: int, as_of: date, server: str = ""
+) -> ExportFile:
+    """One district's GeoPackage for offline work: its layers, figures and sources, and what
+    a sync needs: each feature's version, and the server, district and time of the export."""
+    exported_at = datetime.now(UTC).isoformat(timespec="seconds")
     detail = district_detail(session, district_id, as_of, ZoneFilter())
     folder = tempfile.TemporaryDirectory(prefix="contamap-package-")
     name = f"{file_stem(detail.name) or f'district-{district_id}'}.gpkg"
     path = Path(folder.name) / "package.gpkg"  # a name of ours: a district's code is no path
     district = repo.district_geometry(session, district_id)
+    exported: list[tuple[str, int, str]] = []
     for collection in COLLECTIONS.values():
         if collection.package is None:
             continue
         where = repo.in_district(collection, district_id, district)
         clip = district if collection.package == "clipped" else None
-        _layer(session, path, collection, where, clip)
+        _layer(session, path, collection, where, clip, exported)
     figures = detail.model_dump(mode="json", exclude=NOT_FIGURES)
     rows = [
         (key, value if isinstance(value, str) else json.dumps(value))
@@ -224,4 +249,14 @@ def district_package(session: Session, district_id: int, as_of: date) -> ExportF
     sources = summary(session, as_of, ZoneFilter()).sources
     source_rows = [(item.layer, item.source, item.features, item.schematic) for item in sources]
     write_layer(path, GPKG, "sources", None, SOURCE_FIELDS, source_rows)
+    about = {
+        "format": PACKAGE_FORMAT,
+        "server": server,
+        "district_id": str(district_id),
+        "district": detail.name,
+        "as_of": as_of.isoformat(),
+        "exported_at": exported_at,
+    }
+    write_layer(path, GPKG, PACKAGE_TABLE, None, PACKAGE_FIELDS, list(about.items()))
+    write_layer(path, GPKG, FEATURES_TABLE, None, FEATURES_FIELDS, exported)
     return ExportFile(path, GPKG.media_type, name, folder)

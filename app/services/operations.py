@@ -45,11 +45,21 @@ def _owner(session: Session, collection: Collection, values: dict[str, Any]) -> 
     return organisation
 
 
-def _check_references(session: Session, values: dict[str, Any]) -> None:
-    """A task's hazard zones exist."""
+def reference_problems(
+    session: Session, collection: Collection, values: dict[str, Any]
+) -> list[str]:
+    """What a task or report names that does not exist: its task, a task's hazard zones."""
+    problems = []
+    if collection.owner == "organisation" and "task" not in values:  # a task names its owner
+        organisation = values.get("organisation")
+        if organisation is not None and not repo.organisation_exists(session, organisation):
+            problems.append(f"organisation: no organisation has the code {organisation!r}")
+    if "task" in values and repo.task_organisation(session, values["task"]) is None:
+        problems.append(f"task: no task has the code {values['task']!r}")
     missing = repo.missing_zones(session, list(values.get("zones") or []))
     if missing:
-        raise InvalidFeature([f"properties.zones: no hazard zone has the code(s) {missing}"])
+        problems.append(f"zones: no hazard zone has the code(s) {missing}")
+    return problems
 
 
 def authorise(
@@ -63,8 +73,10 @@ def authorise(
     or deleted), and what the change entails; 403, 409 or 422 when it may not."""
     if not concerns(collection):
         return Decision()
-    if after is not None and "zones" in after:
-        _check_references(session, after)
+    if after is not None:
+        problems = reference_problems(session, collection, after)
+        if problems:
+            raise InvalidFeature([f"properties.{problem}" for problem in problems])
     if caller.role == "operator":
         for values in (before, after):
             if values is not None and _owner(session, collection, values) != caller.organisation:
@@ -72,8 +84,8 @@ def authorise(
                     f"the key {caller.name!r} is {caller.organisation}'s: it changes only that "
                     "organisation's tasks and reports"
                 )
-    elif after is not None and collection.owner == "organisation" and "task" in after:
-        _owner(session, collection, after)  # the task exists
+    if before is not None and after is not None and "task" not in after:
+        _keep_attribution(session, before, after)
     if not collection.approval:
         return Decision()
     old = before["state"] if before is not None else None
@@ -95,9 +107,36 @@ def authorise(
     return Decision("approve", releases=collection.id == RELEASES_LAND)
 
 
+def _keep_attribution(session: Session, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """A task whose reports are approved keeps its code and organisation: approved figures
+    by organisation are final, as the reports are."""
+    moved = [name for name in ("code", "organisation") if before.get(name) != after.get(name)]
+    if moved and repo.has_approved_reports(session, before["code"]):
+        raise Conflict(
+            f"task {before['code']} has approved reports: its {' and '.join(moved)} cannot "
+            "change (the approved figures by organisation are final); open a new task"
+        )
+
+
+def final_codes(session: Session, collection: Collection, codes: list[str]) -> set[str]:
+    """The codes of reports that are approved, hence final: no write may change them."""
+    return repo.approved_codes(session, collection, codes) if collection.approval else set()
+
+
 def release(session: Session, record_id: int, values: dict[str, Any]) -> None:
-    """Apply an approved land-release record to the contaminated zones it covers."""
-    for zone in repo.covered_zones(session, record_id):
+    """Apply an approved land-release record to the contaminated zones it covers; a 422 when
+    it covers none (land released already, or never a hazard zone). The record's polygon is
+    first cut to those zones, so released land is counted once, as what it was."""
+    covered = repo.covered_zones(session, record_id)
+    if not covered:
+        raise InvalidFeature(
+            [
+                "geometry: the record covers no contaminated (active or in-progress) hazard "
+                "zone: nothing to release"
+            ]
+        )
+    repo.clip_to_zones(session, record_id, [zone.id for zone in covered])
+    for zone in covered:
         if zone.recorded_on > values["released_on"]:
             raise InvalidFeature(
                 [

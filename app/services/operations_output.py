@@ -1,20 +1,22 @@
 """The operations' figures as CSV: one row per group, district or figure, each row saying
 which records it counts and whether its data are schematic."""
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import Any
 
+from app.core.spreadsheet import CsvWriter
 from app.schemas.operations import Forecast, ItemsStats, MonthFigures, MonthlyReport, ReleaseStats
 from app.services.operations_stats import ACTIONS, CATEGORIES, KINDS
 
 
 def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
+    """A header row, then one row per dict; text cells never formulas (CsvWriter)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = CsvWriter(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(row.get(column) for column in columns)
     return buffer.getvalue()
 
 

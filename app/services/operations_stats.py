@@ -87,8 +87,20 @@ def km2(m2: float) -> float:
     return round(max(float(m2), 0.0) / 1e6, 6)
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a figure may be asked for, as /stats/timeseries
+
+
+def check_day(day: date | None, name: str) -> None:
+    """A date outside FIRST_YEAR..LAST_YEAR is refused: nothing was released then, and a
+    period of millennia would keep a connection for the statement timeout."""
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidParameterValue(f"{name}: {day} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+
+
 def check_period(first: date | None, last: date | None) -> None:
-    """A period whose start is after its end is refused."""
+    """A period within the years figures are kept for, its start not after its end."""
+    check_day(first, "from")
+    check_day(last, "to")
     if first is not None and last is not None and first > last:
         raise InvalidParameterValue(f"from ({first}) is after to ({last})")
 
@@ -226,6 +238,7 @@ def items(
 def productivity(session: Session, first: date | None, last: date | None) -> Productivity:
     """m² released per working day per organisation and method; by default the 12 months up
     to today."""
+    check_period(first, last)
     last = last or date.today()
     first = first or shift_months(last, -12) + timedelta(days=1)
     check_period(first, last)
@@ -329,6 +342,7 @@ def _entry(
 def forecast(session: Session, as_of: date) -> Forecast:
     """Per district and nationally: remaining km², the recent release rate and its range, and
     the year the remaining area would be released at it."""
+    check_day(as_of, "as_of")
     periods = quarters(as_of)
     national_m2: list[float] = []
     district_m2: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(periods))

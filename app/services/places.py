@@ -1,13 +1,11 @@
 """For people going home: what is near a place, and finding a place by its name."""
 
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy.orm import Session
 
+from app.core.i18n import catalogue
 from app.errors import InvalidParameterValue
 from app.repositories import places as repo
 from app.schemas.places import IncidentNear, Near, Place, SearchResults, ZoneNear
@@ -16,14 +14,11 @@ from app.services.stats import district_rows
 
 RADII_KM = (1, 2, 5)
 ADVICE = ("not_a_guarantee", "schematic", "what_to_do")  # the words every answer carries
-MESSAGES = Path(__file__).resolve().parents[1] / "static" / "i18n" / "messages.json"
 
 
-@cache
 def advice() -> dict[str, dict[str, str]]:
     """The honest words, in every language of the one catalogue the web map reads too."""
-    messages: dict[str, dict[str, str]] = orjson.loads(MESSAGES.read_bytes())
-    return {lang: {key: words[key] for key in ADVICE} for lang, words in messages.items()}
+    return {lang: {key: words[key] for key in ADVICE} for lang, words in catalogue().items()}
 
 
 def near(

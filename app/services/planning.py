@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS
+from app.core.i18n import FALLBACK, message
 from app.core.spreadsheet import CsvWriter
 from app.errors import InvalidParameterValue
 from app.repositories import planning as repo
@@ -23,24 +24,9 @@ from app.repositories.stats import AnyRow
 from app.schemas.planning import NearestSettlement, Part, Priorities, PriorityZone, Weights
 
 RISK_VALUES = {"high": 3.0, "medium": 2.0, "low": 1.0}
-METHOD = (
-    "Zones counted as contaminated on as_of (recorded on or before it, not released), filtered "
-    "by district (where the zone's interior point lies), risk level and hazard class. Parts: "
-    "population = the people of the settlements within near_km (geodesic), as log(1 + p) so "
-    "that one town does not flatten every village; settlements = how many are within near_km; "
-    "incidents = the incidents within near_km in the incident_years before as_of, each "
-    "counting 1 plus its killed and injured; distance = the geodesic distance to the nearest "
-    "settlement, nearer scoring higher; risk = high 3, medium 2, low 1; area = the zone's "
-    "geodesic area, smaller scoring higher (the same effort returns land sooner). Each part is "
-    "normalised by min-max over the zones ranked (0 for all when it is the same for all), "
-    "weighted, and the weighted sum is divided by the sum of the weights."
-)
-NOTE = (
-    "A decision aid, not a decision. It knows only the layers here: not roads, farmland, "
-    "water, returns schedules or the survey's own judgement. The contaminated zones bundled "
-    "with Contamap are a schematic scenario, not surveyed polygons; populations are as "
-    "recorded by GeoNames, many of them from before 1994."
-)
+# The words are in the one message catalogue, which the map shows in the reader's language.
+METHOD = message(FALLBACK, "priorities_method")
+NOTE = message(FALLBACK, "priorities_note")
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,11 @@ def reencoded(data: bytes) -> bytes:
     except (OSError, SyntaxError, ValueError) as exc:
         raise InvalidParameterValue(f"photo: the image cannot be read ({exc})") from None
     pixels.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
+    # A new image of the pixels alone: convert() copies the source's info, and the JPEG
+    # writer writes its comment (a COM segment can hold a position or a name).
+    clean = Image.frombytes("RGB", pixels.size, pixels.tobytes())
     out = io.BytesIO()
-    pixels.save(out, format="JPEG", quality=STORED_QUALITY, optimize=True)
+    clean.save(out, format="JPEG", quality=STORED_QUALITY, optimize=True)
     return out.getvalue()
 
 

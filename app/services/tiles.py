@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import morecantile
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,6 +28,43 @@ EARTH_RADIUS = 6378137.0  # metres: the sphere of Web Mercator (EPSG:3857)
 THREAD_BYTES = 64 * 1024  # a tile this large is compressed in a thread, off the event loop
 
 
+@dataclass(frozen=True)
+class Generalised:
+    """A layer drawn below ``whole_from`` in the place of a collection's features, which
+    would be too many for one tile there; ``filtered`` when it honours the tile filters."""
+
+    layer: str
+    whole_from: int
+    description: str
+    filtered: bool
+
+
+# The zoom from which each collection is drawn whole, and what stands for it below.
+# Zones: 20,000 in Shusha (356 km²) made a z11 tile of 700 KB (z12's largest is 185 KB), so
+# below z12 each district's contaminated area today, the union the statistics keep, is drawn,
+# simplified for the zoom (a z12 tile is about 7.5 km wide over Azerbaijan). Incidents:
+# 20,000 in a box of 0.2 degrees (41 a km²) made tiles of 980 KB at z10 and 630 KB at z11
+# (244 KB at z12), so below z12 they are gathered on a grid of 8 screen pixels: a tile then
+# holds at most 512 x 512 points, however many incidents there are.
+GENERALISED = {
+    "contaminated_zones": Generalised(
+        repo.AREAS,
+        12,
+        "Each district's contaminated area today (its zones not yet released, merged), drawn "
+        "below zoom 12 in the place of the zones; not drawn when a filter applies to the zones",
+        filtered=False,
+    ),
+    "incidents": Generalised(
+        repo.CLUSTERS,
+        12,
+        "The incidents gathered on a grid of 8 screen pixels, drawn below zoom 12 in the place "
+        "of the incidents: their number, casualties and first date, after the filters",
+        filtered=True,
+    ),
+}
+WHOLE_ZONES_ZOOM = GENERALISED["contaminated_zones"].whole_from
+
+
 def layer_names(collection: Collection | None) -> list[str]:
     """The layers of one collection's tiles, or of the all-layers tiles when None; a 404 for
     a collection the map does not draw."""
@@ -35,6 +73,29 @@ def layer_names(collection: Collection | None) -> list[str]:
     if not collection.on_map:
         raise NotFound(f"collection {collection.id} is not drawn in tiles: read its items")
     return [collection.id]
+
+
+def _filters(collection: Collection, where: TileFilter) -> bool:
+    """Whether a tile filter keeps some of a collection's features out."""
+    return (collection.temporal is not None and where.interval is not None) or any(
+        collection.get_property(name) for name, _ in where.equals
+    )
+
+
+def _drawn(name: str, z: int, where: TileFilter) -> tuple[str, ...]:
+    general = GENERALISED.get(name)
+    if general is None or z >= general.whole_from:
+        return (name,)
+    if not general.filtered and _filters(COLLECTIONS[name], where):
+        return ()
+    return (general.layer,)
+
+
+def drawn_layers(names: Sequence[str], z: int, where: TileFilter) -> tuple[str, ...]:
+    """The layers a tile at zoom ``z`` draws: each collection whole, or what stands for it
+    below the zoom from which it is whole (nothing when it cannot honour the filter)."""
+    drawn = tuple(layer for name in names for layer in _drawn(name, z, where))
+    return drawn or tuple(GENERALISED[name].layer for name in names)
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -89,7 +150,7 @@ async def fetch_tile(
     """
     z, x, y = tile
     check_tile(z, x, y)
-    key = TileKey(tuple(names), z, x, y, where)
+    key = TileKey(drawn_layers(names, z, where), z, x, y, where)
     cached = cache.get(key)
     known = cached.versions if cached else key.versions_in(if_none_match)
     place = search_bounds(z, x, y)
@@ -123,17 +184,34 @@ def tilejson(session: Session, names: Sequence[str], tiles_url: str, name: str) 
         maxzoom=TILEJSON_MAXZOOM,
         bounds=[west, south, east, north],
         center=[(west + east) / 2, (south + north) / 2, center_zoom],
-        vector_layers=[
-            VectorLayer(
-                id=layer,
-                description=COLLECTIONS[layer].tile_description,
-                fields=repo.field_types(COLLECTIONS[layer]),
-                minzoom=TMS.minzoom,
-                maxzoom=TILEJSON_MAXZOOM,
-            )
-            for layer in names
-        ],
+        vector_layers=[vector_layer for layer in names for vector_layer in _vector_layers(layer)],
     )
+
+
+def _vector_layers(name: str) -> list[VectorLayer]:
+    """A collection's TileJSON layers: the collection from the zoom it is whole, then what
+    stands for it below that zoom."""
+    collection = COLLECTIONS[name]
+    layer = VectorLayer(
+        id=name,
+        description=collection.tile_description,
+        fields=repo.field_types(collection),
+        minzoom=TMS.minzoom,
+        maxzoom=TILEJSON_MAXZOOM,
+    )
+    general = GENERALISED.get(name)
+    if general is None:
+        return [layer]
+    layer.minzoom = general.whole_from
+    layer.description += f"; drawn whole from zoom {general.whole_from}"
+    stand_in = VectorLayer(
+        id=general.layer,
+        description=general.description,
+        fields=repo.GENERALISED_FIELDS[general.layer],
+        minzoom=TMS.minzoom,
+        maxzoom=general.whole_from - 1,
+    )
+    return [layer, stand_in]
 
 
 def _zoom_to_fit(west: float, south: float, east: float, north: float) -> int:
@@ -181,13 +259,14 @@ def tileset(names: Sequence[str], tiles_url: str, title: str, base: str) -> Tile
         ],
         layers=[
             TileLayer(
-                id=name,
-                description=COLLECTIONS[name].tile_description,
+                id=layer.id,
+                description=layer.description,
                 geometryDimension=DIMENSIONS[COLLECTIONS[name].geometry_type],
-                minTileMatrix=str(TMS.minzoom),
-                maxTileMatrix=str(TMS.maxzoom),
+                minTileMatrix=str(layer.minzoom),
+                maxTileMatrix=str(TMS.maxzoom if layer.id == name else layer.maxzoom),
             )
             for name in names
+            for layer in _vector_layers(name)
         ],
     )
 

@@ -2,7 +2,7 @@
 the viewer role, the least, for users and keys (it only reads).
 
 Revision ID: accounts_0001
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-07 12:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "accounts_0001"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -268,3 +268,84 @@ def test_an_operator_key_names_its_organisation(session: Session, keys: dict[str
         create_key(session, "no organisation", "operator")
     with pytest.raises(InvalidParameterValue):
         create_key(session, "unknown organisation", "operator", "NOPE")
+
+
+def test_land_released_is_counted_once_and_only_where_a_zone_was(
+    client: TestClient, session: Session, keys: dict[str, str], scene: dict[str, Any]
+) -> None:
+    """A record reaching beyond its zone releases (and counts) the zone's part alone; a
+    second record over land released already releases nothing and is refused."""
+    beyond = box(0.1, -29.9, 0.2, -29.5)  # the western half, and open land to the north
+    first = _submit(client, keys["a"], release(shape=beyond))
+    assert _decide(client, keys["admin"], first, state="approved").status_code == 200
+    area = session.scalar(text("SELECT area_m2 FROM land_release WHERE code = 'R-1'"))
+    assert area / 1e6 == pytest.approx(km2(beyond & ZONE), rel=RELATIVE)
+    again = _submit(client, keys["a"], release(code="R-2", shape=HALF))
+    refused = _decide(client, keys["admin"], again, state="approved")
+    assert refused.status_code == 422
+    assert "covers no contaminated" in refused.text
+    by_kind = client.get(
+        "/stats/release", params={"group_by": "kind", "from": "2024-06-15", "to": "2024-06-15"}
+    ).json()
+    assert by_kind["total_km2"] == pytest.approx(km2(HALF), rel=RELATIVE)
+
+
+def test_a_decision_needs_if_match_and_a_report_of_the_future_is_refused(
+    client: TestClient, keys: dict[str, str], scene: dict[str, Any]
+) -> None:
+    future = client.post(
+        RELEASES, json=release(released_on="2999-01-01"), headers=bearer(keys["a"])
+    )
+    assert future.status_code == 422
+    assert "future" in future.text
+    submitted = _submit(client, keys["a"], release())
+    location = submitted.headers["Location"].removeprefix("http://testserver")
+    blind = client.patch(
+        location,
+        json={"properties": {"state": "approved"}},
+        headers=bearer(keys["admin"]) | {"Content-Type": "application/merge-patch+json"},
+    )
+    assert blind.status_code == 428
+    rejected = _decide(client, keys["admin"], submitted, state="rejected", reason="not surveyed")
+    resubmitted = _decide(client, keys["a"], rejected, state="submitted")
+    assert resubmitted.status_code == 200, resubmitted.text
+    assert resubmitted.json()["properties"]["reason"] is None
+
+
+def test_a_task_keeps_its_organisation_once_reports_are_approved(
+    client: TestClient, keys: dict[str, str], scene: dict[str, Any]
+) -> None:
+    unknown = client.post(
+        TASKS,
+        json=task(scene["zone_code"], organisation="NOPE", code="T-9"),
+        headers=bearer(keys["admin"]),
+    )
+    assert unknown.status_code == 422
+    assert "NOPE" in unknown.text
+    submitted = _submit(client, keys["a"], release())
+    _decide(client, keys["admin"], submitted, state="approved")
+    found = client.get(TASKS, params={"code": "T-1"}).json()["features"][0]
+    moved = client.patch(
+        f"{TASKS}/{found['id']}",
+        json={"properties": {"organisation": "OPS-B"}},
+        headers=bearer(keys["admin"]) | {"Content-Type": "application/merge-patch+json"},
+    )
+    assert moved.status_code == 409
+
+
+def test_the_figures_as_csv_never_hand_a_spreadsheet_a_formula(
+    client: TestClient, session: Session, keys: dict[str, str], scene: dict[str, Any]
+) -> None:
+    session.execute(
+        text(
+            "INSERT INTO organisations (code, name, kind, source) "
+            "VALUES ('=HYPERLINK(\"x\")', 'Formula', 'ngo', 'test')"
+        )
+    )
+    session.execute(text("UPDATE tasks SET organisation = '=HYPERLINK(\"x\")' WHERE code = 'T-1'"))
+    submitted = _submit(client, keys["admin"], release())
+    _decide(client, keys["admin"], submitted, state="approved")
+    answer = client.get("/stats/release", params={"group_by": "organisation", "f": "csv"})
+    assert answer.status_code == 200
+    assert "'=HYPERLINK" in answer.text
+    assert "\n=HYPERLINK" not in answer.text and ",=HYPERLINK" not in answer.text

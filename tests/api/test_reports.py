@@ -56,7 +56,7 @@ def jpeg_with_gps() -> bytes:
     exif[0x010F] = "TestCam"  # Make
     exif[GPS_IFD] = {1: "N", 2: (40.0, 22.0, 1.5), 3: "E", 4: (49.0, 51.0, 2.5)}
     out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
+    image.save(out, format="JPEG", exif=exif, comment=b"GPS 40.2083N 46.3017E +994501234567")
     data = out.getvalue()
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)  # the GPS is really there
     return data
@@ -98,6 +98,7 @@ def test_a_jpeg_with_gps_exif_is_stored_without_any_exif(
     assert image.format == "JPEG" and image.size == (64, 48)
     assert len(image.getexif()) == 0 and not image.getexif().get_ifd(GPS_IFD)
     assert "exif" not in image.info and b"Exif" not in stored and b"TestCam" not in stored
+    assert "comment" not in image.info and b"994501234567" not in stored  # the JPEG COM segment
     queue = client.get("/reports", headers=bearer(keys["editor"])).json()["reports"]
     served = client.get(
         queue[0]["photo"].removeprefix("http://testserver"), headers=bearer(keys["editor"])

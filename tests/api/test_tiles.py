@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.core import release
 from app.models import ContaminatedZone, Incident
 from app.schemas.query import TileFilter
+from app.services import tiles
 from app.services.tile_cache import Cached, SharedTiles, Tile, TileCache, TileKey
 from app.services.tiles import search_bounds
 
@@ -345,14 +346,17 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
     assert tilejson["minzoom"] == 0 and tilejson["maxzoom"] >= 14
     lon, lat, zoom = tilejson["center"]
     assert west <= lon <= east and south <= lat <= north and zoom >= 0
-    [vector_layer] = tilejson["vector_layers"]
+    vector_layer, areas = tilejson["vector_layers"]
     assert vector_layer["id"] == "contaminated_zones"
+    assert areas["id"] == "contaminated_areas" and areas["fields"]["area_km2"] == "Number"
     assert vector_layer["fields"]["risk_level"] == "String"
     assert vector_layer["fields"]["estimated_devices"] == "Number"
     every = client.get("/tiles/WebMercatorQuad/tilejson.json?status=active").json()
     assert {item["id"] for item in every["vector_layers"]} == {
         "districts",
+        "contaminated_areas",
         "contaminated_zones",
+        "incident_clusters",
         "incidents",
         "line_of_contact",
         "settlements",
@@ -381,3 +385,157 @@ def test_tilesets_lists_link_the_tilejson_and_the_tile_template(client: TestClie
     assert client.get("/tileMatrixSets/NoSuch").status_code == 404
     assert client.get("/tiles").json()["tilesets"][0]["dataType"] == "vector"
     assert client.get("/collections/nosuch/tiles").status_code == 404
+
+
+# National scale: 20,000 zones of about 50 m in Shusha (356 km²), 56 to a km², more than the
+# densest district of a real programme. Whole, they made a z10 tile of about 1 MB.
+DENSE_DISTRICT = "Shusha"
+DENSE_ZONES = 20_000
+TILE_LIMIT = 500_000
+ALL_TILES_UP_TO = 40  # a zoom with more tiles over the district is checked at its densest
+DENSE_INSERT = text(
+    """
+INSERT INTO contaminated_zones
+    (code, hazard_class, contamination, risk_level, status, recorded_on, source, geom)
+SELECT 'DENSE-' || p.path[1], 'SHA', ARRAY['anti_personnel'],
+       (ARRAY['high', 'medium', 'low'])[1 + p.path[1] % 3], 'active', date '2022-01-01', 'test',
+       ST_Multi(ST_Expand(p.geom, 0.00025))
+FROM districts AS d, ST_Dump(ST_GeneratePoints(d.geom, :n, 42)) AS p
+WHERE d.name = :district
+"""
+)
+
+
+def _densest_tiles(centres: list[tuple[float, float]], z: int, count: int) -> list[tuple[int, int]]:
+    """The ``count`` tiles of zoom ``z`` holding the most zone centres."""
+    held: dict[tuple[int, int], int] = {}
+    for lon, lat in centres:
+        place = tile_of(lon, lat, z)
+        held[place] = held.get(place, 0) + 1
+    return sorted(held, key=held.__getitem__, reverse=True)[:count]
+
+
+def test_no_tile_over_a_district_of_20000_zones_exceeds_500_kb(
+    client: TestClient, session: Session
+) -> None:
+    """Every zoom 0-16 over the district, all tiles or the densest; below the zoom the
+    TileJSON gives, the district's merged area stands for the zones, with the statistics'
+    area; from that zoom on the zones are whole."""
+    session.execute(DENSE_INSERT, {"n": DENSE_ZONES, "district": DENSE_DISTRICT})
+    west, south, east, north, district_id = session.execute(
+        text(
+            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), id "
+            "FROM districts WHERE name = :name"
+        ),
+        {"name": DENSE_DISTRICT},
+    ).one()
+    centres = [
+        (lon, lat)
+        for lon, lat in session.execute(
+            text(
+                "SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) "
+                "FROM contaminated_zones WHERE code LIKE 'DENSE-%'"
+            )
+        )
+    ]
+    assert len(centres) == DENSE_ZONES
+    tilejson = client.get("/tiles/WebMercatorQuad/tilejson.json").json()
+    layers = {layer["id"]: layer for layer in tilejson["vector_layers"]}
+    whole = layers["contaminated_zones"]["minzoom"]
+    assert layers["contaminated_areas"]["maxzoom"] == whole - 1
+    assert f"from zoom {whole}" in layers["contaminated_zones"]["description"]
+
+    largest: dict[int, int] = {}
+    for z in range(17):
+        places = [(t.x, t.y) for t in tiles.TMS.tiles(west, south, east, north, [z])]
+        if len(places) > ALL_TILES_UP_TO:
+            places = _densest_tiles(centres, z, 4)
+        sizes = []
+        for x, y in places:
+            response = get_tile(client, None, z, x, y)
+            assert response.status_code in (200, 204)
+            sizes.append(len(response.content))
+        largest[z] = max(sizes)
+    assert max(largest.values()) < TILE_LIMIT, largest
+
+    # Below the zoom the TileJSON gives, the merged areas; from it on, the zones, whole.
+    x, y = _densest_tiles(centres, whole - 1, 1)[0]
+    above = decode(get_tile(client, None, whole - 1, x, y).content)
+    assert "contaminated_areas" in above and "contaminated_zones" not in above
+    [area] = [f for f in above["contaminated_areas"]["features"] if f["id"] == district_id]
+    x, y = _densest_tiles(centres, whole, 1)[0]
+    at = decode(get_tile(client, None, whole, x, y).content)
+    assert "contaminated_areas" not in at
+    codes = {f["properties"]["code"] for f in at["contaminated_zones"]["features"]}
+    assert sum(code.startswith("DENSE-") for code in codes) > 100
+
+    # The merged area of each district is the statistics' contaminated area today, within 1 %.
+    drawn = dict(
+        session.execute(
+            text("SELECT district_id, ST_Area(geom::geography) / 1e6 FROM stats_contaminated_areas")
+        ).all()
+    )
+    figures = client.get("/stats/districts").json()["districts"]
+    contaminated = {row["id"]: row["contaminated_km2"] for row in figures}
+    assert drawn[district_id] > 20_000 * 0.9 * 0.0005 * 0.0005 * 111**2 * 0.76  # the new zones
+    assert set(drawn) == {key for key, km2 in contaminated.items() if km2 > 0}
+    for key, km2 in drawn.items():
+        assert km2 == pytest.approx(contaminated[key], rel=0.01), key
+    assert area["properties"]["area_km2"] == pytest.approx(contaminated[district_id], rel=0.01)
+
+
+def test_below_the_stated_zoom_incidents_are_gathered_with_their_number_and_toll(
+    client: TestClient, layer: dict[str, int]
+) -> None:
+    tilejson = client.get("/tiles/WebMercatorQuad/tilejson.json").json()
+    layers = {item["id"]: item for item in tilejson["vector_layers"]}
+    whole = layers["incidents"]["minzoom"]
+    assert layers["incident_clusters"]["maxzoom"] == whole - 1
+    x, y = tile_of(LON, LAT, whole - 1)
+    [cluster] = decode(get_tile(client, "incidents", whole - 1, x, y).content)["incident_clusters"][
+        "features"
+    ]
+    assert cluster["properties"] == {"incidents": 1, "casualties": 3, "first_on": "2023-05-01"}
+    assert cluster["id"] == layer["incident"]
+    # The filters apply to what is gathered: the incident happened after this interval.
+    filtered = get_tile(client, "incidents", whole - 1, x, y, datetime="2020-01-01/2022-12-31")
+    assert filtered.status_code == 204
+    x, y = tile_of(LON, LAT, whole)
+    assert "incident_clusters" not in decode(get_tile(client, "incidents", whole, x, y).content)
+
+
+def test_no_tile_over_20000_incidents_exceeds_500_kb(client: TestClient, session: Session) -> None:
+    """20,000 incidents in a box of 0.2 degrees: gathered below the zoom the TileJSON gives,
+    all of them counted; whole from it; each tile under 500 KB."""
+    session.execute(
+        text(
+            """
+INSERT INTO incidents (code, occurred_on, device, activity, killed, injured, victim_category,
+                       location_accuracy, source, geom)
+SELECT 'DENSE-I' || g, date '2020-01-01' + g % 1000, 'uxo', 'farming', g % 2, 1,
+       'civilian', 'village', 'test',
+       ST_SetSRID(ST_MakePoint(3.0 + (g % 141) * 0.0014, 0.4 + (g / 141) * 0.0014), 4326)
+FROM generate_series(0, 19999) AS g
+"""
+        )
+    )
+    west, south, east, north = 3.0, 0.4, 3.0 + 141 * 0.0014, 0.4 + 142 * 0.0014
+    whole = client.get("/tiles/WebMercatorQuad/tilejson.json").json()["vector_layers"]
+    zoom = next(item["minzoom"] for item in whole if item["id"] == "incidents")
+    largest = {}
+    for z in range(17):
+        places = [(t.x, t.y) for t in tiles.TMS.tiles(west, south, east, north, [z])]
+        if len(places) > ALL_TILES_UP_TO:
+            places = places[len(places) // 2 : len(places) // 2 + 4]  # uniform: any will do
+        bodies = [get_tile(client, "incidents", z, x, y).content for x, y in places]
+        largest[z] = max(len(body) for body in bodies)
+        if z == zoom - 1:
+            # A point in a tile's drawn buffer is its neighbour's: counted there.
+            counted = sum(
+                feature["properties"]["incidents"]
+                for body in bodies
+                for feature in decode(body)["incident_clusters"]["features"]
+                if all(0 <= value < EXTENT for value in feature["geometry"]["coordinates"])
+            )
+            assert counted == 20_000
+    assert max(largest.values()) < TILE_LIMIT, largest

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 VENDOR = ROOT / "app" / "static" / "vendor"
 MESSAGES = json.loads((ROOT / "app" / "static" / "i18n" / "messages.json").read_text("utf-8"))
+# Proper names a page may show in any language (the rule of tests/browser/test_i18n.py).
+NAMES = {"Contamap", "GeoNames", "MapLibre", "Natural", "Earth", "TileJSON", "API", "ANAMA"}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -176,3 +178,20 @@ def assert_shows_place(page: Any, lon: float, lat: float) -> None:
     width, height = page.viewport_size["width"], page.viewport_size["height"]
     assert free["left"] < point["x"] < width - free["right"]
     assert free["top"] < point["y"] < height - free["bottom"]
+
+
+@pytest.fixture(scope="session")
+def proper_names(engine: Engine) -> set[str]:
+    """The words of the places' names the data holds (districts, regions, settlements)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT name, name_az, region FROM districts "
+                "UNION ALL SELECT name, name_az, NULL FROM settlements"
+            )
+        ).all()
+    words = set(NAMES)
+    for row in rows:
+        for value in row:
+            words.update(re.findall(r"[^\W\d_]+", value or ""))
+    return words

@@ -1,37 +1,43 @@
 """POST /imports: a file of surveyed data into a layer, over HTTP (admin), all or nothing."""
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from app.api.deps import CommaSeparated, SessionDep, caller_of
+from app.api.deps import Admin, CommaSeparated, SessionDep
+from app.api.uploads import REQUEST_BODY, receive_file
+from app.catalog import get_collection
 from app.core.responses import JSONResponse
+from app.crs import source_crs
 from app.schemas.imports import ImportReport
 from app.services import auth
-from app.services.imports import ImportOptions, import_file, parse_mapping
+from app.services.import_process import ReadLimits
+from app.services.imports import SUFFIXES, ImportOptions, import_file, parse_mapping
 
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # a file of surveyed polygons, not a request body
 router = APIRouter(tags=["Imports"], max_body_size=MAX_UPLOAD_BYTES)
-SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".fgb", ".kml", ".csv")
 
 
 @router.post(
     "/imports",
     response_model=ImportReport,
     responses={
+        200: {"description": "the import report"},
         401: {"description": "no key, or a wrong or revoked one"},
         403: {"description": "the key is not an admin's"},
+        413: {"description": "the file is too large to read (unpacked, or in time or memory)"},
         422: {"description": "rows break a rule: nothing was written; the report names them"},
     },
+    openapi_extra={"requestBody": REQUEST_BODY},
 )
-def post_import(
+async def post_import(
     request: Request,
     session: SessionDep,
-    file: Annotated[UploadFile, File(description="GeoJSON, GeoPackage, zipped Shapefile, ...")],
+    caller: Admin,  # checked before a byte of the body is read
     layer: Annotated[str, Query(description="the collection to import into")],
     source_layer: Annotated[
         str | None, Query(description="the file's layer, when it holds several")
@@ -46,23 +52,24 @@ def post_import(
     skip_invalid: Annotated[bool, Query(description="write the good rows only")] = False,
     make_valid: Annotated[bool, Query(description="repair invalid geometries")] = False,
 ) -> Response:
-    """Import a file (upserted by code) and answer with the report; 422 when refused."""
-    caller = auth.require_role(caller_of(request, session), "admin")
+    """Import a file (upserted by code) and answer with the report; 422 when refused.
+
+    The file goes as multipart/form-data in the field `file`; its name tells its format.
+    """
+    get_collection(layer)  # an unknown layer is refused before the body is read
     options = ImportOptions(
         source_layer=source_layer,
-        crs=crs,
+        crs=source_crs(crs),
         mapping=parse_mapping(mapping or []),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         make_valid=make_valid,
         actor=caller.name,
+        limits=ReadLimits.from_settings(request.app.state.settings),
     )
-    name = Path(file.filename or "upload").name
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (name if name.lower().endswith(SUFFIXES) else f"{name}.geojson")
-        with path.open("wb") as target:
-            shutil.copyfileobj(file.file, target, 1024 * 1024)
-        report = import_file(session, layer, path, options)
-    auth.record_use(session, caller)
+    with tempfile.TemporaryDirectory(prefix="contamap-upload-") as folder:
+        path = await receive_file(request, Path(folder), SUFFIXES, ".geojson")
+        report = await run_in_threadpool(import_file, session, layer, path, options)
+    await run_in_threadpool(auth.record_use, session, caller)
     status = 422 if report.refused_whole_file else 200
     return JSONResponse(report.model_dump(mode="json"), status_code=status)

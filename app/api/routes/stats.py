@@ -20,7 +20,7 @@ from app.api.deps import (
     ZoneFilterDep,
     parse_sortby,
 )
-from app.api.render import respond
+from app.api.render import base_url, respond
 from app.catalog import HazardClass, RiskLevel
 from app.formats import Format
 from app.schemas.places import Near
@@ -131,11 +131,11 @@ def get_district(
     responses=formats.responses((formats.GPKG,)),
 )
 def get_district_package(
-    session: SessionDep, district_id: Annotated[int, Path()], as_of: AsOfDep
+    request: Request, session: SessionDep, district_id: Annotated[int, Path()], as_of: AsOfDep
 ) -> FileResponse:
     """One district for offline work (QGIS, QField): a GeoPackage with its boundary, zones,
     incidents, settlements and the former line of contact within it, its figures and sources."""
-    written = exports.district_package(session, district_id, as_of)
+    written = exports.district_package(session, district_id, as_of, base_url(request))
     return FileResponse(
         written.path,
         media_type=written.media_type,

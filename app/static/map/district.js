@@ -48,9 +48,9 @@ const loadFigures = async () => {
     const s = await Contamap.getJSON(`/stats/districts/${id}?as_of=${Contamap.asOf}`);
     if (load !== district.loads) return;
     figures.textContent = "";
-    figures.append(Contamap.section(`As of ${s.as_of || Contamap.asOf}`, Contamap.districtRows(s)));
+    figures.append(Contamap.section(Contamap.t("as_of", { date: s.as_of || Contamap.asOf }), Contamap.districtRows(s)));
   } catch (error) {
-    if (load === district.loads) figures.textContent = `No figures: ${error.message}`;
+    if (load === district.loads) figures.textContent = Contamap.t("no_figures", { error: error.message });
   }
 };
 
@@ -61,11 +61,11 @@ const drawChart = (years) => {
     data: {
       labels: years.map((year) => String(year.year)),
       datasets: [
-        { type: "bar", label: "Contaminated km² (year end)", data: series("contaminated_km2"),
+        { type: "bar", label: Contamap.t("chart_contaminated"), data: series("contaminated_km2"),
           backgroundColor: Contamap.RISK_COLOURS.high, yAxisID: "km2" },
-        { type: "bar", label: "Released km² in the year", data: series("released_km2"),
+        { type: "bar", label: Contamap.t("chart_released"), data: series("released_km2"),
           backgroundColor: Contamap.RELEASED_COLOUR, yAxisID: "km2" },
-        { type: "line", label: "Incidents", data: series("incidents"), borderColor: Contamap.INCIDENT_COLOUR,
+        { type: "line", label: Contamap.t("incidents"), data: series("incidents"), borderColor: Contamap.INCIDENT_COLOUR,
           backgroundColor: Contamap.INCIDENT_COLOUR, yAxisID: "incidents" },
       ],
     },
@@ -77,7 +77,7 @@ const drawChart = (years) => {
         km2: { position: "left", beginAtZero: true, title: { display: true, text: "km²" } },
         incidents: {
           position: "right", beginAtZero: true, ticks: { precision: 0 },
-          grid: { drawOnChartArea: false }, title: { display: true, text: "incidents" },
+          grid: { drawOnChartArea: false }, title: { display: true, text: Contamap.t("incidents") },
         },
       },
       plugins: {
@@ -85,7 +85,7 @@ const drawChart = (years) => {
         tooltip: {
           callbacks: {
             afterLabel: (item) => (item.dataset.yAxisID === "incidents"
-              ? `killed ${years[item.dataIndex].killed}, injured ${years[item.dataIndex].injured}` : ""),
+              ? Contamap.t("chart_casualties", years[item.dataIndex]) : ""),
           },
         },
       },
@@ -96,7 +96,7 @@ const drawChart = (years) => {
 const loadYears = async () => {
   const { id } = district;
   const status = document.getElementById("district-chart-status");
-  status.textContent = "Loading the years…";
+  status.textContent = Contamap.t("loading_years");
   try {
     const [body] = await Promise.all([
       Contamap.getJSON(`/stats/timeseries?district=${id}&from=${Contamap.CHART_FROM}`), loadChartLibrary(),
@@ -105,14 +105,14 @@ const loadYears = async () => {
     status.textContent = "";
     drawChart(body.years || []);
   } catch (error) {
-    if (id === district.id) status.textContent = `No years: ${error.message}`;
+    if (id === district.id) status.textContent = Contamap.t("no_years", { error: error.message });
   }
 };
 
 Contamap.openDistrict = (id, title) => {
   district.id = id;
   document.getElementById("district-title").textContent = title;
-  document.getElementById("district-figures").textContent = "Loading the figures…";
+  document.getElementById("district-figures").textContent = Contamap.t("loading_figures");
   Contamap.openDrawer("district-panel");
   loadFigures();
   loadYears();
@@ -127,3 +127,10 @@ Contamap.drawerClosers["district-panel"] = () => {
 Contamap.asOfListeners.push(Contamap.debounce(() => {
   if (district.id !== null && Contamap.isOpen("district-panel")) loadFigures();
 }, 400));
+
+Contamap.languageListeners.push(() => {
+  if (district.id !== null && Contamap.isOpen("district-panel")) {
+    loadFigures();
+    loadYears();
+  }
+});

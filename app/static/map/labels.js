@@ -8,21 +8,35 @@ Contamap.HOME_COUNTRY = "031"; // Azerbaijan (ISO 3166 numeric): its districts c
 Contamap.COUNTRY_LABELS_BELOW = 8.5; // zoom
 Contamap.settlementLabels = []; // elements shown from their data-min-zoom on
 
-// A name, and below it the Azerbaijani name when given and different. Hidden from screen
-// readers, to whom hundreds of names out of their places would be noise (the search box is
-// their way to a place); MapLibre would otherwise call each a button named "Map marker".
+// A name, and below it the other name when given and different: the Azerbaijani one first on
+// a map in Azerbaijani. Hidden from screen readers, to whom hundreds of names out of their
+// places would be noise (the search box is their way to a place); MapLibre would otherwise
+// call each a button named "Map marker".
+const fillName = (element, name, nameAz) => {
+  const [first, second] = Contamap.lang === "az" && nameAz ? [nameAz, name] : [name, nameAz];
+  element.textContent = first;
+  if (second && second !== first) {
+    const other = document.createElement("small");
+    other.textContent = second;
+    element.append(other);
+  }
+};
+
+const named = []; // [element, name, nameAz]: the labels to write again when the language changes
+
 const nameElement = (className, name, nameAz) => {
   const element = document.createElement("div");
   element.className = className;
   element.setAttribute("aria-hidden", "true");
-  element.textContent = name;
-  if (nameAz && nameAz !== name) {
-    const az = document.createElement("small");
-    az.textContent = nameAz;
-    element.append(az);
-  }
+  element.translate = false; // proper names
+  fillName(element, name, nameAz);
+  if (nameAz) named.push([element, name, nameAz]);
   return element;
 };
+
+Contamap.languageListeners.push(() => {
+  for (const [element, name, nameAz] of named) fillName(element, name, nameAz);
+});
 
 // A handler that adds a marker for each feature of a tile layer once its tiles have loaded.
 Contamap.tileLabels = (map, sourceLayer, marker) => {
@@ -112,7 +126,21 @@ Contamap.countryLabels = (map, countries) => {
     if (feature.properties.iso_n3 === Contamap.HOME_COUNTRY || !feature.geometry) continue;
     const point = Contamap.labelPoint(feature.geometry);
     if (!point) continue;
-    const element = nameElement("country-label", feature.properties.name);
+    const element = nameElement("country-label", countryName(feature));
+    element.dataset.country = feature.properties.iso_n3;
     new maplibregl.Marker({ element }).setLngLat(point).addTo(map);
+  }
+};
+
+// A neighbouring country's name in the map's language (Natural Earth's English name else).
+const countryName = (feature) => {
+  const key = `country_${feature.properties.iso_n3}`;
+  return key in Contamap.messages ? Contamap.t(key) : feature.properties.name;
+};
+
+Contamap.relabelCountries = () => {
+  for (const element of document.querySelectorAll(".country-label[data-country]")) {
+    const key = `country_${element.dataset.country}`;
+    if (key in Contamap.messages) element.textContent = Contamap.t(key);
   }
 };

@@ -31,36 +31,82 @@ const legendRow = (swatch, text) => {
 };
 
 const drawLegend = () => {
+  const { t } = Contamap;
   const legend = document.getElementById("legend");
   legend.textContent = "";
   const title = (text) => { const h = document.createElement("h2"); h.textContent = text; legend.append(h); };
-  title("Contaminated share of district");
+  title(t("legend_share"));
   if (Contamap.statsAvailable) {
     for (const [share, colour] of Contamap.SHARE_STOPS) {
       legend.append(legendRow({ background: colour }, `≥ ${Math.round(share * 100)} %`));
     }
   } else {
-    legend.append(legendRow({ background: Contamap.PLAIN_DISTRICT }, "statistics unavailable: plain colours"));
+    legend.append(legendRow({ background: Contamap.PLAIN_DISTRICT }, t("legend_no_stats")));
   }
-  title("Contaminated zones");
+  title(t("layer_contaminated_zones"));
   for (const [risk, colour] of Object.entries(Contamap.RISK_COLOURS)) {
-    legend.append(legendRow({ background: colour, opacity: 0.7 }, `${risk} risk`));
+    legend.append(legendRow({ background: colour, opacity: 0.7 }, t(`risk_${risk}`)));
   }
-  legend.append(legendRow({ border: "2px dashed #6c3483" }, "clearance in progress"));
-  legend.append(legendRow({ background: Contamap.RELEASED_COLOUR, opacity: 0.7 }, "released (cleared, reduced, cancelled)"));
-  title("Settlements (GeoNames), by population");
+  legend.append(legendRow({ border: "2px dashed #6c3483" }, t("status_in_progress")));
+  if (Contamap.wholeZonesZoom) {
+    legend.append(legendRow({ background: Contamap.AREA_COLOUR, opacity: 0.7 },
+      t("legend_areas", { zoom: Contamap.wholeZonesZoom })));
+  }
+  legend.append(legendRow({ background: Contamap.RELEASED_COLOUR, opacity: 0.7 }, t("legend_released")));
+  title(t("legend_settlements"));
   const steps = Contamap.SETTLEMENT_STEPS;
   steps.forEach((step, i) => {
     const size = `${2 * step.radius}px`;
     const next = steps[i + 1] && Contamap.count(steps[i + 1].population);
-    const text = i === 0 ? `under ${next}, or unknown` : next ? `${Contamap.count(step.population)} to ${next}` : `${Contamap.count(step.population)} and more`;
+    const from = Contamap.count(step.population);
+    const text = i === 0 ? t("legend_under", { n: next }) : next ? t("legend_range", { from, to: next }) : t("legend_more", { n: from });
     legend.append(legendRow({ width: size, height: size, border: "1.2px solid #34495e", borderRadius: "50%" }, text));
   });
-  title("Other layers");
-  legend.append(legendRow({ borderTop: "3px dashed #1b1b1b", height: "0" }, "former line of contact (1994–2020)"));
-  legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, borderRadius: "50%" }, "incident, sized by killed + injured"));
-  legend.append(legendRow({ border: `2.5px solid ${Contamap.PRIORITY_COLOUR}` }, "priority zone (Priorities panel)"));
-  legend.append(legendRow({ background: Contamap.COUNTRY_COLOUR, border: "1px solid #a09a90" }, "neighbouring country"));
+  title(t("legend_other"));
+  legend.append(legendRow({ borderTop: "3px dashed #1b1b1b", height: "0" }, t("legend_line")));
+  legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, borderRadius: "50%" }, t("legend_incident")));
+  if (Contamap.wholeIncidentsZoom) {
+    legend.append(legendRow({ background: Contamap.INCIDENT_COLOUR, opacity: 0.7, borderRadius: "50%" },
+      t("legend_incident_clusters", { zoom: Contamap.wholeIncidentsZoom })));
+  }
+  legend.append(legendRow({ border: `2.5px solid ${Contamap.PRIORITY_COLOUR}` }, t("legend_priority")));
+  legend.append(legendRow({ background: Contamap.COUNTRY_COLOUR, border: "1px solid #a09a90" }, t("legend_country")));
+};
+
+// MapLibre's buttons named again after the language changed (its locale is read once).
+const renameControls = () => {
+  const names = Contamap.mapLocale();
+  for (const [selector, key] of [
+    [".maplibregl-ctrl-zoom-in", "NavigationControl.ZoomIn"],
+    [".maplibregl-ctrl-zoom-out", "NavigationControl.ZoomOut"],
+    [".maplibregl-ctrl-compass", "NavigationControl.ResetBearing"],
+  ]) {
+    for (const button of document.querySelectorAll(selector)) {
+      button.title = names[key];
+      button.setAttribute("aria-label", names[key]);
+    }
+  }
+};
+
+// The credits come from the TileJSON in English; its one phrase of words (not a name) is
+// written in the map's language whenever MapLibre writes the credits again.
+const creditWords = () => {
+  const box = document.querySelector(".maplibregl-ctrl-attrib-inner");
+  if (!box) return;
+  const now = Contamap.t("attribution_schematic");
+  const phrases = Object.values(Contamap.catalogue).map((words) => words.attribution_schematic).filter(Boolean);
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const phrase of phrases) {
+      if (phrase !== now && node.data.includes(phrase)) node.data = node.data.replace(phrase, now);
+    }
+  }
+};
+
+const watchCredits = () => {
+  const box = document.querySelector(".maplibregl-ctrl-attrib-inner");
+  if (box) new MutationObserver(creditWords).observe(box, { childList: true, subtree: true });
+  creditWords();
 };
 
 const loadShares = async (map) => {
@@ -141,6 +187,10 @@ const start = async () => {
   Contamap.statsAvailable = Contamap.paths.has("/stats/districts");
   Contamap.asOf = today;
   const [west, south, east, north] = tilejson.bounds;
+  // The zooms from which the zones and incidents are drawn whole, as the TileJSON says.
+  const wholeFrom = (id) => tilejson.vector_layers.find((layer) => layer.id === id)?.minzoom;
+  Contamap.wholeZonesZoom = wholeFrom("contaminated_zones");
+  Contamap.wholeIncidentsZoom = wholeFrom("incidents");
   const map = new maplibregl.Map({
     container: "map",
     style: Contamap.style(today, countries),
@@ -149,11 +199,20 @@ const start = async () => {
     // The credits come from the TileJSON (the tiles' source); never folded behind a button,
     // so a phone's first screen, and every one after a drag, names GeoNames and Natural Earth.
     attributionControl: { compact: false },
+    locale: Contamap.mapLocale(),
   });
   Contamap.map = map;
   map.addControl(new maplibregl.NavigationControl(), "top-right");
   map.addControl(new maplibregl.ScaleControl(), "bottom-right");
+  watchCredits();
   drawLegend();
+  Contamap.languageListeners.push(() => {
+    drawLegend();
+    renameControls();
+    creditWords();
+    Contamap.relabelCountries();
+    for (const listener of Contamap.asOfListeners) listener(Contamap.asOf); // the open drawers
+  });
   wireControls(map);
   document.getElementById("as-of-label").textContent = today;
   const districtLabels = Contamap.tileLabels(map, "districts", Contamap.districtLabel);

@@ -28,6 +28,8 @@ const headline = (answer) => {
     element("p", "label", answer.advice[Contamap.lang].nearest_zone),
     element("p", "distance", zone.distance_km === 0
       ? Contamap.t("inside_zone") : Contamap.t("km_away", { km: distance(zone.distance_km) })),
+    ...(zone.bearing_deg === null || zone.bearing_deg === undefined ? [] : [
+      element("p", "direction", Contamap.t("direction_to", { direction: Contamap.direction(zone.bearing_deg) }))]),
     element("p", "", `${risk(zone.risk_level)} · ${Contamap.t("zone", { code: zone.code })} (${zone.hazard_class})`),
   );
   return box;
@@ -97,7 +99,6 @@ const render = (answer, place, here) => {
   body.append(advicePart(answer.advice[Contamap.lang]), element("p", "note", Contamap.t("as_of", { date: answer.as_of })));
 };
 
-const coordinates = ([lon, lat]) => `${lat.toFixed(4)}° ${lat >= 0 ? "N" : "S"}, ${lon.toFixed(4)}° ${lon >= 0 ? "E" : "W"}`;
 
 // Opens the sheet on a point: its name when known (else its coordinates), what the map shows
 // there (a DOM node, for the phone, where a tap opens no popup). Resolves once it is drawn.
@@ -109,7 +110,7 @@ Contamap.openNear = async ([lon, lat], { name = null, here = null } = {}) => {
   document.getElementById("near-panel").lang = Contamap.lang;
   Contamap.openDrawer("near-panel");
   if (state.marker) state.marker.remove();
-  const place = name ? `${name} · ${coordinates([lon, lat])}` : coordinates([lon, lat]);
+  const place = name ? `${name} · ${Contamap.coordinates([lon, lat])}` : Contamap.coordinates([lon, lat]);
   const pin = element("div", "near-marker");
   pin.setAttribute("role", "img");
   pin.setAttribute("aria-label", place);

@@ -12,6 +12,8 @@ Contamap.priorityZones = Contamap.EMPTY;
 
 const state = { weights: null, nearKm: null, loads: 0, markers: [], selected: null };
 
+const partName = (name) => Contamap.word("part", name);
+
 const partColour = (names, name) => Contamap.PART_COLOURS[names.indexOf(name) % Contamap.PART_COLOURS.length];
 
 // The query: the defaults until a weight or the distance is changed here.
@@ -30,7 +32,7 @@ const weightsChanged = Contamap.debounce(() => {
   for (const input of form.querySelectorAll("input[data-weight]")) state.weights[input.dataset.weight] = Number(input.value);
   state.nearKm = near.checkValidity() && near.value !== "" ? Number(near.value) : null;
   if (!Object.values(state.weights).some((weight) => weight > 0)) {
-    document.getElementById("priority-status").textContent = "Give at least one part a weight above zero.";
+    document.getElementById("priority-status").textContent = Contamap.t("priorities_need_weight");
     return;
   }
   loadPriorities();
@@ -50,10 +52,10 @@ const buildWeights = (answer) => {
     input.dataset.weight = name;
     const output = Contamap.element("output", "", Number(weight).toFixed(2));
     input.addEventListener("input", () => { output.textContent = Number(input.value).toFixed(2); weightsChanged(); });
-    label.append(swatch, Contamap.element("span", "weight-name", Contamap.humanise(name)), input, output);
+    label.append(swatch, Contamap.element("span", "weight-name", partName(name)), input, output);
     form.append(label);
   }
-  const near = Contamap.element("label", "near", "Near: within ");
+  const near = Contamap.element("label", "near", `${Contamap.t("priorities_near")} `);
   const input = Object.assign(document.createElement("input"), { type: "number", name: "near_km", min: "0.5", max: "50", step: "0.5" });
   input.value = String(answer.near_km);
   input.addEventListener("input", weightsChanged);
@@ -70,8 +72,10 @@ const partsBar = (zone, names) => {
     const piece = Contamap.element("span");
     piece.style.width = `${100 * Math.min(1, part.contribution)}%`;
     piece.style.background = partColour(names, name);
-    piece.title = `${Contamap.humanise(name)}: ${part.raw}, normalised ${Number(part.normalised).toFixed(2)}, `
-      + `weight ${part.weight}, adds ${Number(part.contribution).toFixed(3)}`;
+    piece.title = Contamap.t("priorities_part", {
+      part: partName(name), raw: name === "risk" ? Contamap.word("risk", part.raw) : part.raw, normalised: Number(part.normalised).toFixed(2),
+      weight: part.weight, adds: Number(part.contribution).toFixed(3),
+    });
     bar.append(piece);
   }
   return bar;
@@ -80,7 +84,7 @@ const partsBar = (zone, names) => {
 const why = (zone, names) => names
   .filter((name) => zone.parts[name] && zone.parts[name].contribution > 0)
   .sort((a, b) => zone.parts[b].contribution - zone.parts[a].contribution)
-  .map((name) => `${Contamap.humanise(name)} ${Number(zone.parts[name].contribution).toFixed(2)}`)
+  .map((name) => `${partName(name)} ${Number(zone.parts[name].contribution).toFixed(2)}`)
   .join(" · ");
 
 const select = (zone) => {
@@ -97,13 +101,13 @@ const row = (zone, names) => {
   const head = Contamap.element("div", "priority-head");
   head.append(
     Contamap.element("strong", "", `${zone.rank}. ${zone.code}`),
-    Contamap.element("span", "", zone.district || ""),
+    zone.district ? Contamap.datum(zone.district) : "",
     Contamap.element("span", "score", Number(zone.score).toFixed(2)),
   );
   const nearest = zone.nearest_settlement;
   const facts = [
-    zone.risk_level && `${zone.risk_level} risk`, zone.hazard_class, Contamap.km2(zone.area_km2, 2),
-    nearest && `${Number(nearest.distance_km).toFixed(1)} km from ${Contamap.bilingual(nearest)}`,
+    zone.risk_level && Contamap.t(`risk_${zone.risk_level}`), zone.hazard_class, Contamap.km2(zone.area_km2, 2),
+    nearest && Contamap.t("priorities_from", { km: Number(nearest.distance_km).toFixed(1), place: Contamap.bilingual(nearest) }),
   ].filter(Boolean).join(" · ");
   button.append(head, Contamap.element("div", "facts", facts), partsBar(zone, names), Contamap.element("div", "why", why(zone, names)));
   button.addEventListener("click", () => select(zone));
@@ -125,10 +129,11 @@ const rankMarkers = (zones) => {
 
 const show = (answer, zones) => {
   buildWeights(answer);
-  document.getElementById("priorities-note").textContent = answer.note || "";
-  document.getElementById("priorities-method").textContent = answer.method || "";
-  document.getElementById("priority-status").textContent =
-    `The first ${answer.zones.length} of ${answer.total} zones as of ${answer.as_of} (near: within ${answer.near_km} km; incidents: the last ${answer.incident_years} years).`;
+  // The note and the method are the catalogue's (priorities_note, priorities_method), which the
+  // service reads too, so the panel shows them in the map's language.
+  document.getElementById("priority-status").textContent = Contamap.t("priorities_status", {
+    n: answer.zones.length, total: answer.total, date: answer.as_of, km: answer.near_km, years: answer.incident_years,
+  });
   const names = Object.keys(answer.weights);
   const list = document.getElementById("priority-rows");
   list.textContent = "";
@@ -141,7 +146,7 @@ const show = (answer, zones) => {
 
 const loadPriorities = async () => {
   const load = ++state.loads;
-  document.getElementById("priority-status").textContent = "Ranking the zones…";
+  document.getElementById("priority-status").textContent = Contamap.t("priorities_loading");
   try {
     const [answer, zones] = await Promise.all([Contamap.getJSON(query()), Contamap.getJSON(query("geojson"))]);
     if (load !== state.loads || !Contamap.isOpen("priorities")) return;
@@ -149,7 +154,7 @@ const loadPriorities = async () => {
     Contamap.priorityZones = zones;
     show(answer, zones);
   } catch (error) {
-    if (load === state.loads) document.getElementById("priority-status").textContent = `No ranking: ${error.message}`;
+    if (load === state.loads) document.getElementById("priority-status").textContent = Contamap.t("priorities_failed", { error: error.message });
   }
 };
 
@@ -168,3 +173,15 @@ Contamap.drawerClosers.priorities = () => {
 Contamap.asOfListeners.push(Contamap.debounce(() => {
   if (Contamap.isOpen("priorities")) loadPriorities();
 }, 600));
+
+// The weights' names and the rows in the new language (the weights set are kept).
+Contamap.languageListeners.push(() => {
+  if (!Contamap.isOpen("priorities")) return;
+  const form = document.getElementById("priority-weights");
+  for (const label of form.querySelectorAll("label.weight")) {
+    label.querySelector(".weight-name").textContent = partName(label.querySelector("input").dataset.weight);
+  }
+  const near = form.querySelector("label.near");
+  if (near) near.firstChild.textContent = `${Contamap.t("priorities_near")} `;
+  loadPriorities();
+});

@@ -13,7 +13,7 @@ const byId = (id) => document.getElementById(id);
 
 const say = (id, text) => { byId(id).textContent = text; };
 
-const coordinates = ([lon, lat]) => `${lat.toFixed(5)}° N, ${lon.toFixed(5)}° E`;
+const coordinates = (point) => Contamap.coordinates(point, 5);
 
 const setPicking = (on) => {
   report.picking = on;

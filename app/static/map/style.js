@@ -11,6 +11,7 @@ Contamap.SHARE_STOPS = [
 ];
 Contamap.RISK_COLOURS = { high: "#c0392b", medium: "#e67e22", low: "#f1c40f" };
 Contamap.RELEASED_COLOUR = "#27ae60";
+Contamap.AREA_COLOUR = "#a93226";  // zoomed out: a district's contaminated area, zones merged
 Contamap.PLAIN_DISTRICT = "#f4f1ea";
 Contamap.COUNTRY_COLOUR = "#e8e4dc";
 Contamap.PRIORITY_COLOUR = "#1f4e9c";
@@ -83,6 +84,10 @@ Contamap.style = (asOf, countries) => ({
       paint: { "fill-color": Contamap.shareColour(), "fill-opacity": 0.85 },
     },
     {
+      id: "areas-fill", type: "fill", source: "contamap", "source-layer": "contaminated_areas",
+      paint: { "fill-color": Contamap.AREA_COLOUR, "fill-opacity": 0.6 },
+    },
+    {
       id: "zones-fill", type: "fill", source: "contamap", "source-layer": "contaminated_zones",
       filter: Contamap.zoneFilter(asOf),
       paint: {
@@ -120,6 +125,15 @@ Contamap.style = (asOf, countries) => ({
           "interpolate", ["linear"], ["zoom"],
           5, Contamap.settlementRadius(0.5), 8, Contamap.settlementRadius(1), 12, Contamap.settlementRadius(1.6),
         ],
+      },
+    },
+    {
+      // Zoomed out: the incidents gathered on a grid (all dates), sized by their number.
+      id: "incident-clusters", type: "circle", source: "contamap", "source-layer": "incident_clusters",
+      paint: {
+        "circle-color": Contamap.INCIDENT_COLOUR,
+        "circle-opacity": 0.7,
+        "circle-radius": ["interpolate", ["linear"], ["get", "incidents"], 1, 3, 10, 6, 100, 10, 1000, 16],
       },
     },
     {

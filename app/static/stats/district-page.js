@@ -4,6 +4,18 @@
 // /stats/items.
 const KINDS = { cancelled: "#7fb3d5", reduced: "#f0b27a", cleared: "#2e8b57" };
 
+// The words, from the one message catalogue, in the page's language (the server chose it).
+let messages = {};
+const t = (key, values = {}) => (messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+const word = (vocabulary, value) => (`${vocabulary}_${value}` in messages ? t(`${vocabulary}_${value}`) : String(value).replaceAll("_", " "));
+
+async function loadMessages() {
+  const script = document.querySelector("script[src$='district-page.js']");
+  const url = new URL("../i18n/messages.json", script.src);
+  const catalogue = await fetch(url).then((response) => (response.ok ? response.json() : {}));
+  messages = { ...catalogue.en, ...catalogue[document.documentElement.lang] };
+}
+
 async function figures(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
@@ -14,13 +26,21 @@ function row(table, cells) {
   const tr = document.createElement("tr");
   for (const cell of cells) {
     const td = document.createElement("td");
-    td.textContent = cell;
+    td.append(cell instanceof Node ? cell : String(cell));
     tr.appendChild(td);
   }
   table.appendChild(tr);
 }
 
 const km2 = (value) => value.toFixed(3);
+
+// A name from the data (an organisation's): not the page's words, never translated.
+const datum = (value) => {
+  const span = document.createElement("span");
+  span.translate = false;
+  span.textContent = value;
+  return span;
+};
 
 async function fillOperations() {
   const byKind = document.getElementById("district-release-kind");
@@ -29,20 +49,26 @@ async function fillOperations() {
   const [kinds, organisations, found] = await Promise.all(
     [byKind, byOrganisation, items].map((table) => figures(table.dataset.source)),
   );
-  for (const group of kinds.groups) row(byKind, [group.key, km2(group.released_km2), group.records]);
-  row(byKind, ["total", km2(kinds.total_km2), ""]);
+  for (const group of kinds.groups) row(byKind, [word("release_kind", group.key), km2(group.released_km2), group.records]);
+  row(byKind, [t("total"), km2(kinds.total_km2), ""]);
   for (const group of organisations.groups) {
-    row(byOrganisation, [group.key, km2(group.released_km2), ...Object.values(group.by_kind).map(km2)]);
+    row(byOrganisation, [datum(group.key), km2(group.released_km2), ...Object.values(group.by_kind).map(km2)]);
   }
-  if (!organisations.groups.length) row(byOrganisation, ["none", "", "", "", ""]);
+  if (!organisations.groups.length) row(byOrganisation, [t("none"), "", "", "", ""]);
   for (const group of found.groups) {
-    row(items, [group.key.replaceAll("_", " "), group.items, group.by_action.destroyed_in_situ, group.by_action.removed]);
+    row(items, [word("item", group.key), group.items, group.by_action.destroyed_in_situ, group.by_action.removed]);
   }
-  row(items, ["total", found.total, "", ""]);
+  row(items, [t("total"), found.total, "", ""]);
   const schematic = kinds.schematic || found.schematic;
   const sources = [...kinds.sources, ...found.sources].map((item) => `${item.layer}: ${item.source}`);
-  document.getElementById("operations-sources").textContent =
-    `Sources: ${sources.join("; ") || "none"}${schematic ? " (schematic scenario, not surveyed records)" : ""}.`;
+  // The layers' and sources' names are data (translate="no"); the words around them are not.
+  const [before, after] = (messages.operations_sources || "{sources}").split("{sources}");
+  const names = document.createElement("span");
+  names.translate = false;
+  names.textContent = sources.join("; ");
+  const parts = sources.length ? [names] : [t("none")];
+  if (schematic) parts.push(` ${t("operations_schematic")}`);
+  document.getElementById("operations-sources").replaceChildren(before, ...parts, after ?? "");
 }
 
 async function drawChart() {
@@ -58,15 +84,15 @@ async function drawChart() {
     data: {
       labels,
       datasets: [
-        { type: "bar", label: "Contaminated km² at year end", data: labels.map((year) => contaminated[year]?.contaminated_km2 ?? null), backgroundColor: "#c0392b", stack: "contaminated" },
+        { type: "bar", label: t("chart_contaminated"), data: labels.map((year) => contaminated[year]?.contaminated_km2 ?? null), backgroundColor: "#c0392b", stack: "contaminated" },
         ...Object.entries(KINDS).map(([kind, colour]) => ({
           type: "bar",
-          label: `Released km² in the year: ${kind}`,
+          label: t("chart_released_kind", { kind: word("release_kind", kind) }),
           data: labels.map((year) => byYear[year]?.[kind] ?? 0),
           backgroundColor: colour,
           stack: "released",
         })),
-        { type: "line", label: "Incidents", data: labels.map((year) => contaminated[year]?.incidents ?? null), yAxisID: "incidents", borderColor: "#6a1b9a" },
+        { type: "line", label: t("incidents"), data: labels.map((year) => contaminated[year]?.incidents ?? null), yAxisID: "incidents", borderColor: "#6a1b9a" },
       ],
     },
     options: {
@@ -79,7 +105,8 @@ async function drawChart() {
   });
 }
 
-window.addEventListener("DOMContentLoaded", () => {
+window.addEventListener("DOMContentLoaded", async () => {
+  await loadMessages();
   drawChart();
   fillOperations();
 });

@@ -1,0 +1,327 @@
+"""National scale: the service with 100,000 zones and 100,000 incidents, against the bundled data.
+
+A throwaway database is built by the migrations and loaded with the bundled dataset; the
+figures are measured one request at a time through the application; then the data are
+grown the way a user would: ``contamap import`` of a GeoPackage of 100,000 incidents (a
+subprocess, as typed at a shell) and one raw-SQL ``INSERT ... SELECT`` of 100,000 zones over
+the Karabakh districts, committed with the statistics' refresh; and the same figures are
+measured again. The table (bundled, scale, ratio, target) is printed and written to
+bench/RESULTS.md, in its own section.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+from alembic import command
+from fastapi.testclient import TestClient
+from shapely import Point
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.orm import Session
+
+from app.cli import alembic_config
+from app.core.config import Settings
+from app.main import create_app
+from app.services.loader import load_bundled
+from bench.webmap import KARABAKH, viewport
+from scripts.tile_sizes import walk
+from tests.conftest import throwaway_database
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+BEGIN, END = "<!-- scale: begin -->", "<!-- scale: end -->"
+KARABAKH_DISTRICTS = (
+    "Aghdam",
+    "Fuzuli",
+    "Jabrayil",
+    "Kalbajar",
+    "Khojavend",
+    "Lachin",
+    "Qubadli",
+    "Shusha",
+    "Zangilan",
+)
+# Squares of 70 to 250 m at random points of the Karabakh districts, with the attributes
+# varied the way the statistics key them; a fifth released a year after they were recorded.
+ZONES = text(
+    """
+INSERT INTO contaminated_zones
+    (code, hazard_class, contamination, risk_level, status, recorded_on, released_on, source,
+     geom)
+SELECT 'SCALE-' || p.path[1], (ARRAY['SHA', 'CHA'])[1 + p.path[1] % 2],
+       ARRAY[(ARRAY['anti_personnel', 'anti_tank', 'uxo', 'cluster'])[1 + p.path[1] % 4]],
+       (ARRAY['high', 'medium', 'low'])[1 + p.path[1] % 3],
+       CASE WHEN p.path[1] % 5 = 0 THEN 'cleared' ELSE 'active' END,
+       date '2021-01-01' + (p.path[1] % 48) * 30,
+       CASE WHEN p.path[1] % 5 = 0 THEN date '2022-01-01' + (p.path[1] % 48) * 30 END,
+       'scale benchmark',
+       ST_Multi(ST_Expand(p.geom, 0.0003 + (p.path[1] % 4) * 0.0003))
+FROM (SELECT ST_Union(geom) AS geom FROM districts WHERE name = ANY (:districts)) AS d,
+     ST_Dump(ST_GeneratePoints(d.geom, :count, 7)) AS p
+"""
+)
+ONE_ZONE = text(
+    """
+INSERT INTO contaminated_zones
+    (code, hazard_class, contamination, risk_level, status, recorded_on, source, geom)
+VALUES (:code, 'SHA', ARRAY['uxo'], 'high', 'active', date '2024-05-01', 'scale benchmark',
+        ST_Multi(ST_MakeEnvelope(:lon, :lat, :lon + 0.002, :lat + 0.002, 4326)))
+"""
+)
+ZONE_TILES = "/collections/contaminated_zones/tiles/WebMercatorQuad"
+NEAR_POINTS = 20
+TILES = 60
+PAGES = 40
+EDITS = 3
+
+
+def incidents(count: int, seed: int) -> gpd.GeoDataFrame:
+    """``count`` incidents at random points over Karabakh, as an import file would hold them."""
+    rng = random.Random(seed)  # noqa: S311 - places, not secrets
+    west, south, east, north = KARABAKH
+    devices = ("anti_personnel_mine", "anti_tank_mine", "uxo", "cluster_munition")
+    return gpd.GeoDataFrame(
+        {
+            "code": [f"SCALE-I{i}" for i in range(count)],
+            "occurred_on": [
+                f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(count)
+            ],
+            "device": [devices[i % 4] for i in range(count)],
+            "activity": [("farming", "grazing", "travel", "other")[i % 4] for i in range(count)],
+            "killed": [i % 2 for i in range(count)],
+            "injured": [1 + i % 3 for i in range(count)],
+            "victim_category": "civilian",
+            "location_accuracy": "village",
+            "source": "scale benchmark",
+        },
+        geometry=[Point(rng.uniform(west, east), rng.uniform(south, north)) for _ in range(count)],
+        crs=4326,
+    )
+
+
+def _ms(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000
+
+
+def _p(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _ok(client: TestClient, url: str) -> Callable[[], object]:
+    def call() -> object:
+        response = client.get(url)
+        assert response.status_code in (200, 204), (url, response.status_code, response.text)
+        return response
+
+    return call
+
+
+def measure(url: str, engine: Engine, seed: int) -> dict[str, float]:
+    """The figures of the database as it is: requests one at a time, then one edit's refresh."""
+    rng = random.Random(seed)  # noqa: S311 - places, not secrets
+    west, south, east, north = KARABAKH
+    figures: dict[str, float] = {}
+    app = create_app(Settings(database_url=url, environment="test"))  # type: ignore[arg-type]
+    with TestClient(app) as client:
+        points = [(rng.uniform(west, east), rng.uniform(south, north)) for _ in range(NEAR_POINTS)]
+        _ok(client, f"/stats/near?lon={points[0][0]}&lat={points[0][1]}")()  # warm up
+        near = [_ms(_ok(client, f"/stats/near?lon={lon:.5f}&lat={lat:.5f}")) for lon, lat in points]
+        figures["near_p50"] = statistics.median(near)
+        asked: set[tuple[int, int, int]] = set()
+        cold: list[float] = []
+        while len(cold) < TILES:
+            view = viewport(rng, zooms=range(11, 15))
+            for tile in view.tiles():
+                if (tile.z, tile.x, tile.y) in asked or len(cold) >= TILES:
+                    continue
+                asked.add((tile.z, tile.x, tile.y))
+                path = f"{ZONE_TILES}/{tile.z}/{tile.y}/{tile.x}"
+                cold.append(_ms(_ok(client, path)))
+        figures["tile_p50"], figures["tile_p95"] = statistics.median(cold), _p(cold, 0.95)
+        pages = [
+            _ms(
+                _ok(
+                    client,
+                    f"/collections/contaminated_zones/items?bbox={viewport(rng).bbox()}&limit=100",
+                )
+            )
+            for _ in range(PAGES)
+        ]
+        figures["page_p50"] = statistics.median(pages)
+    figures |= _low_zoom_tiles(url)
+    refreshes = []
+    for k in range(EDITS):
+        lon, lat = rng.uniform(46.6, 46.8), rng.uniform(39.6, 39.75)  # Shusha and around
+        start = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(ONE_ZONE, {"code": f"SCALE-EDIT-{seed}-{k}", "lon": lon, "lat": lat})
+        refreshes.append((time.perf_counter() - start) * 1000)
+    figures["edit_ms"] = statistics.median(refreshes)
+    return figures
+
+
+def _low_zoom_tiles(url: str) -> dict[str, float]:
+    """The largest all-layers tile of each zoom 0-10, in KB, and the slowest of them, in ms."""
+
+    async def run() -> dict[str, float]:
+        async_engine = create_async_engine(url)
+        started = time.perf_counter()
+        reports = await walk(async_engine, max_zoom=10)
+        seconds = time.perf_counter() - started
+        await async_engine.dispose()
+        figures = {f"z{report.zoom}_kb": report.largest_bytes / 1000 for report in reports}
+        figures["low_zoom_walk_s"] = seconds
+        figures["low_zoom_tiles"] = sum(report.tiles for report in reports)
+        return figures
+
+    return asyncio.run(run())
+
+
+def grow(url: str, engine: Engine, zones: int, incidents_count: int) -> dict[str, float]:
+    """Import the incidents with ``contamap import``, then insert the zones in one statement."""
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "incidents.gpkg"
+        incidents(incidents_count, seed=11).to_file(path, driver="GPKG", engine="pyogrio")
+        contamap = Path(sys.executable).with_name("contamap")
+        started = time.perf_counter()
+        subprocess.run(
+            [str(contamap), "import", "incidents", str(path)],
+            check=True,
+            env=os.environ | {"DATABASE_URL": url},
+            stdout=subprocess.DEVNULL,
+        )
+        figures["import_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        conn.execute(ZONES, {"districts": list(KARABAKH_DISTRICTS), "count": zones})
+    figures["bulk_insert_s"] = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))  # as autovacuum would, before the reads are timed
+    return figures
+
+
+ROWS: list[tuple[str, str, str, str]] = [
+    # (figure, what, unit, target at scale)
+    ("near_p50", "/stats/near, median of 20 points", "ms", "≤ 2 x bundled"),
+    ("tile_p50", "cold zone tile z11-z14, median of 60", "ms", ""),
+    ("tile_p95", "cold zone tile z11-z14, p95", "ms", "< 100 ms"),
+    ("page_p50", "bbox page of 100 zones, median of 40", "ms", "≤ 2 x bundled"),
+    *[(f"z{z}_kb", f"largest all-layers tile at z{z}", "KB", "< 500 KB") for z in range(11)],
+    ("low_zoom_walk_s", "every non-empty tile z0-z10, built cold", "s", ""),
+    (
+        "edit_ms",
+        "one zone inserted and committed, statistics refreshed (median of 3)",
+        "ms",
+        "< 1,000 ms",
+    ),
+    ("bulk_insert_s", "raw-SQL insert of the zones in one statement, committed", "s", "< 120 s"),
+    ("import_s", "`contamap import` of the incidents' GeoPackage", "s", "< 60 s (zones)"),
+]
+
+
+def table(
+    bundled: dict[str, float], scale: dict[str, float], zones: int, incidents_count: int
+) -> str:
+    """The figures side by side, as markdown."""
+    lines = [
+        f"| figure | bundled | scale (+{zones:,} zones, +{incidents_count:,} incidents) "
+        "| ratio | target |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for key, what, unit, target in ROWS:
+        before, after = bundled.get(key), scale.get(key)
+        ratio = f"{after / before:.2f}" if before and after is not None else ""
+        shown = [
+            f"{value:,.1f} {unit}" if value is not None else "n/a" for value in (before, after)
+        ]
+        lines.append(f"| {what} | {shown[0]} | {shown[1]} | {ratio} | {target} |")
+    return "\n".join(lines)
+
+
+def write(report: str) -> None:
+    """Put the scale section into bench/RESULTS.md, in place of the last one."""
+    current = RESULTS.read_text() if RESULTS.exists() else ""
+    section = f"{BEGIN}\n{report}\n{END}\n"
+    if BEGIN in current and END in current:
+        head, rest = current.split(BEGIN, 1)
+        current = head + section + rest.split(END, 1)[1].lstrip("\n")
+    else:
+        current = current.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(current)
+
+
+def run(zones: int, incidents_count: int) -> str:
+    """Build, measure, grow, measure again; the markdown section."""
+    with throwaway_database() as url:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            load_bundled(session)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+        bundled = measure(url, engine, seed=1)
+        print("bundled:", {key: round(value, 1) for key, value in bundled.items()}, flush=True)
+        grown = grow(url, engine, zones, incidents_count)
+        print("loaded:", {key: round(value, 1) for key, value in grown.items()}, flush=True)
+        scale = measure(url, engine, seed=2) | grown
+        print("scale:", {key: round(value, 1) for key, value in scale.items()}, flush=True)
+        with engine.connect() as conn:
+            version = conn.scalar(text("SELECT version()"))
+            counts = conn.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM contaminated_zones), "
+                    "(SELECT count(*) FROM incidents), (SELECT count(*) FROM settlements)"
+                )
+            ).one()
+        engine.dispose()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - the developer's git
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return "\n".join(
+        [
+            f"# National scale: the service with {zones:,} more zones and {incidents_count:,}"
+            " more incidents",
+            "",
+            f"- Command: `DATABASE_URL=... .venv/bin/python -m bench scale` (zones {zones:,}, "
+            f"incidents {incidents_count:,})",
+            f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}; Contamap: commit {commit}",
+            f"- PostgreSQL: {str(version).split(' on ')[0]}; cores: {os.cpu_count()}",
+            f"- At scale: {counts[0]:,} zones, {counts[1]:,} incidents, {counts[2]:,} settlements",
+            "- Requests one at a time through the application (in-process test client), each"
+            " tile never asked before; the edit and the bulk insert each in their own"
+            " transaction, timed to the end of the COMMIT (the statistics' refresh included).",
+            "",
+            table(bundled, scale, zones, incidents_count),
+        ]
+    )
+
+
+def main(argv: list[str]) -> None:
+    """``python -m bench scale [--zones N] [--incidents N]``."""
+    parser = argparse.ArgumentParser(prog="python -m bench scale", description=__doc__)
+    parser.add_argument("--zones", type=int, default=100_000)
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    options = parser.parse_args(argv)
+    report = run(options.zones, options.incidents)
+    print(report)
+    if not options.no_write:
+        write(report)

@@ -1,0 +1,62 @@
+"""A bulk write: 20,000 zones in one statement leave the statistics a full rebuild gives."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.services.loader import refresh_statistics
+
+# Squares of 50 to 200 m at random points of three Karabakh districts, over and beside the
+# bundled zones, with every key the statistics split by; a fifth released a year later.
+BULK = text(
+    """
+INSERT INTO contaminated_zones
+    (code, hazard_class, contamination, risk_level, status, recorded_on, released_on, source,
+     geom)
+SELECT 'BULK-' || p.path[1], 'SHA',
+       ARRAY[(ARRAY['anti_personnel', 'anti_tank', 'uxo', 'cluster'])[1 + p.path[1] % 4]],
+       (ARRAY['high', 'medium', 'low'])[1 + p.path[1] % 3],
+       (ARRAY['cleared', 'active', 'in_progress', 'active', 'active'])[1 + p.path[1] % 5],
+       date '2021-01-01' + (p.path[1] % 48) * 30,
+       CASE WHEN p.path[1] % 5 = 0 THEN date '2022-01-01' + (p.path[1] % 48) * 30 END,
+       'test', ST_Multi(ST_Expand(p.geom, 0.00025 * (1 + p.path[1] % 4)))
+FROM (SELECT ST_Union(geom) AS geom FROM districts
+      WHERE name IN ('Shusha', 'Khojavend', 'Fuzuli')) AS d,
+     ST_Dump(ST_GeneratePoints(d.geom, 20000, 3)) AS p
+"""
+)
+FIGURES = text(
+    """
+SELECT 'delta ' || concat_ws(' ', measure, risk_level, status, contamination, district_id,
+                             on_date) AS key, level_km2 AS value
+FROM stats_deltas
+UNION ALL
+SELECT 'atoms ' || district_id || ' ' || zone_ids::text, sum(area_km2)
+FROM stats_atoms GROUP BY district_id, zone_ids
+UNION ALL
+SELECT 'merged area ' || district_id, area_km2 FROM stats_contaminated_areas
+UNION ALL
+SELECT 'drawn area ' || district_id, ST_Area(geom::geography) / 1e6
+FROM stats_contaminated_areas
+"""
+)
+
+
+def _figures(session: Session) -> dict[str, Any]:
+    return dict(session.execute(FIGURES).all())  # type: ignore[arg-type]
+
+
+def test_a_bulk_insert_refreshes_to_the_full_rebuilds_figures(session: Session) -> None:
+    session.execute(BULK)  # and its refresh, at the end of the statement here
+    assert session.scalar(text("SELECT count(*) FROM contaminated_zones WHERE source = 'test'"))
+    stale = session.scalar(
+        text("SELECT built_version < data_version OR rebuild_all FROM stats_state")
+    )
+    assert stale is False
+    after_insert = _figures(session)
+    refresh_statistics(session)  # what `contamap refresh` runs
+    rebuilt = _figures(session)
+    assert after_insert.keys() == rebuilt.keys()
+    assert after_insert == pytest.approx(rebuilt, rel=1e-9, abs=1e-9)
