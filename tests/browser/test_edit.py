@@ -164,7 +164,7 @@ def _map_centre(page: Any) -> tuple[float, float]:
 def _fill_zone(page: Any, code: str, devices: str) -> None:
     page.locator("#edit-field-code").fill(code)
     page.locator("#edit-field-hazard_class").select_option("SHA")
-    page.locator("#edit-field-contamination").get_by_label("anti personnel").check()
+    page.locator("#edit-field-contamination input[value=anti_personnel]").check()
     page.locator("#edit-field-risk_level").select_option("high")
     page.locator("#edit-field-status").select_option("active")
     page.locator("#edit-field-recorded_on").fill("2024-05-01")

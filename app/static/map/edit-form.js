@@ -9,7 +9,9 @@ window.Contamap = window.Contamap || {};
 const { element } = Contamap;
 const formElement = () => document.getElementById("edit-form");
 const fieldId = (name) => `edit-field-${name}`;
-const words = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+// A field's name in the catalogue's words when it has them, else the schema's description.
+const fieldName = (name, schema) => (name in Contamap.messages ? Contamap.t(name)
+  : (schema.description || name).charAt(0).toUpperCase() + (schema.description || name).slice(1));
 
 // The control of one property: its element(s) and how its value is read and written.
 const control = (name, schema, required) => {
@@ -17,11 +19,11 @@ const control = (name, schema, required) => {
   if (schema.type === "array" && schema.items && schema.items.enum) {
     const group = element("fieldset", "edit-choices");
     group.id = id;
-    group.append(element("legend", "", words(schema.description || name) + (required ? " *" : "")));
+    group.append(element("legend", "", fieldName(name, schema) + (required ? " *" : "")));
     for (const value of schema.items.enum) {
       const label = element("label");
       const box = Object.assign(document.createElement("input"), { type: "checkbox", name, value });
-      label.append(box, ` ${Contamap.humanise(value)}`);
+      label.append(box, ` ${Contamap.word(name, value)}`);
       group.append(label);
     }
     return {
@@ -34,7 +36,7 @@ const control = (name, schema, required) => {
   if (schema.enum) {
     input = element("select");
     input.append(Object.assign(element("option", "", "—"), { value: "" }));
-    for (const value of schema.enum) input.append(Object.assign(element("option", "", Contamap.humanise(value)), { value }));
+    for (const value of schema.enum) input.append(Object.assign(element("option", "", Contamap.word(name, value)), { value }));
   } else {
     input = document.createElement("input");
     const types = { integer: "number", number: "number", boolean: "checkbox" };
@@ -44,7 +46,7 @@ const control = (name, schema, required) => {
   }
   Object.assign(input, { id, name });
   if (required) input.setAttribute("aria-required", "true");
-  const label = element("label", "", words(schema.description || name) + (required ? " *" : ""));
+  const label = element("label", "", fieldName(name, schema) + (required ? " *" : ""));
   label.htmlFor = id;
   const node = element("div", "edit-field");
   node.append(label, input);

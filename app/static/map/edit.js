@@ -65,32 +65,42 @@ Contamap.editStatus = (text, kind = "") => {
   status.className = `edit-status ${kind}`;
 };
 
+// An element whose words are a key of the catalogue: the language switch redraws them.
+const said = (tag, className, key) => {
+  const node = element(tag, className, t(key));
+  node.dataset.i18n = key;
+  return node;
+};
+
 const panel = () => {
   const aside = element("aside", "drawer edit-panel");
   aside.id = "edit-panel";
   aside.setAttribute("aria-labelledby", "edit-title");
   aside.lang = Contamap.lang;
   const header = element("header");
-  const title = element("h2", "", t("edit_title"));
+  const title = said("h2", "", "edit_title");
   title.id = "edit-title";
   title.tabIndex = -1;
-  const leave = element("a", "edit-leave", t("edit_leave"));
+  const leave = said("a", "edit-leave", "edit_leave");
   leave.href = `${Contamap.BASE}/map`;
   header.append(title, leave);
   const who = element("p", "note");
   who.id = "edit-who";
   const tools = element("div", "edit-tools");
   tools.setAttribute("role", "toolbar");
+  tools.dataset.i18nLabel = "edit_tools";
   tools.setAttribute("aria-label", t("edit_tools"));
   tools.hidden = true;
   tools.id = "edit-tools";
-  const layerLabel = element("label", "edit-layer-label", t("edit_layer"));
+  const layerLabel = said("label", "", "edit_layer");
   const layer = element("select");
   layer.id = "edit-layer";
-  layerLabel.append(layer);
-  const button = (id, key) => Object.assign(element("button", "", t(key)), { id, type: "button" });
+  layerLabel.htmlFor = "edit-layer";
+  const layerBox = element("div", "edit-layer-label");
+  layerBox.append(layerLabel, layer);
+  const button = (id, key) => Object.assign(said("button", "", key), { id, type: "button" });
   tools.append(
-    layerLabel,
+    layerBox,
     button("edit-draw", "edit_draw"), button("edit-split", "edit_split"),
     button("edit-delete", "edit_delete"), button("edit-cancel", "edit_cancel"),
   );
@@ -104,6 +114,7 @@ const panel = () => {
   form.id = "edit-form";
   form.noValidate = true;
   form.hidden = true;
+  form.dataset.i18nLabel = "edit_form";
   form.setAttribute("aria-label", t("edit_form"));
   const status = element("p", "edit-status");
   status.id = "edit-status";
