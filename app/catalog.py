@@ -211,8 +211,9 @@ def json_schema(prop: Property) -> dict[str, Any]:
 
 GeometryType = Literal["MultiPolygon", "Point", "MultiLineString"]
 # Each role may do all that the ones before it may; an operator only for its organisation.
-Role = Literal["operator", "editor", "admin"]
-ROLES: tuple[Role, ...] = ("operator", "editor", "admin")
+# A viewer writes nothing: it signs in (or holds a key) to read where reads need one.
+Role = Literal["viewer", "operator", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "operator", "editor", "admin")
 # What a write may send for each stored type: a single polygon or line is made multi.
 ACCEPTED_GEOMETRIES: dict[str, tuple[str, ...]] = {
     "MultiPolygon": ("Polygon", "MultiPolygon"),

@@ -1,6 +1,7 @@
 """The ``contamap`` command: migrate, load, import, serve."""
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.errors import ContamapError
 from app.schemas.imports import ImportReport
+from app.services.accounts import create_user, disable_user, list_users, reset_password
 from app.services.auth import Caller, create_key, list_keys, revoke_key
 from app.services.import_process import ReadLimits
 from app.services.imports import ImportOptions, parse_mapping
@@ -210,7 +212,9 @@ def apikey_create(
         str | None, typer.Argument(help="who holds the key (shown in the history)")
     ] = None,
     name: Annotated[str | None, typer.Option(help="the same as the argument")] = None,
-    role: Annotated[str, typer.Option(help="operator, editor or admin")] = "editor",
+    role: Annotated[
+        str, typer.Option(help="viewer (reads only), operator, editor or admin")
+    ] = "editor",
     organisation: Annotated[
         str | None, typer.Option(help="an operator's organisation (its code)")
     ] = None,
@@ -244,6 +248,64 @@ def apikey_revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -
     with _transaction("apikey revoke") as session:
         revoke_key(session, name)
     typer.echo(f"revoked the key {name!r}")
+
+
+users = typer.Typer(
+    help="People who sign in on the map: viewer (reads), operator (its organisation's tasks and "
+    "reports), editor, admin. The password is read from standard input, never an argument."
+)
+cli.add_typer(users, name="user")
+
+
+def _password_from_stdin() -> str:
+    """The password: the first line of standard input (a terminal asks for it, unechoed)."""
+    if sys.stdin.isatty():
+        return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users.command("create")
+def user_create(
+    name: Annotated[str, typer.Argument(help="the name to sign in with")],
+    role: Annotated[str, typer.Option(help="viewer, operator, editor or admin")],
+    organisation: Annotated[
+        str | None, typer.Option(help="an operator's organisation (its code)")
+    ] = None,
+) -> None:
+    """Create a user; the password comes from standard input and is stored as a hash."""
+    password = _password_from_stdin()
+    with _transaction("user create") as session:
+        create_user(session, name, role, organisation, password)
+    typer.echo(f"created the {role} {name!r}")
+
+
+@users.command("list")
+def user_list() -> None:
+    """Every user: name, role (and organisation), created, disabled."""
+    with _transaction("user list") as session:
+        for user in list_users(session):
+            typer.echo(
+                f"{user.name}\t{user.role}{' of ' + user.organisation if user.organisation else ''}"
+                f"\tcreated {user.created_at:%Y-%m-%d %H:%M}"
+                f"{chr(9) + 'disabled ' + str(user.disabled_at) if user.disabled_at else ''}"
+            )
+
+
+@users.command("disable")
+def user_disable(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Disable a user: their sessions end at once and they can no longer sign in."""
+    with _transaction("user disable") as session:
+        ended = disable_user(session, name)
+    typer.echo(f"disabled {name!r}; ended {ended} sessions")
+
+
+@users.command("reset-password")
+def user_reset_password(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Set a user's password from standard input; their sessions end."""
+    password = _password_from_stdin()
+    with _transaction("user reset-password") as session:
+        ended = reset_password(session, name, password)
+    typer.echo(f"set a new password for {name!r}; ended {ended} sessions")
 
 
 reports = typer.Typer(help="Residents' reports: the retention of their contact details.")

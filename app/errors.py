@@ -102,6 +102,13 @@ class TooManyRequests(ContamapError):
         self.headers = {"Retry-After": str(max(1, retry_after_s))}
 
 
+class BadGateway(ContamapError):
+    """A service this one relies on (an identity provider) did not answer as it should."""
+
+    status_code = 502
+    code = "BadGateway"
+
+
 class InvalidFeature(ContamapError):
     """A well-formed body that breaks the layer's rules: one sentence per problem."""
 

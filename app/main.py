@@ -14,6 +14,7 @@ from app.api.caching import ETagMiddleware, FiguresCache, HeadMiddleware
 from app.api.deps import read_key, reject_unknown
 from app.api.encoding import GZip
 from app.api.routes import (
+    auth,
     collections,
     docs,
     editing,
@@ -35,7 +36,9 @@ from app.core.db import make_async_engine, make_engine, make_probe_engine
 from app.core.logging import withhold_positions
 from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
+from app.services.accounts import LoginThrottle
 from app.services.auth import KeyThrottle
+from app.services.oidc import oidc_client
 from app.services.report_limits import ReportLimits
 from app.services.tile_cache import SharedTiles, TileCache
 
@@ -52,6 +55,7 @@ OPENAPI_TAGS = [
         "Map",
         "Search",
         "Reports",
+        "Accounts",
     )
 ]
 
@@ -102,6 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tile_cache = TileCache(settings.tile_cache_mb, shared)
     app.state.figures_cache = FiguresCache(settings.stats_cache_mb)
     app.state.key_throttle = KeyThrottle(settings.key_failures)
+    app.state.oidc = oidc_client(settings)
+    app.state.login_throttle = LoginThrottle(
+        settings.login_failures_per_account, settings.login_failures_per_address
+    )
     app.state.report_limits = ReportLimits.from_settings(
         settings.report_limit_per_address, settings.report_limit_global
     )
@@ -140,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(search.router)
     app.include_router(reports.router)
+    app.include_router(auth.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -17,10 +17,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.cache import BoundedCache
 from app.core.responses import JSONResponse
 from app.services import stats
+from app.services.accounts import SESSION_COOKIE
 
 BUFFER_LIMIT = 4 * 1024 * 1024  # bodies up to this size get an ETag; larger ones stream untouched
 # The generation time changes every second; the ETag covers the content, not when it was made.
 TIMESTAMP = b'"timeStamp":"'
+PRIVATE = "private, no-cache"
+
+
+def _credentialed(headers: Headers) -> bool:
+    """Whether a request names its caller: an API key, or a sign-in session's cookie."""
+    return (
+        "authorization" in headers
+        or "x-api-key" in headers
+        or f"{SESSION_COOKIE}=" in headers.get("cookie", "")
+    )
 
 
 class ETagMiddleware:
@@ -38,7 +49,13 @@ class ETagMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        if_none_match = Headers(scope=scope).get("if-none-match")
+        request_headers = Headers(scope=scope)
+        if_none_match = request_headers.get("if-none-match")
+        # An answer to a key or a sign-in may hold what only its caller sees (drafts): no
+        # shared cache may keep it.
+        cache_control = self.cache_control
+        if _credentialed(request_headers):
+            cache_control = PRIVATE
         start: Message | None = None
         chunks: list[bytes] = []
         size = 0
@@ -55,7 +72,7 @@ class ETagMiddleware:
                 passing_through = message["status"] != 200 or b"etag" in dict(message["headers"])
                 if passing_through and message["status"] == 200:
                     # Tagged by the route itself: a tile's, a feature's or a page's tag.
-                    answered = await self._tagged(message, if_none_match, send)
+                    answered = await self._tagged(message, if_none_match, send, cache_control)
                 elif passing_through:
                     await send(message)
                 return
@@ -70,7 +87,7 @@ class ETagMiddleware:
                 return
             assert start is not None
             headers = MutableHeaders(raw=start["headers"])
-            headers.setdefault("Cache-Control", self.cache_control)
+            headers.setdefault("Cache-Control", cache_control)
             headers.add_vary_header("Accept")
             if message.get("more_body", False):  # too large to hash: stream it as it comes
                 passing_through = True
@@ -90,7 +107,9 @@ class ETagMiddleware:
 
         await self.app(scope, receive, send_wrapper)
 
-    async def _tagged(self, start: Message, if_none_match: str | None, send: Send) -> bool:
+    async def _tagged(
+        self, start: Message, if_none_match: str | None, send: Send, cache_control: str
+    ) -> bool:
         """A response with the route's own ETag: cached as the others, and when the tag is weak
         (a page's, made from the release and the data's versions), a 304 (True) for a client
         whose copy is current, before the body, which then need not be sent.
@@ -99,7 +118,7 @@ class ETagMiddleware:
         not the release that writes it out, so its revalidation gets the whole answer (a tile
         answers its own 304s)."""
         headers = MutableHeaders(raw=start["headers"])
-        headers.setdefault("Cache-Control", self.cache_control)
+        headers.setdefault("Cache-Control", cache_control)
         tag = headers["etag"]
         if not (tag.startswith("W/") and if_none_match and _matches(if_none_match, tag)):
             await send(start)

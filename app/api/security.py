@@ -102,8 +102,11 @@ async def _refuse_host(host: str, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def client_address(request: Request) -> str:
+    """The client's address (a trusted proxy's X-Forwarded-For, as uvicorn reads it)."""
+    return request.client.host if request.client else "unknown"
+
+
 def key_attempt(request: Request) -> Attempt:
-    """The client's address (a trusted proxy's X-Forwarded-For, as uvicorn reads it) and this
-    application's throttle of wrong keys."""
-    address = request.client.host if request.client else "unknown"
-    return Attempt(address, request.app.state.key_throttle)
+    """The client's address and this application's throttle of wrong keys."""
+    return Attempt(client_address(request), request.app.state.key_throttle)

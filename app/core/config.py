@@ -98,6 +98,20 @@ class Settings(BaseSettings):
     # Wrong API keys allowed per client address, then 429 until the window moves on: the
     # `limits` library's notation, counted in each worker's memory (N workers allow N times).
     key_failures: str = "10/minute"
+    # People's sign-in sessions (docs/operations.md): a session ends after this long without a
+    # write, and at most this long after sign-in, whatever its use.
+    session_idle_minutes: int = Field(default=8 * 60, ge=5, le=7 * 24 * 60)
+    session_lifetime_hours: int = Field(default=7 * 24, ge=1, le=90 * 24)
+    # Failed sign-ins allowed per account and per client address, then 429 until the window
+    # moves on (the `limits` notation, counted in each worker's memory: N workers, N times).
+    login_failures_per_account: str = "5/15minutes"
+    login_failures_per_address: str = "20/15minutes"
+    # Single sign-on (OpenID Connect) when an issuer is set: its client's id and secret, and the
+    # ID token's claim that names the user (who must exist: `contamap user create`).
+    oidc_issuer: AnyHttpUrl | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name_claim: str = "preferred_username"
     require_if_match: bool = False  # writes must name the version they change (else 428)
     # Residents' reports (POST /reports): rate limits in the `limits` notation, counted in
     # memory by each worker process (N workers allow N times these in all).
@@ -111,7 +125,7 @@ class Settings(BaseSettings):
     report_webhook_attempts: int = Field(default=6, ge=1, le=20)
     report_webhook_backoff_s: float = Field(default=2.0, ge=0.0)  # doubled after each failure
 
-    @field_validator("key_failures")
+    @field_validator("key_failures", "login_failures_per_account", "login_failures_per_address")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         """A rate the limits library reads, such as 10/minute or 100/hour."""
@@ -128,6 +142,8 @@ class Settings(BaseSettings):
             raise ValueError("CONTAMAP_DATABASE_URL uses the default password in production")
         if self.report_webhook_url is not None and not self.report_webhook_secret:
             raise ValueError("CONTAMAP_REPORT_WEBHOOK_URL needs CONTAMAP_REPORT_WEBHOOK_SECRET")
+        if self.oidc_issuer is not None and not self.oidc_client_id:
+            raise ValueError("CONTAMAP_OIDC_ISSUER needs CONTAMAP_OIDC_CLIENT_ID")
         if self.environment == "test" and "testserver" not in self.allowed_hosts:
             self.allowed_hosts = [*self.allowed_hosts, "testserver"]  # the test client's Host
         return self

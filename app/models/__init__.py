@@ -1,6 +1,7 @@
 """The layers, the private victim details and residents' reports, the statistics and editing,
 as SQLAlchemy 2 models."""
 
+from app.models.accounts import User, UserSession
 from app.models.base import Base
 from app.models.editing import ApiKey, FeatureHistory
 from app.models.layers import (
@@ -50,4 +51,6 @@ __all__ = [
     "StatsDistrictArea",
     "StatsState",
     "Task",
+    "User",
+    "UserSession",
 ]

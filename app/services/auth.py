@@ -40,9 +40,10 @@ KEY = re.compile(r"cmk_([0-9]{1,9})_([A-Za-z0-9_-]{43})")
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking: a key's number, name and role, and an operator's organisation."""
+    """Who is asking: a key's number (None for a person signed in), the key's or the
+    person's name and role, and an operator's organisation."""
 
-    key_id: int
+    key_id: int | None
     name: str
     role: Role
     organisation: str | None = None
@@ -169,11 +170,13 @@ def authenticate(
 def require_editor_of(caller: Caller | None, collection: Collection) -> Caller:
     """The caller, when it may change the collection: else 401 (no key) or 403 (its role)."""
     if caller is None:
-        raise Unauthorized("writing needs an API key: Authorization: Bearer <key>")
+        raise Unauthorized(
+            "writing needs an API key (Authorization: Bearer <key>) or a sign-in (/auth/login)"
+        )
     if not caller.may_edit(collection):
         raise Forbidden(
-            f"the key {caller.name!r} is an {caller.role}; changing {collection.id} needs an "
-            f"{collection.edit_role} key"
+            f"{caller.name!r} has the role {caller.role}; changing {collection.id} needs the "
+            f"role {collection.edit_role} or above"
         )
     return caller
 
@@ -181,12 +184,17 @@ def require_editor_of(caller: Caller | None, collection: Collection) -> Caller:
 def require_role(caller: Caller | None, role: Role) -> Caller:
     """The caller, when its role is at least ``role``."""
     if caller is None:
-        raise Unauthorized("this needs an API key: Authorization: Bearer <key>")
+        raise Unauthorized(
+            "this needs an API key (Authorization: Bearer <key>) or a sign-in (/auth/login)"
+        )
     if not caller.at_least(role):
-        raise Forbidden(f"the key {caller.name!r} is an {caller.role}; this needs an {role} key")
+        raise Forbidden(
+            f"{caller.name!r} has the role {caller.role}; this needs the role {role} or above"
+        )
     return caller
 
 
 def record_use(session: Session, caller: Caller) -> None:
-    """Note the key's last use (writes only: reads never write)."""
-    repo.touch(session, caller.key_id)
+    """Note the key's last use (writes only: reads never write); a session notes its own."""
+    if caller.key_id is not None:
+        repo.touch(session, caller.key_id)

@@ -2,9 +2,14 @@
 
 A write route declares ``Editor``, ``Admin`` or ``CollectionEditor``: the check runs before
 the route's body, and a new route cannot forget it by forgetting a call.
+
+A caller is named by an API key (programs) or by a person's sign-in session cookie. A key
+wins when both come. A change made with the cookie alone must carry the session's CSRF token
+(``X-CSRF-Token``), checked here, so that every role dependency checks it too.
 """
 
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -13,7 +18,8 @@ from app.api.deps.params import CollectionDep
 from app.api.deps.session import READS, SessionDep
 from app.api.security import key_attempt
 from app.errors import Unauthorized
-from app.services import auth
+from app.services import accounts, auth
+from app.services.accounts import SESSION_COOKIE, SignedIn
 from app.services.auth import Caller
 
 
@@ -26,13 +32,43 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+UNKNOWN = object()  # the request's caller is not worked out yet
+SAFE = (*READS, "OPTIONS")  # methods that change nothing: no CSRF token needed
+
+
+def session_of(request: Request, session: Session) -> SignedIn | None:
+    """The live sign-in session the request's cookie names, if any; for a change, only with
+    the session's CSRF token (else 403), and the change keeps the session from going idle."""
+    idle = timedelta(minutes=request.app.state.settings.session_idle_minutes)
+    who = accounts.signed_in(session, request.cookies.get(SESSION_COOKIE), idle)
+    if who is not None and request.method not in SAFE:
+        accounts.check_write(session, who, request.headers.get(accounts.CSRF_HEADER))
+    return who
+
+
 def caller_of(request: Request, session: Session) -> Caller | None:
-    """Who the request's key names (None without one); a 401 for a wrong or revoked key."""
-    return auth.authenticate(session, presented_key(request), key_attempt(request))
+    """Who the request's key names, else its sign-in session (None without either); a 401
+    for a wrong or revoked key, a 403 for a change made with the session but without its
+    CSRF token. Worked out once per request."""
+    known = getattr(request.state, "caller", UNKNOWN)
+    if known is not UNKNOWN:
+        return cast(Caller | None, known)
+    key = presented_key(request)
+    caller = auth.authenticate(session, key, key_attempt(request))
+    if key is None:
+        who = session_of(request, session)
+        caller = who.caller if who is not None else None
+    request.state.caller = caller
+    return caller
+
+
+def signed_in(request: Request, session: SessionDep) -> SignedIn | None:
+    """The request's sign-in session (checked as ``session_of`` checks it), if any."""
+    return session_of(request, session)
 
 
 def optional_caller(request: Request, session: SessionDep) -> Caller | None:
-    """The caller, when the request carries a key (a 401 for a wrong one)."""
+    """The caller, when the request carries a key or a session (a 401 for a wrong key)."""
     return caller_of(request, session)
 
 
@@ -55,14 +91,15 @@ OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 
 
 def drafts_readable(caller: OptionalCaller) -> str | None:
-    """Whose reports not yet approved the reader sees: none without a key, an operator its
-    organisation's, the authority's keys every one (``*``)."""
-    if caller is None:
+    """Whose reports not yet approved the reader sees: none without a key (or as a viewer),
+    an operator its organisation's, the authority's keys every one (``*``)."""
+    if caller is None or not caller.at_least("operator"):
         return None
     return caller.organisation if caller.role == "operator" else "*"
 
 
 DraftsOf = Annotated[str | None, Depends(drafts_readable)]
+SignedInDep = Annotated[SignedIn | None, Depends(signed_in)]
 Editor = Annotated[Caller, Depends(editor)]
 Admin = Annotated[Caller, Depends(admin)]
 CollectionEditor = Annotated[Caller, Depends(collection_editor)]
