@@ -38,7 +38,13 @@ const clearMarkers = () => {
 const showOnMap = (report) => {
   if (!Contamap.map) return;
   if (Contamap.PHONE.matches) Contamap.setPanelOpen(false);
-  Contamap.map.flyTo({ center: [report.lon, report.lat], zoom: Math.max(Contamap.map.getZoom(), QUEUE_ZOOM) });
+  // On a phone the sheet covers the map's lower part: the report goes in the part left free.
+  const sheet = Contamap.PHONE.matches ? byId("drawers").getBoundingClientRect().height : 0;
+  Contamap.map.flyTo({
+    center: [report.lon, report.lat],
+    zoom: Math.max(Contamap.map.getZoom(), QUEUE_ZOOM),
+    padding: { top: 0, bottom: sheet, left: 0, right: 0 },
+  });
 };
 
 const addMarker = (report) => {
