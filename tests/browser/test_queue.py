@@ -65,21 +65,25 @@ def _near_a_zone(engine: Engine) -> tuple[float, float]:
     return east_lon, east_lat
 
 
-def test_an_editor_verifies_a_report_as_an_sha_from_the_queue(
-    server: str, browser: Any, engine: Engine, editor: str
-) -> None:
+def _send(server: str, engine: Engine, description: str) -> int:
+    """A report sent through POST /reports near a mapped zone; its id."""
     lon, lat = _near_a_zone(engine)
     sent = httpx.post(
         f"{server}/reports",
-        data={"lon": str(lon), "lat": str(lat), "category": "mine", "description": "a queue test"},
+        data={"lon": str(lon), "lat": str(lat), "category": "mine", "description": description},
         files={"photo": ("p.jpg", _photo(), "image/jpeg")},
     )
     assert sent.status_code == 201, sent.text
     with engine.connect() as conn:
-        report_id = conn.scalar(
-            text("SELECT id FROM reports WHERE receipt = :r"), {"r": sent.json()["receipt"]}
+        return int(
+            conn.scalar(
+                text("SELECT id FROM reports WHERE receipt = :r"), {"r": sent.json()["receipt"]}
+            )
         )
-    words = MESSAGES["en"]
+
+
+def _queue(browser: Any, server: str, editor: str, report_id: int) -> tuple[Any, list[str]]:
+    """The phone map, the editor signed in, the queue open with the report in it."""
     page, errors = open_map(browser, server, PHONE)
     assert not page.locator("#queue-open").is_visible()  # no one signed in
     page.locator("#panel-toggle").click()
@@ -88,9 +92,17 @@ def test_an_editor_verifies_a_report_as_an_sha_from_the_queue(
     page.fill("#auth-password", PASSWORD)
     page.locator("#auth-form button[type=submit]").click()
     poll(page, "Contamap.session !== null", "never signed in")
-    opener = page.get_by_role("button", name=words["queue_open"])
-    opener.click()
+    page.get_by_role("button", name=MESSAGES["en"]["queue_open"]).click()
     poll(page, f"(Contamap.queueReports || []).includes({report_id})", "the report is not queued")
+    return page, errors
+
+
+def test_an_editor_verifies_a_report_as_an_sha_from_the_queue(
+    server: str, browser: Any, engine: Engine, editor: str
+) -> None:
+    report_id = _send(server, engine, "a queue test")
+    words = MESSAGES["en"]
+    page, errors = _queue(browser, server, editor, report_id)
     item = page.locator(f"#queue-item-{report_id}")
     shown = item.inner_text()
     assert words["report_category_mine"] in shown and "a queue test" in shown
@@ -138,5 +150,40 @@ def test_an_editor_verifies_a_report_as_an_sha_from_the_queue(
         headers={"X-CSRF-Token": token},
     )
     assert gone.status in (200, 204), gone.text()
+    assert errors == []
+    page.close()
+
+
+def test_an_editor_merges_a_report_into_the_nearest_zone(
+    server: str, browser: Any, engine: Engine, editor: str
+) -> None:
+    report_id = _send(server, engine, "a merge test")
+    words = MESSAGES["en"]
+    with engine.connect() as conn:
+        lon, lat = conn.execute(
+            text("SELECT ST_X(geom), ST_Y(geom) FROM reports WHERE id = :i"), {"i": report_id}
+        ).one()
+    nearest = httpx.get(f"{server}/stats/near", params={"lon": lon, "lat": lat}).json()
+    zone = nearest["nearest_zone"]
+    page, errors = _queue(browser, server, editor, report_id)
+    item = page.locator(f"#queue-item-{report_id}")
+    item.get_by_role("button", name=words["queue_merge_nearest"]).click()
+    confirm = item.get_by_role(
+        "button", name=words["queue_merge_confirm"].replace("{code}", zone["code"])
+    )
+    confirm.click()
+    poll(
+        page,
+        f"Contamap.queueReports && !Contamap.queueReports.includes({report_id})",
+        "the merged report is still pending",
+    )
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT status, merged_into, feature_id FROM reports WHERE id = :i"),
+            {"i": report_id},
+        ).one()
+    assert tuple(row) == ("merged", "contaminated_zones", zone["id"])
+    receipt_status = page.locator("#queue-status").inner_text()
+    assert receipt_status == words["queue_done_merge"].replace("{ref}", f"R-{report_id:05d}")
     assert errors == []
     page.close()
