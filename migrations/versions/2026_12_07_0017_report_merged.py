@@ -1,7 +1,7 @@
 """A resident's report may be merged into an existing zone or incident: the status
 ``merged`` and the collection of the feature it joined (``merged_into``, with ``feature_id``).
 
-Revision ID: queue_0001
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-07 13:00:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "queue_0001"
+revision: str = "0017"
 down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
