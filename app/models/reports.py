@@ -46,6 +46,7 @@ class ReportStatus(StrEnum):
     received = "received"
     verified = "verified"
     rejected = "rejected"
+    merged = "merged"  # joined an existing zone or incident; its receipt tells "verified"
 
 
 class VerifiedAs(StrEnum):
@@ -53,6 +54,13 @@ class VerifiedAs(StrEnum):
 
     incident = "incident"
     sha = "sha"
+
+
+class MergedInto(StrEnum):
+    """The collection of the existing feature a merged report joined."""
+
+    contaminated_zones = "contaminated_zones"
+    incidents = "incidents"
 
 
 DESCRIPTION_MAX = 2000  # characters
@@ -77,6 +85,13 @@ class Report(Base):
             "(status = 'verified') = (verified_as IS NOT NULL AND feature_id IS NOT NULL)",
             name="verified",
         ),
+        CheckConstraint(
+            f"merged_into IS NULL OR {sql_in('merged_into', MergedInto)}", name="merged_into"
+        ),
+        CheckConstraint(
+            "(status = 'merged') = (merged_into IS NOT NULL AND feature_id IS NOT NULL)",
+            name="merged",
+        ),
         CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom)", name="geom_valid"),
         Index("ix_reports_received_at", "received_at", "id"),
     )
@@ -90,7 +105,8 @@ class Report(Base):
     status: Mapped[str] = mapped_column(Text, server_default=ReportStatus.received.value)
     reason: Mapped[str | None] = mapped_column(Text)
     verified_as: Mapped[str | None] = mapped_column(Text)
-    feature_id: Mapped[int | None] = mapped_column(Integer)  # in verified_as's collection
+    merged_into: Mapped[str | None] = mapped_column(Text)
+    feature_id: Mapped[int | None] = mapped_column(Integer)  # in verified_as's or merged_into
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -20,6 +20,7 @@ _COLUMNS = (
     Report.status,
     Report.reason,
     Report.verified_as,
+    Report.merged_into,
     Report.feature_id,
     Report.received_at,
     Report.contacts_purged_at,

@@ -9,6 +9,7 @@ from app.models.reports import (
     DESCRIPTION_MAX,
     PHONE_MAX,
     REASON_MAX,
+    MergedInto,
     ReportCategory,
     VerifiedAs,
 )
@@ -52,7 +53,12 @@ class ReportRead(BaseModel):
     status: ReportStatus
     reason: str | None
     verified_as: VerifiedAs | None
-    feature: str | None = Field(description="the URL of the incident or zone it became")
+    merged_into: MergedInto | None = Field(
+        description="the collection of the existing zone or incident it was merged into"
+    )
+    feature: str | None = Field(
+        description="the URL of the incident or zone it became or was merged into"
+    )
     received_at: datetime
     contacts_purged_at: datetime | None
     lon: float
@@ -87,6 +93,15 @@ class ReportVerify(BaseModel):
         default_factory=dict,
         description="properties of the new feature that replace the ones derived from the report",
     )
+
+
+class ReportMerge(BaseModel):
+    """The existing zone or incident a report is merged into; the feature is not changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    collection: MergedInto
+    feature_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class ReportReject(BaseModel):

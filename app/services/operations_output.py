@@ -2,7 +2,7 @@
 which records it counts and whether its data are schematic."""
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.core.spreadsheet import CsvWriter
@@ -24,19 +24,14 @@ def _sources(answer: ReleaseStats | ItemsStats | Forecast) -> str:
     return "; ".join(f"{source.layer}: {source.source}" for source in answer.sources)
 
 
-def release_csv(answer: ReleaseStats) -> str:
-    """One row per group: its km², by kind, the records."""
-    columns = [
-        "group_by",
-        "key",
-        "label",
-        "released_km2",
-        *(f"{kind}_km2" for kind in KINDS),
-        "records",
-        "counts",
-        "schematic",
-        "sources",
-    ]
+def _grouped_csv(
+    answer: ReleaseStats | ItemsStats,
+    figures: list[str],
+    row: Callable[[Any], dict[str, Any]],
+) -> str:
+    """One row per group of a grouped answer: its key and label, its ``figures`` (``row``
+    gives them), the records counted, and the answer's state, schematic flag and sources."""
+    columns = ["group_by", "key", "label", *figures, "records", "counts", "schematic", "sources"]
     common = {
         "group_by": answer.group_by.value,
         "counts": answer.counts,
@@ -47,52 +42,33 @@ def release_csv(answer: ReleaseStats) -> str:
         columns,
         (
             common
-            | {
-                "key": group.key,
-                "label": group.label or "",
-                "released_km2": group.released_km2,
-                "records": group.records,
-            }
-            | {f"{kind}_km2": group.by_kind[kind] for kind in KINDS}
+            | {"key": group.key, "label": group.label or "", "records": group.records}
+            | row(group)
             for group in answer.groups
+        ),
+    )
+
+
+def release_csv(answer: ReleaseStats) -> str:
+    """One row per group: its km², by kind, the records."""
+    figures = ["released_km2", *(f"{kind}_km2" for kind in KINDS)]
+    return _grouped_csv(
+        answer,
+        figures,
+        lambda group: (
+            {"released_km2": group.released_km2}
+            | {f"{kind}_km2": group.by_kind[kind] for kind in KINDS}
         ),
     )
 
 
 def items_csv(answer: ItemsStats) -> str:
     """One row per group: its items, by category and by action, the reports."""
-    columns = [
-        "group_by",
-        "key",
-        "label",
-        "items",
-        *CATEGORIES,
-        *ACTIONS,
-        "records",
-        "counts",
-        "schematic",
-        "sources",
-    ]
-    common = {
-        "group_by": answer.group_by.value,
-        "counts": answer.counts,
-        "schematic": answer.schematic,
-        "sources": _sources(answer),
-    }
-    return _csv(
-        columns,
-        (
-            common
-            | {
-                "key": group.key,
-                "label": group.label or "",
-                "items": group.items,
-                "records": group.records,
-            }
-            | group.by_category
-            | group.by_action
-            for group in answer.groups
-        ),
+    figures = ["items", *CATEGORIES, *ACTIONS]
+    return _grouped_csv(
+        answer,
+        figures,
+        lambda group: {"items": group.items} | group.by_category | group.by_action,
     )
 
 

@@ -19,10 +19,12 @@ from app.catalog import COLLECTIONS, ContaminationType, Device
 from app.core.config import Settings
 from app.errors import Conflict, NotFound
 from app.models.reports import ReportCategory, ReportStatus, VerifiedAs
+from app.repositories import editing as features_repo
 from app.repositories import reports as repo
 from app.schemas.reports import (
     ReportEventRead,
     ReportList,
+    ReportMerge,
     ReportRead,
     ReportReceipt,
     ReportReject,
@@ -52,6 +54,8 @@ CONTAMINATION = {
     ReportCategory.accident: ContaminationType.anti_personnel,
 }
 COLLECTION_OF = {VerifiedAs.incident: "incidents", VerifiedAs.sha: "contaminated_zones"}
+# What a receipt tells: a report merged into an existing feature was verified, to the resident.
+PUBLIC_STATUS = {ReportStatus.merged: ReportStatus.verified}
 
 
 @dataclass(frozen=True)
@@ -122,13 +126,13 @@ def status(session: Session, receipt: str) -> ReportStatus:
     found = repo.status_of(session, code) if code else None
     if found is None:
         raise NotFound("no report has this receipt code")
-    return ReportStatus(found)
+    return PUBLIC_STATUS.get(ReportStatus(found), ReportStatus(found))
 
 
 def _read(row: Row[Any], events: list[ReportEventRead], base: str) -> ReportRead:
     feature = None
-    if row.verified_as is not None:
-        collection = COLLECTION_OF[VerifiedAs(row.verified_as)]
+    collection = COLLECTION_OF[VerifiedAs(row.verified_as)] if row.verified_as else row.merged_into
+    if collection is not None:
         feature = f"{base}/collections/{collection}/items/{row.feature_id}"
     return ReportRead(
         id=row.id,
@@ -140,6 +144,7 @@ def _read(row: Row[Any], events: list[ReportEventRead], base: str) -> ReportRead
         status=row.status,
         reason=row.reason,
         verified_as=row.verified_as,
+        merged_into=row.merged_into,
         feature=feature,
         received_at=row.received_at,
         contacts_purged_at=row.contacts_purged_at,
@@ -261,6 +266,23 @@ def verify(
     if verify.as_ is VerifiedAs.sha:
         detail["radius_m"] = radius_m
     repo.add_event(session, report_id, "verified", caller.name, detail)
+    return read(session, report_id, base)
+
+
+def merge(
+    session: Session, report_id: int, merge: ReportMerge, caller: Caller, base: str
+) -> ReportRead:
+    """Merge the report into an existing zone or incident, which is not changed; the report's
+    status is ``merged`` (its receipt tells "verified") and the step names the feature."""
+    _open(session, report_id)
+    collection = COLLECTIONS[merge.collection.value]
+    # Locked, so the feature cannot be deleted before the report names it.
+    if features_repo.version(session, collection, merge.feature_id, lock=True) is None:
+        raise NotFound(f"no feature {merge.feature_id} in {collection.id}")
+    outcome = {"merged_into": collection.id, "feature_id": merge.feature_id}
+    repo.set_outcome(session, report_id, {"status": ReportStatus.merged.value, **outcome})
+    detail = {"collection": collection.id, "feature_id": merge.feature_id}
+    repo.add_event(session, report_id, "merged", caller.name, detail)
     return read(session, report_id, base)
 
 

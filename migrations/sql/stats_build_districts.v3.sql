@@ -8,11 +8,10 @@
 -- where the spatial index finds each piece's few neighbours (2 s).
 -- v2: a zone's status on each date comes from its history (feature_history, migration 0008),
 -- so the status filter and breakdown at a date use the status the zone had then.
--- v3: for a bulk write (20,000 zones in one district). Each face finds the pieces over it
--- from the piece's side: a piece tests the points of the faces its box holds, so a large
--- piece is prepared once for all of them, where each face testing its pieces read the large
--- ones again each time (5.7 s, now 1.2 s). And the sorts and hashes of the step functions
--- stay in memory (work_mem): at 4 MB they spilled 130 MB to disk (15.6 s, now 10.5 s).
+-- v3: the sorts and hashes of the step functions stay in memory (work_mem): at 4 MB they
+-- spilled 130 MB to disk for 20,000 zones in a district (15.6 s, now 10.5 s). (A faster way
+-- for faces to find their pieces, from the piece's side, was tried and left out: after
+-- committed writes it gave other atoms in a full rebuild than in an incremental one.)
 CREATE FUNCTION stats_build_districts(targets integer[]) RETURNS void
 LANGUAGE plpgsql SET jit = off SET client_min_messages = warning SET work_mem = '256MB' AS $$
 BEGIN
@@ -43,9 +42,8 @@ BEGIN
     SELECT district_id, ARRAY[zone_id], ST_Area(geom::geography) / 1e6, ST_Multi(geom)
     FROM stats_pieces WHERE alone;
 
-    DROP TABLE IF EXISTS stats_faces;
-    CREATE TEMP TABLE stats_faces ON COMMIT DROP AS
-    SELECT row_number() OVER () AS id, district_id, geom, ST_PointOnSurface(geom) AS inside
+    INSERT INTO stats_atoms (district_id, zone_ids, area_km2, geom)
+    SELECT f.district_id, cover.ids, ST_Area(f.geom::geography) / 1e6, ST_Multi(f.geom)
     FROM (
         SELECT district_id, (ST_Dump(ST_Polygonize(lines))).geom AS geom
         FROM (
@@ -53,23 +51,13 @@ BEGIN
             FROM stats_pieces WHERE NOT alone GROUP BY district_id
         ) AS noded
         GROUP BY district_id
-    ) AS f;
-    CREATE INDEX ON stats_faces USING gist (inside);
-    ANALYZE stats_faces;
-
-    -- A face no piece covers is a hole between pieces: it has no cover, so no atom.
-    INSERT INTO stats_atoms (district_id, zone_ids, area_km2, geom)
-    SELECT f.district_id, cover.ids, ST_Area(f.geom::geography) / 1e6, ST_Multi(f.geom)
-    FROM stats_faces AS f
-    JOIN (
-        SELECT f.id, array_agg(p.zone_id ORDER BY p.zone_id) AS ids
-        FROM stats_pieces AS p
-        -- not "=": as above, the index on the points, not a hash on the district
-        JOIN stats_faces AS f ON f.district_id IS NOT DISTINCT FROM p.district_id
-                             AND ST_Intersects(p.geom, f.inside)
-        WHERE NOT p.alone
-        GROUP BY f.id
-    ) AS cover USING (id);
+    ) AS f
+    CROSS JOIN LATERAL (
+        SELECT array_agg(p.zone_id ORDER BY p.zone_id) AS ids FROM stats_pieces AS p
+        WHERE p.district_id = f.district_id AND NOT p.alone
+          AND ST_Intersects(p.geom, ST_PointOnSurface(f.geom))
+    ) AS cover
+    WHERE cover.ids IS NOT NULL;
 
     -- Each zone's statuses over time, as a table with an index: the join below is then a
     -- hash or index join, where a CTE scan made it quadratic.

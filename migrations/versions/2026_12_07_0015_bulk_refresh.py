@@ -1,9 +1,7 @@
-"""Statistics: a bulk write's refresh, faster (stats_build_districts v3).
+"""Statistics: a bulk write's refresh, faster (stats_build_districts v3): its step
+functions' sorts and hashes get 256 MB of work_mem, where 4 MB spilled to disk.
 
-Each face of the overlay finds the pieces over it from the piece's side, through an index on
-the faces' inner points, so a large piece is prepared once for all the faces it covers; and
-the step functions' sorts and hashes get 256 MB of work_mem, where 4 MB spilled to disk. The
-figures are the same (tests/repositories/test_stats_bulk.py and test_stats_incremental.py).
+The figures are the same (tests/repositories/test_stats_bulk.py and test_stats_incremental.py).
 
 Revision ID: 0015
 Revises: 0014

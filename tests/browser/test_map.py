@@ -70,7 +70,9 @@ def test_the_map_shows_the_layers_and_a_district_popup(
             return counts;
         }"""
     )
-    assert {"districts", "contaminated_zones", "line_of_contact", "settlements"} <= set(layers)
+    # The first screen is below zoom 12: each district's merged contaminated area stands for
+    # its zones (the TileJSON's contaminated_zones minzoom).
+    assert {"districts", "contaminated_areas", "line_of_contact", "settlements"} <= set(layers)
     assert layers.get("countries", 0) > 0
     with engine.connect() as conn:
         settlements = conn.execute(text("SELECT count(*) FROM settlements")).scalar_one()

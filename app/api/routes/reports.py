@@ -13,6 +13,7 @@ from app.errors import InvalidParameterValue, PayloadTooLarge
 from app.schemas.reports import (
     ReportCreate,
     ReportList,
+    ReportMerge,
     ReportRead,
     ReportReceipt,
     ReportReject,
@@ -188,6 +189,27 @@ def verify_report(
     ``radius_m``, 100 m by default); the new feature's source names the report."""
     settings = request.app.state.settings
     return reports.verify(session, report_id, body, caller, settings, base_url(request))
+
+
+@router.post(
+    "/{report_id}/merge",
+    response_model=ReportRead,
+    responses={
+        **EDITOR_RESPONSES,
+        404: {"description": "no such report, or no such zone or incident"},
+        409: {"description": "the report was decided already"},
+    },
+)
+def merge_report(
+    request: Request,
+    report_id: ReportId,
+    body: ReportMerge,
+    session: SessionDep,
+    caller: Editor,
+) -> ReportRead:
+    """Merge the report into an existing zone or incident; the feature is not changed, the
+    step names it, and the report's receipt tells "verified"."""
+    return reports.merge(session, report_id, body, caller, base_url(request))
 
 
 @router.post(

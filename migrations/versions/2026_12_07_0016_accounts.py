@@ -1,7 +1,7 @@
 """Accounts for people: users with a role and an Argon2 password hash, and their sessions;
 the viewer role, the least, for users and keys (it only reads).
 
-Revision ID: accounts_0001
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-07 12:00:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "accounts_0001"
+revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
