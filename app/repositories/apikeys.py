@@ -3,7 +3,7 @@
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import ApiKey, Organisation
+from app.models import ApiKey
 
 
 def add(session: Session, name: str, role: str, organisation: str | None) -> ApiKey:
@@ -37,9 +37,3 @@ def revoke(session: Session, name: str) -> bool:
 def touch(session: Session, key_id: int) -> None:
     """Record a write made with the key."""
     session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=func.now()))
-
-
-def organisation_exists(session: Session, code: str) -> bool:
-    """Whether an organisation has this code."""
-    found = session.scalar(select(Organisation.id).where(Organisation.code == code))
-    return found is not None

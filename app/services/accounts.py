@@ -32,7 +32,7 @@ from app.catalog import ROLES
 from app.errors import Conflict, Forbidden, InvalidParameterValue, TooManyRequests, Unauthorized
 from app.models import User
 from app.repositories import accounts as repo
-from app.repositories.apikeys import organisation_exists
+from app.repositories.operations import organisation_exists
 from app.services.auth import Caller
 
 logger = logging.getLogger(__name__)

@@ -31,6 +31,7 @@ from app.errors import (
 )
 from app.models import ApiKey
 from app.repositories import apikeys as repo
+from app.repositories import operations as operations_repo
 
 logger = logging.getLogger(__name__)
 # Keys are random: a light Argon2 keeps each write's check to a few milliseconds.
@@ -67,7 +68,7 @@ def create_key(session: Session, name: str, role: str, organisation: str | None 
         raise InvalidParameterValue("a key needs a name")
     if (role == "operator") != (organisation is not None):
         raise InvalidParameterValue("an operator's key, and only one, names its --organisation")
-    if organisation is not None and not repo.organisation_exists(session, organisation):
+    if organisation is not None and not operations_repo.organisation_exists(session, organisation):
         raise InvalidParameterValue(f"no organisation has the code {organisation!r}")
     try:
         with session.begin_nested():
