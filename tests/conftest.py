@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import READS, async_engine, get_session
 from app.cli import alembic_config
 from app.core.config import Settings
+from app.core.db import queue_reads
 from app.main import create_app
 from app.services.loader import load_bundled
 
@@ -135,6 +136,7 @@ class InTransaction:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        queue_reads(self, 1, 10)  # type: ignore[arg-type]
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator["InTransaction"]:

@@ -1,5 +1,7 @@
 """The engine and sessions; nothing connects at import time."""
 
+import asyncio
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -9,6 +11,7 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import ClauseElement, Engine, NullPool, create_engine
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +19,29 @@ from app.core.config import Settings
 
 T = TypeVar("T")
 DIALECT = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The queue in front of an asyncio engine's pool: first come, first served.
+
+    SQLAlchemy's asyncio pool is not fair: a connection given back goes to whichever request
+    asks next, before the one the pool woke for it, which then queues again at the end. With
+    100 clients, some waited seconds while others were served at once (p99 4.2 s for an answer
+    that takes 4 ms). asyncio's semaphore serves its waiters in order and lets no newcomer pass
+    them; with as many places as the pool has connections, no checkout ever waits in the pool.
+    """
+
+    places: asyncio.Semaphore
+    timeout_s: float
+
+
+_GATES: "weakref.WeakKeyDictionary[AsyncEngine, Gate]" = weakref.WeakKeyDictionary()
+
+
+def queue_reads(engine: AsyncEngine, places: int, timeout_s: float) -> None:
+    """Put a ``Gate`` of so many places in front of ``engine``'s pool, for ``read``."""
+    _GATES[engine] = Gate(asyncio.Semaphore(places), timeout_s)
 
 
 def _options(settings: Settings, *, read_only: bool) -> str:
@@ -58,7 +84,7 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
     use (that cost 15 % of a cached tile's time): ``read`` runs again on a new connection
     when the one it had turns out broken, as after a restart of the database.
     """
-    return create_async_engine(
+    engine = create_async_engine(
         settings.sqlalchemy_read_url,
         pool_size=settings.async_pool_size,
         max_overflow=0,
@@ -69,6 +95,8 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
             "options": _options(settings, read_only=True),
         },
     )
+    queue_reads(engine, settings.async_pool_size, settings.pool_timeout_s)
+    return engine
 
 
 @dataclass(frozen=True)
@@ -117,17 +145,28 @@ class Compiled:
 async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
     """``work`` done on a pooled connection of the asyncio engine.
 
-    When the connection turns out broken, SQLAlchemy drops it with every connection as old,
-    and ``work`` runs once more on a new one: reads are safe to repeat.
+    Requests wait for a connection in the order they came (``Gate``), and past the pool's
+    timeout are refused as the pool would refuse them (a 503). When the connection turns out
+    broken, SQLAlchemy drops it with every connection as old, and ``work`` runs once more on a
+    new one: reads are safe to repeat.
     """
+    gate = _GATES[engine]
     try:
+        async with asyncio.timeout(gate.timeout_s):
+            await gate.places.acquire()
+    except TimeoutError as exc:
+        raise PoolTimeoutError(f"no connection free in {gate.timeout_s} s") from exc
+    try:
+        try:
+            async with engine.connect() as conn:
+                return await work(conn)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
         async with engine.connect() as conn:
             return await work(conn)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-    async with engine.connect() as conn:
-        return await work(conn)
+    finally:
+        gate.places.release()
 
 
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:

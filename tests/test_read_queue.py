@@ -1,0 +1,50 @@
+"""Reads wait for a connection in the order they came: none is passed by a later one."""
+
+import asyncio
+import random
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.config import Settings
+from app.core.db import make_async_engine, read
+
+READERS = 300
+PLACES = 2
+
+
+async def _served_order(database_url: str) -> tuple[list[int], list[int]]:
+    """The readers in the order they asked, and in the order each got its connection: 300
+    readers asking at random times over 0.3 s, each holding a connection for a 2 ms query,
+    two connections: most of them wait."""
+    engine = make_async_engine(
+        Settings(database_url=database_url, async_pool_size=PLACES)  # type: ignore[arg-type]
+    )
+    asked: list[int] = []
+    served: list[int] = []
+    generator = random.Random(7)
+
+    async def reader(number: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        asked.append(number)
+
+        async def work(conn: AsyncConnection) -> None:
+            served.append(number)
+            await conn.exec_driver_sql("SELECT pg_sleep(0.002)")
+
+        await read(engine, work)
+
+    try:
+        hold = "SELECT pg_sleep(0.05)"
+        await asyncio.gather(  # both connections made
+            *(read(engine, lambda conn: conn.exec_driver_sql(hold)) for _ in range(PLACES))
+        )
+        await asyncio.gather(*(reader(n, generator.uniform(0, 0.3)) for n in range(READERS)))
+    finally:
+        await engine.dispose()
+    return asked, served
+
+
+def test_reads_are_served_in_the_order_they_asked(database_url: str) -> None:
+    asked, served = asyncio.run(_served_order(database_url))
+    assert len(served) == READERS
+    assert served == asked
