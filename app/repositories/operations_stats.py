@@ -77,6 +77,11 @@ def _in_period(column: Any, first: date | None, last: date | None) -> list[Colum
     return conditions
 
 
+def _task_methods() -> Any:
+    """Each task's code with each of its methods, a row each."""
+    return select(Task.code, func.unnest(Task.methods).label("method")).subquery("methods")
+
+
 def _label(groups: tuple[str, ...]) -> Any:
     return District.name if "district" in groups else literal(None, String)
 
@@ -96,7 +101,7 @@ def released(
     area: ColumnElement[Any] = func.coalesce(record.area_m2, 0)
     if by_district:
         area = func.ST_Area(func.Geography(func.ST_Intersection(record.geom, District.geom)))
-    methods = select(Task.code, func.unnest(Task.methods).label("method")).subquery("methods")
+    methods = _task_methods()
     keys: dict[str, Any] = {
         "kind": record.kind,
         "organisation": record.organisation,
@@ -132,12 +137,13 @@ def items(
     district_id: int | None = None,
 ) -> list[AnyRow]:
     """Approved items found and the reports counted, per combination of the ``groups``
-    (category, action, organisation, district, year, month) and the group's label; by the
-    groups in turn."""
+    (category, action, organisation, method, district, year, month) and the group's label;
+    by the groups in turn. By method, a report counts under each method of its task."""
     item = ItemFound
     located = (
         select(
             item.id,
+            item.task,
             item.category,
             item.action,
             item.count,
@@ -148,10 +154,12 @@ def items(
         .where(item.state == APPROVED, *_in_period(item.found_on, first, last))
         .subquery("located")
     )
+    methods = _task_methods()
     keys: dict[str, Any] = {
         "category": located.c.category,
         "action": located.c.action,
         "organisation": located.c.organisation,
+        "method": methods.c.method,
         "district": District.code,
         "year": _year(located.c.found_on),
         "month": _month(located.c.found_on),
@@ -164,6 +172,8 @@ def items(
         func.coalesce(func.sum(located.c.count), 0).label("items"),
         func.count().label("records"),
     ).select_from(located)
+    if "method" in groups:
+        statement = statement.join(methods, methods.c.code == located.c.task)
     if "district" in groups or district_id is not None:
         statement = statement.join(District, District.id == located.c.district_id)
         if district_id is not None:

@@ -27,6 +27,7 @@ class ItemsGroupBy(StrEnum):
 
     category = "category"
     organisation = "organisation"
+    method = "method"
     district = "district"
     year = "year"
     month = "month"

@@ -55,7 +55,8 @@ ITEMS_METHOD = (
     "Only item reports in the state 'approved' count, by the date found. An item's district is "
     "the one holding its point, or its task's point on surface when the report has none. Items "
     "removed are destroyed later at a demolition site; by_action tells them from those "
-    "destroyed in situ."
+    "destroyed in situ. Grouped by method, a report counts under each method of its task, so "
+    "the groups add up to more than the total, which counts every item once."
 )
 PRODUCTIVITY_METHOD = (
     "Square metres of approved land release per working day, per organisation and method. A "
@@ -217,9 +218,9 @@ def items(
         )
         for key, label in _ordered_keys(group_by.value, rows)
     ]
-    by_category = {
-        category: sum(group.by_category[category] for group in keyed) for category in CATEGORIES
-    }
+    totals = repo.items(session, ("category",), first, last, district_id)
+    by_category = dict.fromkeys(CATEGORIES, 0)
+    by_category.update({row.category: row.items for row in totals})
     found = sources(session, ["items_found"], first, last)
     return ItemsStats(
         group_by=group_by,

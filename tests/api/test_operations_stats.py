@@ -319,6 +319,14 @@ def test_items_by_category_and_action(client: TestClient, session: Session) -> N
     by_action = _get(client, "/stats/items", group_by="action", **MARCH)
     groups = {group["key"]: group["items"] for group in by_action["groups"]}
     assert groups == {"destroyed_in_situ": 15, "removed": 5}
+    # TASK-A's 17 count under both its methods, TASK-B's 3 under its one; the total once.
+    by_method = _get(client, "/stats/items", group_by="method", **MARCH)
+    groups = {group["key"]: group["items"] for group in by_method["groups"]}
+    assert groups["technical_survey"] == groups["manual_clearance"] == 17
+    assert groups["non_technical_survey"] == 3
+    assert groups["mechanical"] == 0
+    assert by_method["total"] == 20
+    assert by_method["total_by_category"]["anti_personnel_mine"] == 12
     in_east = _get(client, "/stats/items", group_by="district", district=str(east), **MARCH)
     assert [group["items"] for group in in_east["groups"]] == [3]  # TASK-B's point is in East
     rows = _rows(client, "/stats/items", group_by="category", **MARCH)
