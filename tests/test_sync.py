@@ -438,3 +438,46 @@ def test_the_command_reports_a_dry_run(
     assert '"dry_run": true' in result.output
     assert f'"id": {zone}' in result.output
     assert refused.exit_code != 0
+
+
+def test_an_import_refuses_a_package_and_names_the_sync(
+    database_url: str,
+    client: TestClient,
+    session: Session,
+    keys: dict[str, str],
+    district: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An import upserts by code: sent an edited package, it would overwrite what changed on
+    the server since the export. The whole package, a layer taken out of it with ogr2ogr, and
+    the command are all refused, naming the sync, and nothing is written."""
+    path = download(client, district, tmp_path)
+    zone = sorted(file_rows(path, "contaminated_zones"))[0]
+    ogr_sql(path, f"UPDATE contaminated_zones SET name = 'by an import' WHERE id = {zone}")
+    one_layer = tmp_path / "zones-only.gpkg"
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(one_layer), str(path), "contaminated_zones"],
+        check=True,
+        capture_output=True,
+    )
+    before = snapshot(session)
+    for sent in (path, one_layer):
+        files = {"file": (sent.name, sent.read_bytes(), "application/geopackage+sqlite3")}
+        response = client.post(
+            "/imports",
+            params={"layer": "contaminated_zones"},
+            files=files,
+            headers=bearer(keys["admin"]),
+        )
+        assert response.status_code == 400, response.text
+        assert "POST /sync" in response.json()["description"]
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        refused = CliRunner().invoke(cli, ["import", "contaminated_zones", str(one_layer)])
+    finally:
+        get_settings.cache_clear()
+    assert refused.exit_code != 0
+    assert "contamap sync" in refused.output
+    assert snapshot(session) == before

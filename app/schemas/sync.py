@@ -1,8 +1,16 @@
-"""The report of a package's sync: what was updated, created, left, and what collided."""
+"""A district package's own tables and columns, and the report of its sync: what was updated,
+created, left, and what collided."""
 
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+VERSION_FIELD = "contamap_version"  # on each feature layer: the feature's version at export
+PACKAGE_TABLE = "contamap_package"  # what the package is: key and value
+FEATURES_TABLE = "contamap_features"  # each feature exported: layer, id, version
+PACKAGE_FORMAT = "contamap district package 1"
+PACKAGE_FIELDS = [("key", "string"), ("value", "string")]
+FEATURES_FIELDS = [("layer", "string"), ("id", "integer"), ("version", "string")]
 
 
 class SyncedFeature(BaseModel):

@@ -34,6 +34,14 @@ from app.repositories import exports as repo
 from app.repositories import features as features_repo
 from app.schemas.query import ItemsQuery
 from app.schemas.stats import ZoneFilter
+from app.schemas.sync import (
+    FEATURES_FIELDS,
+    FEATURES_TABLE,
+    PACKAGE_FIELDS,
+    PACKAGE_FORMAT,
+    PACKAGE_TABLE,
+    VERSION_FIELD,
+)
 from app.services import features
 from app.services.stats import district_detail, summary
 
@@ -49,12 +57,6 @@ SOURCE_FIELDS = [
     ("features", "integer"),
     ("schematic", "boolean"),
 ]
-VERSION_FIELD = "contamap_version"  # on each feature layer: the feature's version at export
-PACKAGE_TABLE = "contamap_package"  # what the package is: key and value
-FEATURES_TABLE = "contamap_features"  # each feature exported: layer, id, version
-PACKAGE_FORMAT = "contamap district package 1"
-PACKAGE_FIELDS = [("key", "string"), ("value", "string")]
-FEATURES_FIELDS = [("layer", "string"), ("id", "integer"), ("version", "string")]
 
 
 @dataclass(frozen=True)

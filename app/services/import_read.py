@@ -25,6 +25,7 @@ from app.catalog import Collection, Property, get_collection
 from app.errors import InvalidParameterValue
 from app.schemas.imports import RefusedRow
 from app.schemas.layers import CREATE
+from app.schemas.sync import PACKAGE_TABLE, VERSION_FIELD
 
 # CSV: where the geometry is, when no option says (GDAL's CSV driver reads these).
 CSV_OPTIONS = {
@@ -74,6 +75,18 @@ def gdal_path(path: Path) -> str:
     return f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
 
 
+def package_refused(name: str) -> InvalidParameterValue:
+    """The refusal of a district package (or a layer of one) sent to an import, which would
+    overwrite by code what changed on the server since the export; its sync checks each
+    feature's version."""
+    return InvalidParameterValue(
+        f"{name} is an edited district package (its features carry {VERSION_FIELD}): send it "
+        "to POST /sync or `contamap sync`, which write only the features changed in the file "
+        "and report those changed on the server meanwhile as conflicts. An import would "
+        "overwrite them by code."
+    )
+
+
 def read_frame(request: ReadRequest) -> Any:
     """The file's features as a GeoDataFrame in WGS 84 (the chosen layer of several)."""
     name, source = request.path.name, gdal_path(request.path)
@@ -84,6 +97,8 @@ def read_frame(request: ReadRequest) -> Any:
         raise InvalidParameterValue(
             f"{name}: not a file of the {request.driver} format its name says"
         ) from None
+    if PACKAGE_TABLE in layers:
+        raise package_refused(name)
     layer = request.source_layer or (layers[0] if layers else None)
     if layer not in layers:
         raise InvalidParameterValue(
@@ -94,6 +109,8 @@ def read_frame(request: ReadRequest) -> Any:
         frame = pyogrio.read_dataframe(source, layer=layer, force_2d=True, **options)
     except Exception as exc:
         raise InvalidParameterValue(f"{name}: cannot be read ({exc})") from None
+    if VERSION_FIELD in frame.columns:  # a layer taken out of a package
+        raise package_refused(name)
     if not hasattr(frame, "geometry") or frame.geometry.name not in frame.columns:
         if not get_collection(request.layer).geometry_required:  # counts per task and day
             return geopandas.GeoDataFrame(frame, geometry=[None] * len(frame), crs=4326)

@@ -19,7 +19,7 @@ from pyogrio.raw import read
 
 from app.catalog import COLLECTIONS, Collection, Property
 from app.errors import InvalidFeature, InvalidParameterValue
-from app.services.exports import (
+from app.schemas.sync import (
     FEATURES_TABLE,
     PACKAGE_FORMAT,
     PACKAGE_TABLE,
