@@ -45,7 +45,9 @@ VOCABULARIES: dict[str, tuple[StrEnum, ...]] = {
 }
 RELEASE_METHOD = (
     "Only land-release records in the state 'approved' count. A record's area is the geodesic "
-    "area of its polygon (PostGIS geography, WGS 84 ellipsoid); per district, the polygon "
+    "area of its polygon as approved (PostGIS geography, WGS 84 ellipsoid): approval cuts the "
+    "polygon to the contaminated zones it released, so land that held no zone, or was "
+    "released already, is not counted; per district, the polygon "
     "clipped to the district, so land outside every district counts in no district. Records "
     "count by their release date. Grouped by method, a record counts under each method of its "
     "task: a task with several methods counts in full under each, so the groups add up to more "
