@@ -3,7 +3,7 @@
 import sys
 from collections.abc import Callable
 
-from bench import features, imports, memory, scale, stats, traffic
+from bench import features, imports, memory, reports, scale, stats, traffic
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "stats": stats.main,
@@ -12,6 +12,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "imports": imports.main,
     "memory": memory.main,
     "scale": scale.main,
+    "reports": reports.main,
 }
 
 

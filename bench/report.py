@@ -19,6 +19,7 @@ from bench.features import TIPG_VERSION, plain_url
 from bench.load import Plan, Tally
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).with_name("RESULTS.md")
 NA = "n/a"
 CONTAMAP, SINGLE, TIPG = (
     "Contamap",
@@ -249,3 +250,18 @@ def _overhead_table(overhead: Overhead) -> list[str]:
         )
     lines.append(f"| the SQL through psycopg | {overhead.sql_ms:.1f} | 1.00 |")
     return lines
+
+
+def write_section(name: str, text: str, results: Path = RESULTS) -> None:
+    """Put a benchmark's report into bench/RESULTS.md between its markers, in place of its last
+    one (at the end the first time); the other benchmarks' sections and the text kept by hand
+    stay as they are."""
+    begin, end = f"<!-- {name}: begin -->", f"<!-- {name}: end -->"
+    current = results.read_text() if results.exists() else ""
+    section = f"{begin}\n{text.strip()}\n{end}\n"
+    if begin in current and end in current:
+        head, rest = current.split(begin, 1)
+        current = head + section + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        current = current.rstrip("\n") + "\n\n" + section
+    results.write_text(current)

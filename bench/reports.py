@@ -4,7 +4,7 @@ The app under uvicorn (2 workers, the default limits) on a throwaway copy of the
 4 map clients fetch tiles of random views over Karabakh, each tile never asked before, while
 20 clients, each from its own address (X-Forwarded-For from a trusted proxy), POST reports
 with a 150 kB photo as fast as the server answers: never waiting for Retry-After (a hostile
-flood), or waiting as it says (``--polite``). Run: ``python -m bench.reports [--polite]``.
+flood), or waiting as it says (``--polite``). Run: ``python -m bench reports [--polite]``.
 """
 
 import argparse
@@ -23,6 +23,7 @@ import httpx
 from PIL import Image
 
 from bench.features import bundled_database
+from bench.report import write_section
 from bench.webmap import FreshTiles
 from tests.servers import free_port, serving
 
@@ -107,15 +108,15 @@ def flood(
 
 def main(argv: list[str]) -> None:
     """Run the three phases and print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench reports", description=__doc__)
     parser.add_argument("--tiles", type=int, default=400, help="fresh tiles per phase")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--contamap-serve",
         action="store_true",
-        help="serve by `contamap serve` (its bounded httptools protocol answers 431 to most "
-        "uploads: it counts a body that arrives with its head as head bytes); by default the "
-        "same app under plain uvicorn",
+        help="serve by `contamap serve`, as `make run` does (its addresses from "
+        "X-Forwarded-For only with CONTAMAP_FORWARDED_ALLOW_IPS set); by default the same app "
+        "under plain uvicorn, trusting the loopback proxy",
     )
     parser.add_argument(
         "--polite", action="store_true", help="flood clients wait as Retry-After says"
@@ -163,14 +164,22 @@ def main(argv: list[str]) -> None:
                     flooding.join()
                 phases.append(Phase(name, seconds, answers))
     manner = "waiting as Retry-After says" if options.polite else "never waiting"
-    print(
-        f"{options.workers} workers, {MAP_CLIENTS} map clients, {FLOOD_CLIENTS} flood clients "
-        f"({manner})"
+    text = "\n".join(
+        [
+            "# Residents' reports flooding in: the map's tiles before, during and after",
+            "",
+            f"- Command: `{' '.join(['python -m bench reports', *argv])}`",
+            f"- {options.workers} workers, {MAP_CLIENTS} map clients fetching fresh tiles, "
+            f"{FLOOD_CLIENTS} flood clients each from its own address posting reports with a "
+            f"{len(image) // 1000} kB photo ({manner})",
+            "",
+            "| phase | tiles | p50 ms | p95 ms | max ms | reports answered |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *(phase.line() for phase in phases),
+        ]
     )
-    print("| phase | tiles | p50 ms | p95 ms | max ms | reports answered |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for phase in phases:
-        print(phase.line())
+    print(text)
+    write_section("reports", text)
 
 
 if __name__ == "__main__":

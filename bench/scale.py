@@ -34,12 +34,11 @@ from app.cli import alembic_config
 from app.core.config import Settings
 from app.main import create_app
 from app.services.loader import load_bundled
+from bench.report import write_section
 from bench.webmap import KARABAKH, viewport
 from scripts.tile_sizes import walk
 from tests.conftest import throwaway_database
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
-BEGIN, END = "<!-- scale: begin -->", "<!-- scale: end -->"
 KARABAKH_DISTRICTS = (
     "Aghdam",
     "Fuzuli",
@@ -253,18 +252,6 @@ def table(
     return "\n".join(lines)
 
 
-def write(report: str) -> None:
-    """Put the scale section into bench/RESULTS.md, in place of the last one."""
-    current = RESULTS.read_text() if RESULTS.exists() else ""
-    section = f"{BEGIN}\n{report}\n{END}\n"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + section + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(current)
-
-
 def run(zones: int, incidents_count: int) -> str:
     """Build, measure, grow, measure again; the markdown section."""
     with throwaway_database() as url:
@@ -324,4 +311,4 @@ def main(argv: list[str]) -> None:
     report = run(options.zones, options.incidents)
     print(report)
     if not options.no_write:
-        write(report)
+        write_section("scale", report)

@@ -36,6 +36,7 @@ from bench.features import bundled_database, plain_url, tipg_env, tipg_python
 from bench.load import Budget, Plan, Tally, Target, run_round
 from bench.report import (
     CONTAMAP,
+    RESULTS,
     SINGLE,
     TIPG,
     Overhead,
@@ -44,12 +45,12 @@ from bench.report import (
     Setup,
     machine,
     report,
+    write_section,
 )
 from bench.stats import medians_interleaved
 from bench.webmap import TMS, Api, Ask, WebMap
 from tests.servers import free_port, serving
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 CONCURRENCY = (1, 8, 32)
 MIXED_CLIENTS = 100
 PAGE_PATH = "/collections/contaminated_zones/items?limit=1000"
@@ -287,9 +288,11 @@ def main(argv: list[str]) -> None:
         "--workers", type=int, default=os.cpu_count() or 1, help="Contamap's workers"
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the random views")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="the markdown to write")
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS, help="the markdown whose section it writes"
+    )
     options = parser.parse_args(argv)
     plan = PLANS["quick" if options.quick else "full"]
     text = report(run(plan, options.workers, options.seed), argv)
     print(text)
-    options.output.write_text(text)
+    write_section("traffic", text, options.output)
