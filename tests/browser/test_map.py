@@ -287,3 +287,40 @@ def test_axe_finds_no_serious_accessibility_violations(
     assert found == {state: [] for state in found}
     assert errors == []
     page.close()
+
+
+# The controls that float over the map, and what they must not cover: the panel, the zoom
+# buttons, the attribution, and each other.
+FLOATING = ("#report-open", "#warn-toggle")
+COVERED = ("#panel", ".maplibregl-ctrl-top-right", ".maplibregl-ctrl-attrib", *FLOATING)
+
+
+@pytest.mark.parametrize(
+    "viewport", [DESKTOP, {"width": 1024, "height": 768}, PHONE], ids=["desktop", "tablet", "phone"]
+)
+def test_the_floating_buttons_cover_nothing(
+    server: str, browser: Any, viewport: dict[str, int]
+) -> None:
+    page, _ = open_map(browser, server, viewport)
+    boxes = {
+        selector: page.locator(selector).first.bounding_box()
+        for selector in COVERED
+        if page.locator(selector).first.is_visible()
+    }
+    page.close()
+    assert set(FLOATING) <= set(boxes), boxes  # both shown, inside the screen
+    for button in FLOATING:
+        box = boxes[button]
+        assert box["x"] >= 0 and box["y"] >= 0
+        assert box["x"] + box["width"] <= viewport["width"]
+        assert box["y"] + box["height"] <= viewport["height"]
+        for other, rect in boxes.items():
+            if other == button:
+                continue
+            apart = (
+                box["x"] + box["width"] <= rect["x"]
+                or rect["x"] + rect["width"] <= box["x"]
+                or box["y"] + box["height"] <= rect["y"]
+                or rect["y"] + rect["height"] <= box["y"]
+            )
+            assert apart, f"{button} {box} covers {other} {rect} at {viewport}"
