@@ -8,9 +8,9 @@ from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg.rows import namedtuple_row
-from sqlalchemy import ClauseElement, Engine, NullPool, create_engine
+from sqlalchemy import ClauseElement, Engine, NullPool, QueuePool, Row, create_engine
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,18 @@ from app.core.config import Settings
 
 T = TypeVar("T")
 DIALECT = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
+# What the services name of the database: its sessions, connections, rows and errors. They
+# build no SQL (app.repositories does, from the query objects), so they import no
+# SQLAlchemy: an import-linter contract in pyproject.toml says so.
+__all__ = [
+    "AsyncConnection",
+    "AsyncEngine",
+    "Engine",
+    "IntegrityError",
+    "Row",
+    "SQLAlchemyError",
+    "Session",
+]
 
 
 @dataclass(frozen=True)
@@ -190,3 +202,11 @@ def make_probe_engine(settings: Settings) -> Engine:
             "options": "-c statement_timeout=2000 -c default_transaction_read_only=on",
         },
     )
+
+
+def pool_exhausted(engine: Engine) -> bool:
+    """Whether every connection ``engine``'s pool may open is checked out."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return False
+    return pool.checkedout() >= pool.size() + max(pool._max_overflow, 0)

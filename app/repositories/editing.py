@@ -22,6 +22,8 @@ from app.models.layers import SRID
 from app.repositories.layers import model
 from app.repositories.stats import AnyRow
 
+Geometry = ColumnElement[Any]  # a geometry to store, as SQL (``geometry``, ``repaired``)
+
 
 def set_actor(session: Session, actor: str, action: str | None = None) -> None:
     """Who writes, and how, for the history trigger; until the transaction ends."""

@@ -1,6 +1,6 @@
 """SQL of the exports: the rows of a layer inside a district, clipped where asked."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, select
@@ -13,12 +13,7 @@ from app.repositories.features import columns, visible
 from app.repositories.layers import model
 
 
-def district_geometry(session: Session, district_id: int) -> ScalarSelect[Any]:
-    """The district's geometry, as a sub-query."""
-    return select(District.geom).where(District.id == district_id).scalar_subquery()
-
-
-def in_district(
+def _in_district(
     collection: Collection, district_id: int, district: ScalarSelect[Any]
 ) -> list[ColumnElement[bool]]:
     """The features of a layer that belong to a district: its own, or those meeting it."""
@@ -31,31 +26,28 @@ def in_district(
     return [func.ST_Intersects(table.geom, district), *published]
 
 
-def clipped_rows(
-    session: Session,
-    collection: Collection,
-    names: Sequence[str],
-    where: Sequence[ColumnElement[bool]],
-    clip: ScalarSelect[Any] | None,
-) -> Iterator[Any]:
-    """Rows (id, properties..., version, WKB geometry), the geometry clipped to ``clip`` when
-    given; the version is the row's as editing computes it (its ETag), what a sync compares."""
+def district_rows(session: Session, collection: Collection, district_id: int) -> Iterator[Any]:
+    """A layer's rows in a district's package (id, properties..., version, WKB geometry): the
+    features that belong to the district, their geometries clipped to it where the catalogue
+    says (``package = "clipped"``); the version is the row's as editing computes it (its
+    ETag), what a sync compares."""
+    district = select(District.geom).where(District.id == district_id).scalar_subquery()
     table = model(collection)
     cols = columns(collection)
     geometry: ColumnElement[Any] = table.geom.expression
-    if clip is not None:
+    if collection.package == "clipped":
         dimension = {"MultiLineString": 2, "MultiPolygon": 3}.get(collection.geometry_type, 1)
         geometry = func.ST_Multi(
-            func.ST_CollectionExtract(func.ST_Intersection(table.geom, clip), dimension)
+            func.ST_CollectionExtract(func.ST_Intersection(table.geom, district), dimension)
         )
     statement = (
         select(
             table.id,
-            *(cols[name] for name in names),
+            *(cols[name] for name in collection.property_names),
             row_version(collection),
             func.ST_AsBinary(geometry),
         )
-        .where(*where)
+        .where(*_in_district(collection, district_id, district))
         .order_by(table.id)
     )
     return iter(session.execute(statement))

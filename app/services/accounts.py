@@ -25,10 +25,9 @@ from limits import RateLimitItem
 from limits import parse as parse_rate
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.catalog import ROLES
+from app.core.db import IntegrityError, Session
 from app.errors import Conflict, Forbidden, InvalidParameterValue, TooManyRequests, Unauthorized
 from app.models import User
 from app.repositories import accounts as repo

@@ -18,10 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from limits import parse as parse_rate
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.catalog import ROLES, Collection, Role
+from app.core.db import IntegrityError, Session
 from app.errors import (
     Conflict,
     Forbidden,

@@ -2,10 +2,9 @@
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from app import formats
 from app.catalog import COLLECTIONS, Collection, json_schema
+from app.core.db import Session
 from app.crs import STORAGE, SUPPORTED
 from app.repositories import features as repo
 from app.schemas.ogc import (

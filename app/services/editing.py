@@ -15,11 +15,9 @@ import orjson
 import shapely
 from pydantic import ValidationError
 from shapely.geometry import shape
-from sqlalchemy import ColumnElement
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.catalog import Collection
+from app.core.db import IntegrityError, Session
 from app.crs import STORAGE, Crs
 from app.errors import (
     Conflict,
@@ -29,6 +27,7 @@ from app.errors import (
     PreconditionRequired,
 )
 from app.repositories import editing as repo
+from app.repositories.editing import Geometry
 from app.schemas.layers import CREATE
 from app.schemas.query import ItemsQuery
 from app.services import features, operations
@@ -67,7 +66,7 @@ class Checked:
     """A feature that keeps every rule: the stored values and the geometry to store."""
 
     values: dict[str, Any]
-    geometry: ColumnElement[Any]
+    geometry: Geometry
     repaired: str | None
 
 

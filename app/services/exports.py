@@ -23,15 +23,14 @@ from typing import Any
 
 import numpy as np
 from pyogrio.raw import write
-from sqlalchemy import ColumnElement, func
-from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
+from app.core.db import Session
 from app.crs import STORAGE
 from app.errors import InvalidParameterValue
 from app.formats import FGB, GPKG, Format
 from app.repositories import exports as repo
-from app.repositories import features as features_repo
+from app.repositories import items as items_repo
 from app.schemas.query import ItemsQuery
 from app.schemas.stats import ZoneFilter
 from app.schemas.sync import (
@@ -42,7 +41,6 @@ from app.schemas.sync import (
     PACKAGE_TABLE,
     VERSION_FIELD,
 )
-from app.services import features
 from app.services.stats import district_detail, summary
 
 LETTERS = str.maketrans("əƏı", "eEi")  # Azerbaijani letters that NFKD leaves as they are
@@ -167,12 +165,7 @@ def items_file(
     filename = f"{collection.id}.{fmt.extension}"
     path = Path(folder.name) / filename
     names = query.properties or collection.property_names
-    where = features.conditions(collection, query)
-    order = features.ordering(collection, query)
-    geometry = func.ST_AsBinary(features_repo.geometry(collection))
-    rows = features_repo.rows(
-        session, collection, names, geometry, where, order, query.limit, query.offset
-    )
+    rows = items_repo.rows(session, collection, query, names, "wkb")
     fields = _fields(collection, names)
     deadline = time.monotonic() + timeout_s
     try:
@@ -205,15 +198,11 @@ def _layer(
     session: Session,
     path: Path,
     collection: Collection,
-    where: list[ColumnElement[bool]],
-    clip: Any,
+    district_id: int,
     exported: list[tuple[str, int, str]],
 ) -> None:
-    names = collection.property_names
-    rows = _recorded(
-        repo.clipped_rows(session, collection, names, where, clip), collection.id, exported
-    )
-    fields = [*_fields(collection, names), (VERSION_FIELD, "string")]
+    rows = _recorded(repo.district_rows(session, collection, district_id), collection.id, exported)
+    fields = [*_fields(collection, collection.property_names), (VERSION_FIELD, "string")]
     write_layer(path, GPKG, collection.id, collection.geometry_type, fields, rows)
 
 
@@ -234,14 +223,10 @@ def district_package(
     folder = tempfile.TemporaryDirectory(prefix="contamap-package-")
     name = f"{file_stem(detail.name) or f'district-{district_id}'}.gpkg"
     path = Path(folder.name) / "package.gpkg"  # a name of ours: a district's code is no path
-    district = repo.district_geometry(session, district_id)
     exported: list[tuple[str, int, str]] = []
     for collection in COLLECTIONS.values():
-        if collection.package is None:
-            continue
-        where = repo.in_district(collection, district_id, district)
-        clip = district if collection.package == "clipped" else None
-        _layer(session, path, collection, where, clip, exported)
+        if collection.package is not None:
+            _layer(session, path, collection, district_id, exported)
     figures = detail.model_dump(mode="json", exclude=NOT_FIGURES)
     rows = [
         (key, value if isinstance(value, str) else json.dumps(value))

@@ -4,29 +4,24 @@ import hashlib
 import io
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from itertools import chain, islice
 from typing import IO, Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.orm import Session
 
 from app import formats
 from app.catalog import Collection
 from app.core import release
-from app.core.db import Compiled
+from app.core.db import AsyncConnection, Session
 from app.core.spreadsheet import CsvWriter
 from app.crs import STORAGE
 from app.errors import NotFound
 from app.formats import Format
-from app.repositories import features as repo
-from app.schemas.query import BBox, ItemsQuery
-from app.services import filters
+from app.repositories import items as repo
+from app.schemas.query import ItemsQuery
 
 COUNT_CAP = 100_000
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: anything larger names no feature
@@ -78,41 +73,6 @@ class Page:
     def __post_init__(self) -> None:
         if self.spool:
             self.body = spooled(self.body)
-
-
-def conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:
-    """The SQL conditions of an items request: bbox, datetime, equality, CQL2."""
-    where = repo.visible(collection, query.drafts_of)
-    if query.bbox is not None:
-        where.append(filters.bbox_condition(collection, query.bbox))
-    if query.interval is not None:
-        where.append(filters.datetime_condition(collection, query.interval))
-    where += filters.equality_conditions(collection, query.equals)
-    if query.filter:
-        where.append(filters.cql2_condition(collection, query.filter, query.filter_lang))
-    return where
-
-
-def ordering(collection: Collection, query: ItemsQuery) -> list[ColumnElement[Any]]:
-    """The ORDER BY of an items request (the id breaks ties)."""
-    columns = repo.columns(collection)
-    return [
-        columns[key.name].asc() if key.ascending else columns[key.name].desc()
-        for key in query.sortby
-    ]
-
-
-def _geometry(collection: Collection, query: ItemsQuery) -> ColumnElement[Any] | None:
-    if query.skip_geometry:
-        return None
-    crs = query.crs or STORAGE
-    return repo.output_geometry(collection, crs.srid, crs.lat_first, query.simplify_m)
-
-
-def _precision(query: ItemsQuery) -> int:
-    if query.precision is not None:
-        return query.precision
-    return 7 if (query.crs or STORAGE).geographic else 3
 
 
 def _urls(base: str, params: dict[str, str]) -> Callable[..., str]:
@@ -173,25 +133,15 @@ def items(
     params: dict[str, str],
 ) -> Page:
     """One page of features; the query runs before the response starts, so errors are 4xx."""
-    where = conditions(collection, query)
-    order = ordering(collection, query)
     if fmt == formats.CSV:
         properties = query.properties if query.properties is not None else collection.property_names
-        body = _csv(session, collection, query, where, order, properties)
+        body = _csv(session, collection, query, properties)
         return Page(formats.CSV.media_type, body, _headers(query))
-    rows = repo.features(
-        session,
-        collection,
-        _feature_json(collection, query),
-        where,
-        order,
-        query.limit + 1,
-        query.offset,
-    )
+    rows = repo.features(session, collection, query, query.limit + 1)
     features = chain(list(islice(rows, 1)), rows)  # the query runs now: its errors are 4xx
     return _page(
         features,
-        lambda: repo.count(session, collection, where, COUNT_CAP),
+        lambda: repo.count(session, collection, query, COUNT_CAP),
         query,
         fmt,
         base,
@@ -216,10 +166,13 @@ async def items_async(
     one statement; None when its features are more than WHOLE_BYTES (``items`` spools them).
     A GeoJSON sequence tells no numberMatched: it is not counted."""
     sequence = fmt == formats.GEOJSONSEQ
-    statement = _page_statement(collection, _shape(query), sequence)
-    corners = filters.bbox_values(query.bbox) if query.bbox else {}
     text, found, matched, versions = await repo.page_async(
-        conn, statement, query.limit, query.offset, WHOLE_BYTES, **corners
+        conn,
+        collection,
+        query,
+        "\n" if sequence else ",",
+        None if sequence else COUNT_CAP,
+        WHOLE_BYTES,
     )
     if text is None and found:
         return None
@@ -251,31 +204,6 @@ def _validators(
     asked = repr((release.CODE, fmt.name, base, sorted(params.items()), drafts_of))
     digest = hashlib.sha256(asked.encode()).hexdigest()[:24]
     return {"ETag": f'W/"{digest}-{"-".join(map(str, versions))}"', "Vary": "Accept"}
-
-
-def _shape(query: ItemsQuery) -> ItemsQuery:
-    """What a page's statement depends on: the query without its size, its offset (only
-    whether there is one) and the bbox's corners (only its CRS and whether it is split)."""
-    box = query.bbox
-    if box is not None:  # corners as bound parameters, named by filters.bbox_values
-        split = box.minx > box.maxx
-        box = BBox(1.0 if split else 0.0, 0.0, 0.0, 0.0, box.crs)
-    return replace(query, bbox=box, limit=0, offset=min(query.offset, 1), clamped_from=None)
-
-
-@lru_cache(maxsize=512)
-def _page_statement(collection: Collection, shape: ItemsQuery, sequence: bool) -> Compiled:
-    """Built and compiled once per shape (building and running it through SQLAlchemy's
-    statement cache took about 1 ms of a page's time)."""
-    return repo.page_statement(
-        collection,
-        _feature_json(collection, shape),
-        conditions(collection, shape),
-        ordering(collection, shape),
-        bool(shape.offset),
-        "\n" if sequence else ",",
-        None if sequence else COUNT_CAP,
-    )
 
 
 def _headers(query: ItemsQuery) -> dict[str, str]:
@@ -345,21 +273,14 @@ def _tail(
 
 
 def _csv(
-    session: Session,
-    collection: Collection,
-    query: ItemsQuery,
-    where: list[ColumnElement[bool]],
-    order: list[ColumnElement[Any]],
-    properties: tuple[str, ...],
+    session: Session, collection: Collection, query: ItemsQuery, properties: tuple[str, ...]
 ) -> Iterator[bytes]:
     """CSV with a header row, arrays joined by ';' and the geometry as WKT.
 
     The query runs here, before the response starts, so its errors are still 4xx.
     """
-    geometry = _geometry(collection, query)
-    wkt = repo.wkt(geometry, _precision(query)) if geometry is not None else None
-    header = ["id", *properties, *(["geometry"] if wkt is not None else [])]
-    rows = repo.rows(session, collection, properties, wkt, where, order, query.limit, query.offset)
+    header = ["id", *properties, *([] if query.skip_geometry else ["geometry"])]
+    rows = repo.rows(session, collection, query, properties, None if query.skip_geometry else "wkt")
     return _csv_lines(header, rows)
 
 
@@ -380,7 +301,7 @@ def item(
 ) -> tuple[bytes, str]:
     """One feature as GeoJSON with its links, and its version (a strong ETag); or a 404."""
     number = _feature_id(collection, feature_id)
-    found = repo.one(session, collection, _feature_json(collection, query), number, query.drafts_of)
+    found = repo.one(session, collection, query, number)
     return _document(found, collection, feature_id, base)
 
 
@@ -389,13 +310,8 @@ async def item_async(
 ) -> tuple[bytes, str]:
     """The same, on the event loop (a read of the API), its statement built once per shape."""
     number = _feature_id(collection, feature_id)
-    found = await repo.one_async(conn, _item_statement(collection, query), number)
+    found = await repo.one_async(conn, collection, query, number)
     return _document(found, collection, feature_id, base)
-
-
-@lru_cache(maxsize=512)
-def _item_statement(collection: Collection, query: ItemsQuery) -> Compiled:
-    return repo.one_statement(collection, _feature_json(collection, query), query.drafts_of)
 
 
 def _feature_id(collection: Collection, feature_id: str) -> int:
@@ -403,29 +319,6 @@ def _feature_id(collection: Collection, feature_id: str) -> int:
     if not (feature_id.isascii() and feature_id.isdigit()) or int(feature_id) > MAX_ID:
         raise NotFound(f"no feature {feature_id!r} in {collection.id}")
     return int(feature_id)
-
-
-def _feature_json(collection: Collection, query: ItemsQuery) -> ColumnElement[str]:
-    """A feature's GeoJSON expression: what is output and how, whatever the filters."""
-    shape = ItemsQuery(
-        properties=query.properties,
-        skip_geometry=query.skip_geometry,
-        crs=query.crs,
-        simplify_m=query.simplify_m,
-        precision=query.precision,
-    )
-    return _feature_json_of(collection, shape)
-
-
-@lru_cache(maxsize=512)
-def _feature_json_of(collection: Collection, shape: ItemsQuery) -> ColumnElement[str]:
-    """Built once per shape: building it took 0.3 ms, a tenth of a small page's time."""
-    return repo.feature_json(
-        collection,
-        shape.properties if shape.properties is not None else collection.property_names,
-        _geometry(collection, shape),
-        _precision(shape),
-    )
 
 
 def _document(

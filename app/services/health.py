@@ -8,10 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import QueuePool
 
+from app.core.db import Engine, SQLAlchemyError, pool_exhausted
 from app.repositories import layers as repo
 from app.schemas.health import Health
 
@@ -24,17 +22,10 @@ def expected_revision() -> str:
     return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
 
 
-def _pool_busy(pooled: Engine) -> bool:
-    pool = pooled.pool
-    if not isinstance(pool, QueuePool):
-        return False
-    return pool.checkedout() >= pool.size() + max(pool._max_overflow, 0)
-
-
 def check(probe: Engine, pooled: Engine) -> Health:
     """Connect with ``probe`` (no pool), compare the schema, count the layers, read the pool."""
     expected = expected_revision()
-    pool = "busy" if _pool_busy(pooled) else "ok"
+    pool = "busy" if pool_exhausted(pooled) else "ok"
     try:
         with probe.connect() as conn:
             revision = repo.schema_revision(conn)

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy.orm import Session
 
 from app.catalog import Collection, RecordState, get_collection
+from app.core.db import Session
 from app.errors import InvalidParameterValue
 from app.repositories import editing as editing_repo
 from app.repositories import imports as repo

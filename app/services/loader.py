@@ -5,9 +5,9 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
+from app.core.db import Session
 from app.errors import InvalidParameterValue
 from app.repositories import layers as repo
 from app.repositories import stats as stats_repo

@@ -5,8 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy.orm import Session
-
+from app.core.db import Session
 from app.errors import InvalidParameterValue
 from app.repositories import operations_stats as repo
 from app.repositories import stats as stats_repo

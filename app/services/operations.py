@@ -12,9 +12,8 @@ release date is unchanged and every figure from it moves by the released area.
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.catalog import Collection, RecordState
+from app.core.db import Session
 from app.errors import Conflict, Forbidden, InvalidFeature
 from app.repositories import operations as repo
 from app.services.auth import Caller

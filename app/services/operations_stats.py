@@ -8,9 +8,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
-from sqlalchemy.orm import Session
-
 from app.catalog import ItemAction, ItemCategory, Method, ReleaseKind
+from app.core.db import Session
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import operations_stats as repo
 from app.repositories import stats as stats_repo

@@ -3,8 +3,7 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from app.core.db import Session
 from app.core.i18n import catalogue
 from app.errors import InvalidParameterValue
 from app.repositories import places as repo

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.catalog import COLLECTIONS
+from app.core.db import Session
 from app.core.i18n import FALLBACK, message
 from app.core.spreadsheet import CsvWriter
 from app.errors import InvalidParameterValue

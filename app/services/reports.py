@@ -12,11 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Row
-from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, ContaminationType, Device
 from app.core.config import Settings
+from app.core.db import Row, Session
 from app.errors import Conflict, NotFound
 from app.models.reports import ReportCategory, ReportStatus, VerifiedAs
 from app.repositories import editing as features_repo

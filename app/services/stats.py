@@ -4,11 +4,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Session
-
 from app.catalog import RELEASED_STATUSES, ContaminationType, RiskLevel, ZoneStatus
-from app.core.db import read
+from app.core.db import AsyncEngine, Session, read
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import stats as repo
 from app.repositories import stats_geo

@@ -2,8 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
+from app.core.db import Session
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import stats_geo
 from app.schemas.stats import LineOfContactStats, LineSide, ZoneFilter

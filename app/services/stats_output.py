@@ -4,10 +4,9 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from app import formats
 from app.catalog import COLLECTIONS
+from app.core.db import Session
 from app.core.spreadsheet import CsvWriter
 from app.formats import Format
 from app.repositories import stats_geo

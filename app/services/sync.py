@@ -20,9 +20,9 @@ from typing import Any
 import orjson
 import shapely
 from shapely.geometry import mapping
-from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS, Collection
+from app.core.db import Session
 from app.errors import Conflict, Forbidden, InvalidFeature, NotFound, PreconditionFailed
 from app.repositories import sync as repo
 from app.schemas.sync import (

@@ -5,12 +5,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import morecantile
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.catalog import COLLECTIONS, Collection
-from app.core.db import read
+from app.core.db import AsyncEngine, Session, read
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import tiles as repo
 from app.schemas.ogc import Link
