@@ -433,6 +433,42 @@ def test_two_editors_saving_the_same_zone_see_the_conflict(
         page.context.close()
 
 
+def test_a_zone_opened_half_under_the_edit_panel_comes_into_view(
+    server: str,
+    browser: Any,
+    engine: Engine,
+    editors: tuple[str, str],
+    api_key: str,
+    created: list[int],
+) -> None:
+    """On a tablet, a zone clicked where it shows left of the edit panel, its east half under
+    the panel, is brought into the free part of the map, so each corner can be dragged."""
+    spot = _free_spots(engine)[4]
+    code = "EDIT-TEST-REVEAL"
+    created.append(_create_zone(server, api_key, code, _square(spot.lon, spot.lat, 0.01)))
+    page, _ = _open_edit_mode(browser, server, TABLET)
+    _sign_in(page, editors[0])
+    _go_to(page, spot.lon, spot.lat, 13)
+    panel = page.locator("#drawers").bounding_box()
+    # Move the map so that the zone's middle sits 10 px right of the panel's left edge.
+    middle = page.evaluate(f"Contamap.map.project([{spot.lon}, {spot.lat}])")
+    page.evaluate(
+        "([dx]) => Contamap.map.panBy([dx, 0], {animate: false})",
+        [middle["x"] - (panel["x"] + 10)],
+    )
+    west_inside = page.evaluate(f"Contamap.map.unproject([{panel['x'] - 15}, {middle['y']}])")
+    assert spot.lon - 0.01 < west_inside["lng"] < spot.lon  # a visible part of the zone
+    _open_zone(page, west_inside["lng"], spot.lat, code)
+    poll(page, "!Contamap.map.isMoving()", "the map keeps moving")
+    panel = page.locator("#drawers").bounding_box()
+    east = page.evaluate(f"Contamap.map.project([{spot.lon + 0.01}, {spot.lat + 0.01}])")
+    west = page.evaluate(f"Contamap.map.project([{spot.lon - 0.01}, {spot.lat - 0.01}])")
+    assert east["x"] < panel["x"], (east, panel)  # every corner left of the panel
+    assert west["x"] > 0 and east["y"] > 0 and west["y"] < TABLET["height"]
+    assert abs(page.evaluate("Contamap.map.getZoom()") - 13) < 1e-6  # panned, not zoomed
+    page.close()
+
+
 def test_an_editor_splits_a_zone_by_a_line_and_deletes_a_piece(
     server: str,
     browser: Any,

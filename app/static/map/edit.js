@@ -196,8 +196,17 @@ Contamap.editFeature = async (collection, id) => {
   Contamap.editLoadGeometry(data.geometry);
   edit.feature.drawn = Contamap.editGeometry(); // as terra-draw holds it, to tell a change
   Contamap.editOpen(collection, data.properties);
+  if (data.geometry) Contamap.revealBox(boundsOf(data.geometry)); // its corners can be reached
   Contamap.editHint("edit_reshape");
   Contamap.editStatus(t("edit_editing", { code: data.properties.code || id }));
+};
+
+// A geometry's [west, south, east, north].
+const boundsOf = (geometry) => {
+  const flat = geometry.coordinates.flat(Infinity);
+  const xs = flat.filter((_, i) => i % 2 === 0);
+  const ys = flat.filter((_, i) => i % 2 === 1);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 };
 
 // In edit mode a click on the map picks a feature of an editable layer (its popup offers to

@@ -57,6 +57,17 @@ Contamap.freePadding = (margin) => {
   return insets;
 };
 
+// Brings a box [west, south, east, north] into the free part of the map when the panel or a
+// drawer hides some of it: the map pans, and zooms out only when the box cannot fit, never in.
+Contamap.revealBox = ([west, south, east, north]) => {
+  const map = Contamap.map;
+  const { top, bottom, left, right } = Contamap.coveredInsets();
+  const seen = ({ x, y }) => x >= left && x <= window.innerWidth - right
+    && y >= top && y <= window.innerHeight - bottom;
+  if (seen(map.project([west, north])) && seen(map.project([east, south]))) return;
+  map.fitBounds([[west, south], [east, north]], { padding: Contamap.freePadding(20), maxZoom: map.getZoom() });
+};
+
 // Shows a place in the free part of the map: a box fitted, or a point flown to at a zoom. A
 // point without a zoom (a click) moves only when the panel or the sheet hides it.
 Contamap.showPlace = ({ lon, lat, bbox = null, zoom = null }) => {
