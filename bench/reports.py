@@ -114,9 +114,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--contamap-serve",
         action="store_true",
-        help="serve by `contamap serve`, as `make run` does (its addresses from "
-        "X-Forwarded-For only with CONTAMAP_FORWARDED_ALLOW_IPS set); by default the same app "
-        "under plain uvicorn, trusting the loopback proxy",
+        help="serve by `contamap serve`, as `make run` does (it trusts X-Forwarded-For from "
+        "CONTAMAP_FORWARDED_ALLOW_IPS, 127.0.0.1 by default); by default the same app under "
+        "plain uvicorn, trusting the loopback proxy too",
     )
     parser.add_argument(
         "--polite", action="store_true", help="flood clients wait as Retry-After says"
