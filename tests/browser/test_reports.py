@@ -60,9 +60,11 @@ def test_a_resident_reports_a_point_with_a_photo_and_looks_it_up(
     page.get_by_label(words["report_category_uxo"]).check()
     page.locator("#report-description").fill("a rusty shell in the field by the track")
     page.locator("#report-phone").fill("+994 50 123 45 67")
+    assert page.inner_text("#report-photo-name") == words["report_photo_none"]
     page.set_input_files(
         "#report-photo", files=[{"name": "shell.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
     )
+    assert page.inner_text("#report-photo-name") == "shell.jpg"  # beside the page's own button
     assert serious_accessibility_violations(page, server) == []
     _screenshot(page, "report-form.png")
     page.get_by_role("button", name=words["report_send"]).click()

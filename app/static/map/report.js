@@ -59,6 +59,19 @@ const useMyLocation = () => {
 
 const statusWords = (status) => Contamap.t(`report_status_${status}`);
 
+// The chosen photo's name beside the page's own button (the browser's speaks its language).
+const showPhotoName = () => {
+  const name = byId("report-photo-name");
+  const photo = byId("report-photo").files[0];
+  if (photo) {
+    name.removeAttribute("data-i18n"); // a file's name, in no language
+    name.textContent = photo.name;
+  } else {
+    name.setAttribute("data-i18n", "report_photo_none");
+    name.textContent = Contamap.t("report_photo_none");
+  }
+};
+
 const send = async (event) => {
   event.preventDefault();
   const form = byId("report-form");
@@ -92,6 +105,7 @@ const send = async (event) => {
     Contamap.reportReceipt = answer.receipt;
     say("report-status", "");
     form.reset();
+    showPhotoName();
     form.hidden = true;
     say("report-receipt", answer.receipt);
     byId("report-done").hidden = false;
@@ -137,4 +151,5 @@ byId("report-open").addEventListener("click", open);
 byId("report-pick").addEventListener("click", () => setPicking(!report.picking));
 byId("report-here").addEventListener("click", useMyLocation);
 byId("report-form").addEventListener("submit", send);
+byId("report-photo").addEventListener("change", showPhotoName);
 byId("report-lookup").addEventListener("submit", lookUp);
