@@ -9,6 +9,7 @@
 CREATE FUNCTION stats_build_leaves() RETURNS void
 LANGUAGE plpgsql SET jit = off SET client_min_messages = warning SET work_mem = '256MB' AS $$
 BEGIN
+    ANALYZE stats_work_leaves;
     INSERT INTO stats_leaves (district_id, path, x0, y0, x1, y1)
     SELECT district_id, path, x0, y0, x1, y1 FROM stats_work_leaves;
 

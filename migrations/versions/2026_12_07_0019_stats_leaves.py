@@ -99,9 +99,7 @@ def upgrade() -> None:
             "district_id", "leaf", *KEY, "on_date", name=op.f("pk_stats_leaf_steps")
         ),
     )
-    op.create_index(
-        "ix_stats_leaf_steps_key", "stats_leaf_steps", ["district_id", *KEY, "on_date"]
-    )
+    op.create_index("ix_stats_leaf_steps_key", "stats_leaf_steps", ["district_id", *KEY, "on_date"])
     op.create_geospatial_table(
         "stats_leaf_areas",
         sa.Column("district_id", sa.Integer(), nullable=False),
@@ -111,9 +109,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("district_id", "leaf", name=op.f("pk_stats_leaf_areas")),
     )
     _gist("stats_leaf_areas")
-    op.add_column(
-        "stats_atoms", sa.Column("leaf", sa.Text(), server_default="", nullable=False)
-    )
+    op.add_column("stats_atoms", sa.Column("leaf", sa.Text(), server_default="", nullable=False))
     op.create_index("ix_stats_atoms_leaf", "stats_atoms", ["district_id", "leaf"])
     for name in FUNCTIONS.values():
         op.execute(_sql(name))
