@@ -97,7 +97,8 @@ def test_one_edit_among_20000_zones_refreshes_in_under_a_second(session: Session
     session.execute(
         text(
             "UPDATE contaminated_zones SET geom = ST_Translate(geom, 0.0003, 0.0002), "
-            "risk_level = 'low', released_on = date '2024-05-01' WHERE id = :zone"
+            "risk_level = 'low', status = 'cleared', released_on = date '2024-05-01' "
+            "WHERE id = :zone"
         ),
         {"zone": zone},
     )  # and its refresh, at the end of the statement here
