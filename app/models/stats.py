@@ -61,7 +61,7 @@ class StatsDirtyZone(Base):
 class StatsPiece(Base):
     """A zone's part in a district, and whether its interior meets no other piece (alone)."""
 
-    __tablename__ = "stats_pieces"
+    __tablename__ = "stats_zone_pieces"
 
     district_id: Mapped[int] = mapped_column(primary_key=True)
     zone_id: Mapped[int] = mapped_column(primary_key=True, index=True)

@@ -1,5 +1,5 @@
 -- The overlay of the target districts from scratch: their pieces of zones (kept in
--- stats_pieces, each marked alone when its interior meets no other piece of its district),
+-- stats_zone_pieces, each marked alone when its interior meets no other piece of its district),
 -- the leaves of their quadtree (stats_leaves_of), each leaf's atoms, steps and contaminated
 -- area (stats_build_leaves), then each district's step functions from its leaves' steps.
 -- Two choices of plan, same results: the planner overestimates the geometry joins by orders
@@ -16,18 +16,18 @@ BEGIN
     INSERT INTO stats_district_areas (district_id, area_km2)
     SELECT id, ST_Area(geom::geography) / 1e6 FROM districts WHERE id = ANY (targets);
 
-    INSERT INTO stats_pieces (district_id, zone_id, alone, geom)
+    INSERT INTO stats_zone_pieces (district_id, zone_id, alone, geom)
     SELECT district_id, zone_id, true, geom FROM (
         SELECT d.id AS district_id, z.id AS zone_id, stats_piece(z.geom, d.geom) AS geom
         FROM districts AS d JOIN contaminated_zones AS z ON ST_Intersects(d.geom, z.geom)
         WHERE d.id = ANY (targets)
     ) AS clipped
     WHERE NOT ST_IsEmpty(geom);
-    ANALYZE stats_pieces;
+    ANALYZE stats_zone_pieces;
 
-    UPDATE stats_pieces AS p SET alone = false
+    UPDATE stats_zone_pieces AS p SET alone = false
     WHERE p.district_id = ANY (targets) AND EXISTS (
-        SELECT 1 FROM stats_pieces AS q
+        SELECT 1 FROM stats_zone_pieces AS q
         -- not "=": it would let the planner hash on the district instead of using the index
         WHERE q.district_id IS NOT DISTINCT FROM p.district_id AND q.zone_id <> p.zone_id
           AND q.geom && p.geom AND ST_Relate(p.geom, q.geom, 'T********')
@@ -48,7 +48,7 @@ BEGIN
     GROUP BY measure, risk_level, status, contamination, district_id, on_date;
     -- The incremental refreshes that follow, in the same transaction too (autovacuum cannot
     -- see it), plan by these counts: without them an edit after a bulk write took 1.3 s.
-    ANALYZE stats_pieces;
+    ANALYZE stats_zone_pieces;
     ANALYZE stats_atoms;
     ANALYZE stats_leaf_steps;
     ANALYZE stats_deltas;

@@ -21,7 +21,7 @@ BEGIN
                     ELSE ST_CollectionExtract(ST_Intersection(p.geom, b.box), 3) END AS geom
         FROM stats_work_leaves AS l
         CROSS JOIN LATERAL (SELECT ST_MakeEnvelope(l.x0, l.y0, l.x1, l.y1, 4326) AS box) AS b
-        JOIN stats_pieces AS p ON p.district_id = l.district_id AND NOT p.alone
+        JOIN stats_zone_pieces AS p ON p.district_id = l.district_id AND NOT p.alone
                                AND p.geom && b.box
     ) AS cut
     WHERE NOT ST_IsEmpty(geom);
@@ -32,7 +32,7 @@ BEGIN
     SELECT l.district_id, l.path, ARRAY[p.zone_id], ST_Area(p.geom::geography) / 1e6,
            ST_Multi(p.geom)
     FROM stats_work_leaves AS l
-    JOIN stats_pieces AS p ON p.district_id = l.district_id AND p.alone
+    JOIN stats_zone_pieces AS p ON p.district_id = l.district_id AND p.alone
      AND p.geom && ST_MakeEnvelope(l.x0, l.y0, l.x1, l.y1, 4326)
     WHERE (ST_XMin(p.geom) + ST_XMax(p.geom)) / 2 >= l.x0
       AND (ST_XMin(p.geom) + ST_XMax(p.geom)) / 2 < l.x1

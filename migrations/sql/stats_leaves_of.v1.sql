@@ -1,5 +1,5 @@
 -- The leaves of each target district's quadtree: the district's envelope, split in four while
--- more than 256 pieces that overlap another (stats_pieces, not alone) meet a cell's box. The
+-- more than 256 pieces that overlap another (stats_zone_pieces, not alone) meet a cell's box. The
 -- overlay nodes each leaf on its own, so an edit renodes the few leaves around it, not the
 -- district (a district of 20,000 generated zones is one connected tangle of 9,000). The tree
 -- is a function of the pieces alone: an incremental refresh and a full rebuild find the same

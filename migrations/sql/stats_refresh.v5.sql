@@ -30,7 +30,7 @@ BEGIN
         DELETE FROM stats_deltas;
         DELETE FROM stats_district_areas;
         DELETE FROM stats_contaminated_areas;
-        DELETE FROM stats_pieces;
+        DELETE FROM stats_zone_pieces;
         DELETE FROM stats_leaves;
         DELETE FROM stats_leaf_steps;
         DELETE FROM stats_leaf_areas;
@@ -38,7 +38,7 @@ BEGIN
     ELSE
         IF (SELECT count(*) > 1000 FROM stats_dirty_zones) THEN
             targets := ARRAY(
-                SELECT p.district_id FROM stats_pieces AS p JOIN stats_dirty_zones USING (zone_id)
+                SELECT p.district_id FROM stats_zone_pieces AS p JOIN stats_dirty_zones USING (zone_id)
                 UNION
                 SELECT d.id FROM stats_dirty_zones AS dirty
                 JOIN contaminated_zones AS z ON z.id = dirty.zone_id
@@ -52,7 +52,7 @@ BEGIN
         DELETE FROM stats_atoms WHERE district_id = ANY (targets);
         DELETE FROM stats_deltas WHERE district_id = ANY (targets);
         DELETE FROM stats_district_areas WHERE district_id = ANY (targets);
-        DELETE FROM stats_pieces WHERE district_id = ANY (targets);
+        DELETE FROM stats_zone_pieces WHERE district_id = ANY (targets);
         DELETE FROM stats_leaves WHERE district_id = ANY (targets);
         DELETE FROM stats_leaf_steps WHERE district_id = ANY (targets);
         DELETE FROM stats_leaf_areas WHERE district_id = ANY (targets);

@@ -22,13 +22,13 @@ BEGIN
     DROP TABLE IF EXISTS stats_changed;
     CREATE TEMP TABLE stats_changed (district_id integer, geom geometry) ON COMMIT DROP;
     WITH old AS (
-        DELETE FROM stats_pieces AS p USING stats_changed_zones AS dirty
+        DELETE FROM stats_zone_pieces AS p USING stats_changed_zones AS dirty
         WHERE p.zone_id = dirty.zone_id AND p.district_id <> ALL (skip)
         RETURNING p.district_id, p.geom
     )
     INSERT INTO stats_changed SELECT * FROM old;
     WITH new AS (
-        INSERT INTO stats_pieces (district_id, zone_id, alone, geom)
+        INSERT INTO stats_zone_pieces (district_id, zone_id, alone, geom)
         SELECT district_id, zone_id, true, geom FROM (
             SELECT d.id AS district_id, z.id AS zone_id, stats_piece(z.geom, d.geom) AS geom
             FROM stats_changed_zones AS dirty
@@ -49,19 +49,19 @@ BEGIN
     WITH around AS (
         SELECT DISTINCT p.district_id, p.zone_id
         FROM stats_changed AS c
-        JOIN stats_pieces AS p ON p.district_id = c.district_id AND p.geom && c.geom
+        JOIN stats_zone_pieces AS p ON p.district_id = c.district_id AND p.geom && c.geom
     ),
     marks AS (
         SELECT a.district_id, a.zone_id, NOT EXISTS (
-            SELECT 1 FROM stats_pieces AS q
+            SELECT 1 FROM stats_zone_pieces AS q
             WHERE q.district_id IS NOT DISTINCT FROM p.district_id AND q.zone_id <> p.zone_id
               AND q.geom && p.geom AND ST_Relate(p.geom, q.geom, 'T********')
         ) AS alone
         FROM around AS a
-        JOIN stats_pieces AS p ON p.district_id = a.district_id AND p.zone_id = a.zone_id
+        JOIN stats_zone_pieces AS p ON p.district_id = a.district_id AND p.zone_id = a.zone_id
     ),
     remarked AS (
-        UPDATE stats_pieces AS p SET alone = m.alone FROM marks AS m
+        UPDATE stats_zone_pieces AS p SET alone = m.alone FROM marks AS m
         WHERE p.district_id = m.district_id AND p.zone_id = m.zone_id AND p.alone <> m.alone
         RETURNING p.district_id, p.geom
     )

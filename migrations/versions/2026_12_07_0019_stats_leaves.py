@@ -1,7 +1,7 @@
 """Statistics: a write of a few zones renodes the leaves of a quadtree around them, not their
 whole district.
 
-The overlay keeps its pieces (``stats_pieces``), the leaves of each district's quadtree
+The overlay keeps its pieces (``stats_zone_pieces``), the leaves of each district's quadtree
 (``stats_leaves``: cells split while more than 256 overlapping pieces meet them), each leaf's
 step functions (``stats_leaf_steps``) and contaminated area (``stats_leaf_areas``); atoms name
 their leaf. The zones' triggers mark the zones (``stats_dirty_zones``), and the refresh
@@ -66,21 +66,23 @@ def _rebuild() -> None:
 
 
 def upgrade() -> None:
+    # Not stats_pieces: the earlier stats_build_districts leave a temporary table of that
+    # name in the migrating transaction, which would then take the new table's indexes.
     op.create_table(
         "stats_dirty_zones",
         sa.Column("zone_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("zone_id", name=op.f("pk_stats_dirty_zones")),
     )
     op.create_geospatial_table(
-        "stats_pieces",
+        "stats_zone_pieces",
         sa.Column("district_id", sa.Integer(), nullable=False),
         sa.Column("zone_id", sa.Integer(), nullable=False),
         sa.Column("alone", sa.Boolean(), nullable=False),
         _geometry("GEOMETRY"),
-        sa.PrimaryKeyConstraint("district_id", "zone_id", name=op.f("pk_stats_pieces")),
+        sa.PrimaryKeyConstraint("district_id", "zone_id", name=op.f("pk_stats_zone_pieces")),
     )
-    _gist("stats_pieces")
-    op.create_index(op.f("ix_stats_pieces_zone_id"), "stats_pieces", ["zone_id"])
+    _gist("stats_zone_pieces")
+    op.create_index(op.f("ix_stats_zone_pieces_zone_id"), "stats_zone_pieces", ["zone_id"])
     op.create_table(
         "stats_leaves",
         sa.Column("district_id", sa.Integer(), nullable=False),
@@ -135,9 +137,8 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION {signature}")
     op.drop_index("ix_stats_atoms_leaf", table_name="stats_atoms")
     op.drop_column("stats_atoms", "leaf")
-    # Their GiST indexes go with the tables (geoalchemy's drop_geospatial_index failed on
-    # stats_pieces in the upgrade-downgrade-upgrade test).
-    for table in ("stats_leaf_areas", "stats_pieces", "stats_leaf_steps", "stats_leaves"):
+    # Their indexes, GiST too, go with the tables.
+    for table in ("stats_leaf_areas", "stats_zone_pieces", "stats_leaf_steps", "stats_leaves"):
         op.drop_table(table)
     op.drop_table("stats_dirty_zones")
     _rebuild()

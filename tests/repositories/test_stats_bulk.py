@@ -88,7 +88,7 @@ def test_one_edit_among_20000_zones_refreshes_in_under_a_second(session: Session
     session.execute(BULK, {"districts": ["Fuzuli"], "count": 20000})
     zone = session.scalar(
         text(
-            "SELECT p.zone_id FROM stats_pieces AS p JOIN contaminated_zones AS z "
+            "SELECT p.zone_id FROM stats_zone_pieces AS p JOIN contaminated_zones AS z "
             "ON z.id = p.zone_id WHERE z.source = 'test' AND NOT p.alone "
             "ORDER BY p.zone_id LIMIT 1"
         )
