@@ -1,7 +1,8 @@
 """Derived statistics tables, rebuilt by the database function ``stats_refresh()``.
 
-Triggers on the zones and the districts bump the data version and mark the districts a
-write touched; a refresh rebuilds those districts only (every one when ``rebuild_all``).
+Triggers on the zones and the districts bump the data version and mark the zones and the
+districts a write touched; a refresh rebuilds the marked districts whole and, around the
+marked zones, the leaves of their districts' quadtree (every district when ``rebuild_all``).
 """
 
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     Identity,
+    Index,
     Integer,
     Text,
 )
@@ -48,6 +50,79 @@ class StatsDirtyDistrict(Base):
     district_id: Mapped[int] = mapped_column(primary_key=True)
 
 
+class StatsDirtyZone(Base):
+    """A zone a write changed since the last refresh: the leaves around it are rebuilt."""
+
+    __tablename__ = "stats_dirty_zones"
+
+    zone_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class StatsPiece(Base):
+    """A zone's part in a district, and whether its interior meets no other piece (alone)."""
+
+    __tablename__ = "stats_zone_pieces"
+
+    district_id: Mapped[int] = mapped_column(primary_key=True)
+    zone_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    alone: Mapped[bool] = mapped_column(Boolean)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("GEOMETRY", srid=SRID, spatial_index=True), nullable=False
+    )
+
+
+class StatsLeaf(Base):
+    """A cell of a district's quadtree whose pieces are noded together: its bounds."""
+
+    __tablename__ = "stats_leaves"
+
+    district_id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)  # quadrants from the root, 0-3
+    x0: Mapped[float] = mapped_column(Float)
+    y0: Mapped[float] = mapped_column(Float)
+    x1: Mapped[float] = mapped_column(Float)
+    y1: Mapped[float] = mapped_column(Float)
+
+
+class StatsLeafStep(Base):
+    """The change of km² a leaf's atoms make on a date for one filter key (see StatsDelta)."""
+
+    __tablename__ = "stats_leaf_steps"
+    __table_args__ = (
+        Index(
+            "ix_stats_leaf_steps_key",
+            "district_id",
+            "measure",
+            "risk_level",
+            "status",
+            "contamination",
+            "on_date",
+        ),
+    )
+
+    district_id: Mapped[int] = mapped_column(primary_key=True)
+    leaf: Mapped[str] = mapped_column(Text, primary_key=True)
+    measure: Mapped[str] = mapped_column(Text, primary_key=True)
+    risk_level: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[str] = mapped_column(Text, primary_key=True)
+    contamination: Mapped[str] = mapped_column(Text, primary_key=True)
+    on_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    delta_km2: Mapped[float] = mapped_column(Float)
+
+
+class StatsLeafArea(Base):
+    """The union of a leaf's atoms that a zone not released covers, and its km²."""
+
+    __tablename__ = "stats_leaf_areas"
+
+    district_id: Mapped[int] = mapped_column(primary_key=True)
+    leaf: Mapped[str] = mapped_column(Text, primary_key=True)
+    area_km2: Mapped[float] = mapped_column(Float)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=False
+    )
+
+
 class StatsDistrictArea(Base):
     """A district's geodesic area."""
 
@@ -61,9 +136,11 @@ class StatsAtom(Base):
     """A piece of one district covered by a constant set of zones, with its geodesic area."""
 
     __tablename__ = "stats_atoms"
+    __table_args__ = (Index("ix_stats_atoms_leaf", "district_id", "leaf"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     district_id: Mapped[int] = mapped_column(index=True)
+    leaf: Mapped[str] = mapped_column(Text, server_default="")  # its StatsLeaf's path
     zone_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))
     area_km2: Mapped[float] = mapped_column(Float)
     geom: Mapped[WKBElement] = mapped_column(
