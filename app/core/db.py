@@ -154,6 +154,20 @@ class Compiled:
             ) from error
 
 
+def _gate_of_pool(engine: AsyncEngine) -> Gate:
+    """The gate of an engine made elsewhere (a script's, a benchmark's): as many places as its
+    pool may open connections, its pool's timeout."""
+    pool = engine.sync_engine.pool
+    places = 1_000_000  # no pool to wait for: the gate never closes
+    timeout_s = 30.0
+    if isinstance(pool, QueuePool):
+        overflow = pool._max_overflow
+        places = pool.size() + overflow if overflow >= 0 else places
+        timeout_s = pool._timeout
+    queue_reads(engine, places, timeout_s)
+    return _GATES[engine]
+
+
 async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
     """``work`` done on a pooled connection of the asyncio engine.
 
@@ -162,7 +176,7 @@ async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[
     broken, SQLAlchemy drops it with every connection as old, and ``work`` runs once more on a
     new one: reads are safe to repeat.
     """
-    gate = _GATES[engine]
+    gate = _GATES.get(engine) or _gate_of_pool(engine)
     try:
         async with asyncio.timeout(gate.timeout_s):
             await gate.places.acquire()
