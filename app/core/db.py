@@ -52,7 +52,8 @@ _GATES: "weakref.WeakKeyDictionary[AsyncEngine, Gate]" = weakref.WeakKeyDictiona
 
 
 def queue_reads(engine: AsyncEngine, places: int, timeout_s: float) -> None:
-    """Put a ``Gate`` of so many places in front of ``engine``'s pool, for ``read``."""
+    """Put a ``Gate`` of so many places in front of ``engine``'s pool, for ``read`` (which
+    makes one from the pool itself otherwise: a test's stand-in for an engine has none)."""
     _GATES[engine] = Gate(asyncio.Semaphore(places), timeout_s)
 
 
@@ -96,7 +97,7 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
     use (that cost 15 % of a cached tile's time): ``read`` runs again on a new connection
     when the one it had turns out broken, as after a restart of the database.
     """
-    engine = create_async_engine(
+    return create_async_engine(
         settings.sqlalchemy_read_url,
         pool_size=settings.async_pool_size,
         max_overflow=0,
@@ -107,8 +108,6 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
             "options": _options(settings, read_only=True),
         },
     )
-    queue_reads(engine, settings.async_pool_size, settings.pool_timeout_s)
-    return engine
 
 
 @dataclass(frozen=True)
@@ -154,18 +153,23 @@ class Compiled:
             ) from error
 
 
-def _gate_of_pool(engine: AsyncEngine) -> Gate:
-    """The gate of an engine made elsewhere (a script's, a benchmark's): as many places as its
-    pool may open connections, its pool's timeout."""
-    pool = engine.sync_engine.pool
-    places = 1_000_000  # no pool to wait for: the gate never closes
-    timeout_s = 30.0
-    if isinstance(pool, QueuePool):
-        overflow = pool._max_overflow
-        places = pool.size() + overflow if overflow >= 0 else places
-        timeout_s = pool._timeout
-    queue_reads(engine, places, timeout_s)
-    return _GATES[engine]
+def _most_connections(pool: QueuePool) -> int:
+    """How many connections a pool opens at most: its size and its overflow."""
+    return pool.size() + max(pool._max_overflow, 0)
+
+
+def _gate_of(engine: AsyncEngine) -> Gate:
+    """The engine's gate, made at its first read from its pool: as many places as the pool
+    opens connections, and the pool's timeout."""
+    gate = _GATES.get(engine)
+    if gate is None:
+        pool = engine.sync_engine.pool
+        if isinstance(pool, QueuePool):
+            queue_reads(engine, _most_connections(pool), pool._timeout)
+        else:  # no pool to wait for (NullPool): the gate never closes
+            queue_reads(engine, 1_000_000, 30.0)
+        gate = _GATES[engine]
+    return gate
 
 
 async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -176,12 +180,15 @@ async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[
     broken, SQLAlchemy drops it with every connection as old, and ``work`` runs once more on a
     new one: reads are safe to repeat.
     """
-    gate = _GATES.get(engine) or _gate_of_pool(engine)
-    try:
-        async with asyncio.timeout(gate.timeout_s):
-            await gate.places.acquire()
-    except TimeoutError as exc:
-        raise PoolTimeoutError(f"no connection free in {gate.timeout_s} s") from exc
+    gate = _gate_of(engine)
+    if gate.places.locked():  # wait, bounded; a free place is taken with no timer
+        try:
+            async with asyncio.timeout(gate.timeout_s):
+                await gate.places.acquire()
+        except TimeoutError as exc:
+            raise PoolTimeoutError(f"no connection free in {gate.timeout_s} s") from exc
+    else:
+        await gate.places.acquire()
     try:
         try:
             async with engine.connect() as conn:
@@ -221,6 +228,4 @@ def make_probe_engine(settings: Settings) -> Engine:
 def pool_exhausted(engine: Engine) -> bool:
     """Whether every connection ``engine``'s pool may open is checked out."""
     pool = engine.pool
-    if not isinstance(pool, QueuePool):
-        return False
-    return pool.checkedout() >= pool.size() + max(pool._max_overflow, 0)
+    return isinstance(pool, QueuePool) and pool.checkedout() >= _most_connections(pool)
