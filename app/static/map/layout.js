@@ -57,14 +57,17 @@ Contamap.freePadding = (margin) => {
   return insets;
 };
 
+// Whether a point of the screen lies in the part of the map the panel and drawers, reaching
+// in by ``insets``, leave free.
+const inFreeArea = ({ x, y }, { top, bottom, left, right }) =>
+  x >= left && x <= window.innerWidth - right && y >= top && y <= window.innerHeight - bottom;
+
 // Brings a box [west, south, east, north] into the free part of the map when the panel or a
 // drawer hides some of it: the map pans, and zooms out only when the box cannot fit, never in.
 Contamap.revealBox = ([west, south, east, north]) => {
   const map = Contamap.map;
-  const { top, bottom, left, right } = Contamap.coveredInsets();
-  const seen = ({ x, y }) => x >= left && x <= window.innerWidth - right
-    && y >= top && y <= window.innerHeight - bottom;
-  if (seen(map.project([west, north])) && seen(map.project([east, south]))) return;
+  const insets = Contamap.coveredInsets();
+  if (inFreeArea(map.project([west, north]), insets) && inFreeArea(map.project([east, south]), insets)) return;
   map.fitBounds([[west, south], [east, north]], { padding: Contamap.freePadding(20), maxZoom: map.getZoom() });
 };
 
@@ -77,9 +80,8 @@ Contamap.showPlace = ({ lon, lat, bbox = null, zoom = null }) => {
     map.fitBounds([[west, south], [east, north]], { padding: Contamap.freePadding(20), maxZoom: 14 });
     return;
   }
-  const { top, bottom, left, right } = Contamap.coveredInsets();
-  const { x, y } = map.project([lon, lat]);
-  const hidden = x < left || x > window.innerWidth - right || y < top || y > window.innerHeight - bottom;
-  if (zoom === null && !hidden) return;
+  const insets = Contamap.coveredInsets();
+  const { top, bottom, left, right } = insets;
+  if (zoom === null && inFreeArea(map.project([lon, lat]), insets)) return;
   map.flyTo({ center: [lon, lat], zoom: zoom ?? map.getZoom(), offset: [(left - right) / 2, (top - bottom) / 2] });
 };
