@@ -26,7 +26,7 @@ from app.schemas.query import BBox, ItemsQuery
 GeometryOutput = Literal["wkt", "wkb"]
 
 
-def bbox_values(bbox: BBox) -> dict[str, float]:
+def _bbox_values(bbox: BBox) -> dict[str, float]:
     """The corners of the box, or of its two halves across the antimeridian, by name: the
     values of the bound parameters of ``_bbox_condition``."""
     if bbox.minx > bbox.maxx:
@@ -47,10 +47,10 @@ def bbox_values(bbox: BBox) -> dict[str, float]:
 def _bbox_condition(collection: Collection, bbox: BBox) -> ColumnElement[bool]:
     """Features intersecting the box; a box across the antimeridian is split in two.
 
-    The corners are bound parameters named as in ``bbox_values``: a statement compiled once
+    The corners are bound parameters named as in ``_bbox_values``: a statement compiled once
     for a box runs for any other box of the same CRS and split.
     """
-    names = [bindparam(name, value, type_=Float) for name, value in bbox_values(bbox).items()]
+    names = [bindparam(name, value, type_=Float) for name, value in _bbox_values(bbox).items()]
     boxes = [tuple(names[index : index + 4]) for index in range(0, len(names), 4)]
     return repo.bbox_filter(collection, boxes, bbox.crs.srid)
 
@@ -79,7 +79,7 @@ def _cql2_condition(collection: Collection, text: str, language: str) -> ColumnE
         raise InvalidParameterValue(f"filter has a malformed expression ({exc!r})") from None
 
 
-def conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:
+def _conditions(collection: Collection, query: ItemsQuery) -> list[ColumnElement[bool]]:
     """The SQL conditions of an items request: what the reader sees, bbox, datetime,
     equality, CQL2; a 400 for a datetime on a layer without dates or a malformed filter."""
     where = repo.visible(collection, query.drafts_of)
@@ -149,7 +149,7 @@ def features(
         session,
         collection,
         _feature_json(collection, query),
-        conditions(collection, query),
+        _conditions(collection, query),
         _ordering(collection, query),
         limit,
         query.offset,
@@ -158,7 +158,7 @@ def features(
 
 def count(session: Session, collection: Collection, query: ItemsQuery, cap: int) -> int:
     """How many features the query matches, counted up to ``cap + 1``."""
-    return repo.count(session, collection, conditions(collection, query), cap)
+    return repo.count(session, collection, _conditions(collection, query), cap)
 
 
 def rows(
@@ -181,7 +181,7 @@ def rows(
         collection,
         properties,
         output,
-        conditions(collection, query),
+        _conditions(collection, query),
         _ordering(collection, query),
         query.limit,
         query.offset,
@@ -192,7 +192,7 @@ def _shape(query: ItemsQuery) -> ItemsQuery:
     """What a page's statement depends on: the query without its size, its offset (only
     whether there is one) and the bbox's corners (only its CRS and whether it is split)."""
     box = query.bbox
-    if box is not None:  # corners as bound parameters, named by bbox_values
+    if box is not None:  # corners as bound parameters, named by _bbox_values
         split = box.minx > box.maxx
         box = BBox(1.0 if split else 0.0, 0.0, 0.0, 0.0, box.crs)
     return replace(query, bbox=box, limit=0, offset=min(query.offset, 1), clamped_from=None)
@@ -207,7 +207,7 @@ def _page_statement(
     return repo.page_statement(
         collection,
         _feature_json(collection, shape),
-        conditions(collection, shape),
+        _conditions(collection, shape),
         _ordering(collection, shape),
         bool(shape.offset),
         separator,
@@ -227,7 +227,7 @@ async def page_async(
     ``most_bytes``), how many rows it found (up to limit + 1), how many match (counted up to
     ``cap + 1``; None when ``cap`` is None) and the versions of its tables: one statement."""
     statement = _page_statement(collection, _shape(query), separator, cap)
-    corners = bbox_values(query.bbox) if query.bbox else {}
+    corners = _bbox_values(query.bbox) if query.bbox else {}
     return await repo.page_async(conn, statement, query.limit, query.offset, most_bytes, **corners)
 
 
