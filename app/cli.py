@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine
+from app.core.db import make_command_engine
 from app.errors import ContamapError
 from app.schemas.imports import ImportReport
 from app.services.accounts import create_user, disable_user, list_users, reset_password
@@ -52,7 +52,7 @@ def migrate(revision: str = "head") -> None:
 @contextmanager
 def _transaction(command_name: str) -> Iterator[Session]:
     """One transaction for the command; a refusal is said in one line and nothing is written."""
-    engine = make_engine(get_settings())
+    engine = make_command_engine(get_settings())
     try:
         with Session(engine) as session, session.begin():
             yield session
@@ -387,7 +387,7 @@ def _shared_tiles(settings: Settings, workers: int) -> Iterator[None]:
 
 def _warn_if_over_max_connections(settings: Settings, workers: int) -> None:
     """Say so when the workers' pools, full, could exceed PostgreSQL's max_connections."""
-    engine = make_engine(settings)
+    engine = make_command_engine(settings)
     try:
         with engine.connect() as conn:
             limit = int(conn.execute(text("SHOW max_connections")).scalar_one())

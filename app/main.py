@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import sessionmaker
 
 from app.api import openapi
 from app.api.caching import ETagMiddleware, FiguresCache, HeadMiddleware
@@ -32,7 +31,7 @@ from app.api.routes import (
 from app.api.security import SecurityMiddleware
 from app.core.compression import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from app.core.config import Settings, get_settings
-from app.core.db import make_async_engine, make_engine, make_probe_engine
+from app.core.db import Gate, make_engine, make_probe_engine, queue_reads, sessions
 from app.core.logging import withhold_positions
 from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
@@ -68,16 +67,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         withhold_positions()
         keep_freed_memory()
+        # One engine per database, the primary and the replica (the same database unless
+        # a read URL is set); the replica's pool has a gate for the hot reads
+        # and one for the requests' sessions, as many places as each may take.
         app.state.engine = engine = make_engine(settings)
         app.state.read_engine = read_engine = make_engine(settings, read_only=True)
         app.state.probe_engine = make_probe_engine(settings)
-        app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
-        app.state.read_sessionmaker = sessionmaker(read_engine, expire_on_commit=False)
-        app.state.async_engine = async_engine = make_async_engine(settings)
+        app.state.sessionmaker = sessions(engine)
+        app.state.read_sessionmaker = sessions(read_engine, read_only=True)
+        queue_reads(read_engine, settings.async_pool_size, settings.pool_timeout_s)
+        app.state.read_gate = Gate.of(
+            settings.pool_size + settings.max_overflow, settings.pool_timeout_s
+        )
         yield
-        await async_engine.dispose()
-        engine.dispose()
-        read_engine.dispose()
+        await read_engine.dispose()
+        await engine.dispose()
 
     app = FastAPI(
         title="Contamap",

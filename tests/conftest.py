@@ -21,7 +21,7 @@ from sqlalchemy import Connection, CursorResult, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.api.deps import READS, async_engine, get_session
+from app.api.deps import READS, get_session, read_engine
 from app.cli import alembic_config
 from app.core.config import Settings
 from app.core.db import queue_reads
@@ -122,7 +122,7 @@ def in_transaction(database_url: str, session: Session, **settings: Any) -> Iter
             savepoint.commit()
 
     app.dependency_overrides[get_session] = _session
-    app.dependency_overrides[async_engine] = lambda: InTransaction(session)
+    app.dependency_overrides[read_engine] = lambda: InTransaction(session)
     with TestClient(app) as test_client:
         yield test_client
 

@@ -1,4 +1,5 @@
-"""Real servers on loopback for the browser test and the benchmarks."""
+"""Real servers on loopback for the browser test and the benchmarks; a running app's read
+pool held full."""
 
 import os
 import socket
@@ -8,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -54,3 +56,19 @@ def _wait_for(process: subprocess.Popen[bytes], base: str, probe: str) -> str:
             break
         time.sleep(0.2)
     raise RuntimeError(f"the server did not answer {probe}: see {SERVER_LOG}")
+
+
+@contextmanager
+def read_connections_held(client: Any) -> Iterator[None]:
+    """Every connection of the app's read pool checked out, on the app's own event loop (a
+    running ``TestClient``), until the block ends."""
+    engine = client.app.state.read_engine
+    pool = engine.sync_engine.pool
+    held = [engine.connect() for _ in range(pool.size() + max(pool._max_overflow, 0))]
+    for conn in held:
+        client.portal.call(conn.start)
+    try:
+        yield
+    finally:
+        for conn in held:
+            client.portal.call(conn.close)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
-from app.core.db import make_async_engine, read
+from app.core.db import make_engine, queue_reads, read
 
 READERS = 300
 PLACES = 2
@@ -17,9 +17,11 @@ async def _served_order(database_url: str) -> tuple[list[int], list[int]]:
     """The readers in the order they asked, and in the order each got its connection: 300
     readers asking at random times over 0.3 s, each holding a connection for a 2 ms query,
     two connections: most of them wait."""
-    engine = make_async_engine(
-        Settings(database_url=database_url, async_pool_size=PLACES)  # type: ignore[arg-type]
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=database_url, async_pool_size=PLACES, pool_size=1, max_overflow=0
     )
+    engine = make_engine(settings, read_only=True)
+    queue_reads(engine, PLACES, settings.pool_timeout_s)  # the hot reads' places, as the app's
     asked: list[int] = []
     served: list[int] = []
     generator = random.Random(7)

@@ -8,13 +8,12 @@ from datetime import date
 
 from fastapi import Request, Response
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.cache import BoundedCache
+from app.core.db import autocommit, on_loop
 from app.core.responses import JSONResponse
 from app.services import stats
 from app.services.accounts import SESSION_COOKIE
@@ -201,26 +200,37 @@ class FiguresCache(BoundedCache[tuple[object, ...], Kept]):
 async def figures(
     request: Request,
     session: Session,
-    engine: AsyncEngine,
     render: Callable[[], Response | BaseModel],
 ) -> Response:
     """A statistics answer, from this worker's cache while nothing it is computed from changed.
 
     Any committed write changes the statistics' data version or a layer's version, so the
     next request computes the answer anew, in every worker. A kept answer is checked against
-    the versions of the latest commit by one statement on the event loop, and sent with no
-    thread; otherwise the answer is computed in a thread, the versions read in the session's
-    snapshot, the one the answer is computed in. Figures that lag behind the data (stale) are
-    never kept. Keyed by the path, the query and the day (``as_of`` is today by default).
+    the versions of the latest commit by one statement; otherwise the answer is computed, the
+    versions read in the snapshot it is computed in. Figures that lag behind the data (stale)
+    are never kept. Keyed by the path, the query and the day (``as_of`` is today by default).
     """
     key = (request.url.path, tuple(sorted(request.query_params.multi_items())), date.today())
     cache: FiguresCache = request.app.state.figures_cache
+    return await on_loop(_answer, cache, key, session, render)
+
+
+def _answer(
+    cache: FiguresCache,
+    key: tuple[object, ...],
+    session: Session,
+    render: Callable[[], Response | BaseModel],
+) -> Response:
     kept = cache.get(key)
-    if kept is not None and kept.version == await stats.current_figures_version(engine):
-        response = Response(kept.body)
-        response.raw_headers = list(kept.headers)
-        return response
-    return await run_in_threadpool(_computed, cache, key, session, render)
+    if kept is not None:
+        one_statement = autocommit(session)  # its own snapshot: no BEGIN or COMMIT
+        if kept.version == stats.figures_version(session):
+            response = Response(kept.body)
+            response.raw_headers = list(kept.headers)
+            return response
+        if one_statement:  # computed anew below, in one snapshot with its versions
+            session.rollback()
+    return _computed(cache, key, session, render)
 
 
 def _computed(

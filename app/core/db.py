@@ -1,23 +1,34 @@
 """The engine and sessions; nothing connects at import time."""
 
 import asyncio
+import functools
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
+import anyio.to_thread
 import psycopg
 from psycopg.rows import namedtuple_row
 from sqlalchemy import ClauseElement, Engine, NullPool, QueuePool, Row, create_engine
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.util.concurrency import await_, greenlet_spawn, in_greenlet
 
 from app.core.config import Settings
 
 T = TypeVar("T")
+P = ParamSpec("P")
 DIALECT = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
 # What the services name of the database: its sessions, connections, rows and errors. They
 # build no SQL (app.repositories does, from the query objects), so they import no
@@ -35,26 +46,48 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Gate:
-    """The queue in front of an asyncio engine's pool: first come, first served.
+    """A queue in front of an asyncio engine's pool: first come, first served.
 
     SQLAlchemy's asyncio pool is not fair: a connection given back goes to whichever request
     asks next, before the one the pool woke for it, which then queues again at the end. With
     100 clients, some waited seconds while others were served at once (p99 4.2 s for an answer
     that takes 4 ms). asyncio's semaphore serves its waiters in order and lets no newcomer pass
-    them; with as many places as the pool has connections, no checkout ever waits in the pool.
+    them. The replica's pool has two gates, one for the hot reads and one for the requests'
+    sessions, whose places add up to the pool's connections: no checkout waits in the pool.
     """
 
     places: asyncio.Semaphore
     timeout_s: float
+
+    @classmethod
+    def of(cls, places: int, timeout_s: float) -> "Gate":
+        return cls(asyncio.Semaphore(places), timeout_s)
+
+    @asynccontextmanager
+    async def place(self) -> AsyncIterator[None]:
+        """A place, waited for at most ``timeout_s`` (then refused as the pool refuses, a
+        503); a free place is taken with no timer."""
+        if self.places.locked():
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    await self.places.acquire()
+            except TimeoutError as exc:
+                raise PoolTimeoutError(f"no connection free in {self.timeout_s} s") from exc
+        else:
+            await self.places.acquire()
+        try:
+            yield
+        finally:
+            self.places.release()
 
 
 _GATES: "weakref.WeakKeyDictionary[AsyncEngine, Gate]" = weakref.WeakKeyDictionary()
 
 
 def queue_reads(engine: AsyncEngine, places: int, timeout_s: float) -> None:
-    """Put a ``Gate`` of so many places in front of ``engine``'s pool, for ``read`` (which
-    makes one from the pool itself otherwise: a test's stand-in for an engine has none)."""
-    _GATES[engine] = Gate(asyncio.Semaphore(places), timeout_s)
+    """Put a ``Gate`` of so many places in front of ``engine``'s hot reads, for ``read``
+    (which makes one from the whole pool otherwise: a test's stand-in for an engine)."""
+    _GATES[engine] = Gate.of(places, timeout_s)
 
 
 def _options(settings: Settings, *, read_only: bool) -> str:
@@ -67,21 +100,27 @@ def _options(settings: Settings, *, read_only: bool) -> str:
     return options + " -c default_transaction_read_only=on" if read_only else options
 
 
-def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
-    """One pooled engine, sized and time-limited by settings.
+def make_engine(settings: Settings, *, read_only: bool = False) -> AsyncEngine:
+    """The asyncio engine of one database: the primary (writes) or the replica (reads).
 
-    A read-only engine's transactions are READ ONLY: the database itself refuses any write,
-    row lock or refresh a read might attempt, as a streaming replica would. They are also
-    REPEATABLE READ: every statement of a request sees one snapshot, so an answer built from
-    several queries (figures and the data version they come from) never mixes two commits.
+    Every request reads and writes through it: the hot reads (tiles) on a connection of its
+    own (``read``), everything else in the request's session (``sessions``). The replica's
+    connections are read-only: the database itself refuses any write, row lock or refresh a
+    read might attempt, as a streaming replica would. They are in autocommit: a hot read is
+    one statement, its own snapshot, with no BEGIN or COMMIT round trip; a session's reads
+    share one REPEATABLE READ snapshot (``sessions``). Nothing is sent to test a replica's
+    connection before use (that cost 15 % of a cached tile's time): a broken one raises at
+    once and SQLAlchemy drops the pool's older connections with it.
     """
-    return create_engine(
+    return create_async_engine(
         settings.sqlalchemy_read_url if read_only else settings.sqlalchemy_url,
-        pool_size=settings.pool_size if read_only else settings.write_pool_size,
+        pool_size=(
+            settings.async_pool_size + settings.pool_size if read_only else settings.write_pool_size
+        ),
         max_overflow=settings.max_overflow if read_only else settings.write_max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=not read_only,
         pool_timeout=settings.pool_timeout_s,
-        isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
+        isolation_level="AUTOCOMMIT" if read_only else "READ COMMITTED",
         connect_args={
             "connect_timeout": settings.connect_timeout_s,
             "options": _options(settings, read_only=read_only),
@@ -89,25 +128,52 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
     )
 
 
-def make_async_engine(settings: Settings) -> AsyncEngine:
-    """The asyncio engine of the hot reads (tiles), which run on the event loop, no thread.
-
-    Its connections are read-only and in autocommit: each read is one statement, its own
-    snapshot, with no BEGIN or COMMIT round trip. Nothing is sent to test a connection before
-    use (that cost 15 % of a cached tile's time): ``read`` runs again on a new connection
-    when the one it had turns out broken, as after a restart of the database.
-    """
-    return create_async_engine(
-        settings.sqlalchemy_read_url,
-        pool_size=settings.async_pool_size,
-        max_overflow=0,
-        pool_timeout=settings.pool_timeout_s,
-        isolation_level="AUTOCOMMIT",
+def make_command_engine(settings: Settings) -> Engine:
+    """The engine of a command line (``contamap import``, ``refresh``...): a process of its
+    own running one command, in plain code on a plain ``Session``, as the services are
+    written; a served request runs the same code on the event loop (``on_loop``)."""
+    return create_engine(
+        settings.sqlalchemy_url,
+        pool_pre_ping=True,
         connect_args={
             "connect_timeout": settings.connect_timeout_s,
-            "options": _options(settings, read_only=True),
+            "options": _options(settings, read_only=False),
         },
     )
+
+
+def sessions(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+    """The requests' sessions on ``engine``: on the replica, each request's statements see one
+    REPEATABLE READ snapshot (an answer built from several queries, figures and the version they
+    come from, never mixes two commits); a hot read asks for autocommit (``autocommit``)."""
+    bind = engine.execution_options(isolation_level="REPEATABLE READ") if read_only else engine
+    return async_sessionmaker(bind, expire_on_commit=False)
+
+
+def autocommit(session: Session) -> bool:
+    """The session's reads each in a snapshot of its own, with no BEGIN or COMMIT, for a
+    request that reads in one statement; nothing once a transaction is open (a write's).
+    Whether it did: then ``session.rollback()`` ends it, and the next read opens a snapshot."""
+    if session.in_transaction():
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
+
+
+async def on_loop(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``function``, written as plain code on a ``Session``, run on the event loop: its
+    session's statements are awaited in SQLAlchemy's greenlet (as ``AsyncSession.run_sync``
+    does), with no thread. Blocking work inside it goes to a thread (``off_loop``)."""
+    return cast(T, await greenlet_spawn(functools.partial(function, *args, **kwargs)))
+
+
+def off_loop(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a thread when called on the event loop (``on_loop``), so that a
+    file read or written, a password hashed or a process waited for holds no other request;
+    in plain code (the CLI, a test) right here. ``function`` must not touch the session."""
+    if in_greenlet():
+        return await_(anyio.to_thread.run_sync(function, *args))
+    return function(*args)
 
 
 @dataclass(frozen=True)
@@ -129,7 +195,8 @@ class Compiled:
         return cls(str(compiled), compiled.params)
 
     async def one(self, conn: AsyncConnection, **values: Any) -> Any:
-        """Its row (None when it finds none), with these values for its open parameters.
+        """Its row (None when it finds none), with these values for its open parameters: a
+        hot read on the event loop.
 
         It is run by psycopg itself, on the pooled connection: SQLAlchemy's execution (the
         greenlet around the driver, a result whose metadata is built from each cursor's
@@ -142,15 +209,38 @@ class Compiled:
         driver: psycopg.AsyncConnection[Any] = cast(Any, pooled.driver_connection)
         parameters = self.values | values
         try:
-            async with driver.cursor(row_factory=namedtuple_row) as cursor:
-                await cursor.execute(self.sql, parameters)
-                return await cursor.fetchone()
+            return await self._fetch(driver, parameters)
         except psycopg.Error as error:
             if driver.closed:
                 await conn.exec_driver_sql(self.sql, parameters)
-            raise DBAPIError.instance(
-                self.sql, parameters, error, psycopg.Error, dialect=DIALECT
-            ) from error
+            raise self._error(parameters, error) from error
+
+    def run(self, session: Session, **values: Any) -> Any:
+        """The same in a session, its pending changes flushed first (as ``Session.execute``
+        does): by psycopg's asyncio connection itself when the session is a request's (on
+        the event loop, ``on_loop``), else (a command's) as SQL for the driver."""
+        session.flush()
+        conn = session.connection()
+        parameters = self.values | values
+        driver = conn.connection.driver_connection
+        if not isinstance(driver, psycopg.AsyncConnection):
+            return conn.exec_driver_sql(self.sql, parameters).one_or_none()
+        try:
+            return await_(self._fetch(driver, parameters))
+        except psycopg.Error as error:
+            if driver.closed:
+                conn.exec_driver_sql(self.sql, parameters)
+            raise self._error(parameters, error) from error
+
+    async def _fetch(
+        self, driver: "psycopg.AsyncConnection[Any]", parameters: dict[str, Any]
+    ) -> Any:
+        async with driver.cursor(row_factory=namedtuple_row) as cursor:
+            await cursor.execute(self.sql, parameters)
+            return await cursor.fetchone()
+
+    def _error(self, parameters: dict[str, Any], error: psycopg.Error) -> Exception:
+        return DBAPIError.instance(self.sql, parameters, error, psycopg.Error, dialect=DIALECT)
 
 
 def _most_connections(pool: QueuePool) -> int:
@@ -180,16 +270,7 @@ async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[
     broken, SQLAlchemy drops it with every connection as old, and ``work`` runs once more on a
     new one: reads are safe to repeat.
     """
-    gate = _gate_of(engine)
-    if gate.places.locked():  # wait, bounded; a free place is taken with no timer
-        try:
-            async with asyncio.timeout(gate.timeout_s):
-                await gate.places.acquire()
-        except TimeoutError as exc:
-            raise PoolTimeoutError(f"no connection free in {gate.timeout_s} s") from exc
-    else:
-        await gate.places.acquire()
-    try:
+    async with _gate_of(engine).place():
         try:
             async with engine.connect() as conn:
                 return await work(conn)
@@ -198,19 +279,6 @@ async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[
                 raise
         async with engine.connect() as conn:
             return await work(conn)
-    finally:
-        gate.places.release()
-
-
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 def make_probe_engine(settings: Settings) -> Engine:
@@ -225,7 +293,7 @@ def make_probe_engine(settings: Settings) -> Engine:
     )
 
 
-def pool_exhausted(engine: Engine) -> bool:
+def pool_exhausted(engine: AsyncEngine) -> bool:
     """Whether every connection ``engine``'s pool may open is checked out."""
-    pool = engine.pool
+    pool = engine.sync_engine.pool
     return isinstance(pool, QueuePool) and pool.checkedout() >= _most_connections(pool)

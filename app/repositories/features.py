@@ -23,7 +23,6 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 
@@ -198,31 +197,17 @@ def _one(
     )
 
 
-def one(
-    session: Session,
-    collection: Collection,
-    feature: ColumnElement[str],
-    feature_id: int,
-    drafts_of: str | None,
-) -> tuple[str, str] | None:
-    """One feature's GeoJSON text and its version, in one plain query (in a write, say)."""
-    row = session.execute(_one(collection, feature, feature_id, drafts_of)).one_or_none()
-    return None if row is None else (row[0], row[1])
-
-
 def one_statement(
     collection: Collection, feature: ColumnElement[str], drafts_of: str | None
 ) -> Compiled:
-    """The same query with the id left open, compiled once for ``one_async``."""
+    """One feature's GeoJSON text and its version, its id bound at each request."""
     feature_id = bindparam("feature_id", type_=Integer)
     return Compiled.of(_one(collection, feature, feature_id, drafts_of))
 
 
-async def one_async(
-    conn: AsyncConnection, statement: Compiled, feature_id: int
-) -> tuple[str, str] | None:
-    """One feature's GeoJSON text and its version, on the event loop."""
-    row = await statement.one(conn, feature_id=feature_id)
+def one(session: Session, statement: Compiled, feature_id: int) -> tuple[str, str] | None:
+    """One feature's GeoJSON text and its version (``one_statement``)."""
+    row = statement.run(session, feature_id=feature_id)
     return None if row is None else (row.text, row.version)
 
 
@@ -239,7 +224,7 @@ def count(
     return session.scalar(_count(collection, where, cap)) or 0
 
 
-# A page's size and place, bound at each request (``page_async``).
+# A page's size and place, bound at each request (``page``).
 LIMIT, OFFSET = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
 
 
@@ -302,8 +287,8 @@ def _descending(key: ColumnElement[Any]) -> bool:
     return isinstance(key, UnaryExpression) and key.modifier is operators.desc_op
 
 
-async def page_async(
-    conn: AsyncConnection,
+def page(
+    session: Session,
     statement: Compiled,
     limit: int,
     offset: int,
@@ -312,7 +297,7 @@ async def page_async(
 ) -> tuple[str | None, int, int | None, tuple[int, ...]]:
     """The page's text (None when longer than ``most_bytes``), its row count, its match count
     and the versions of its tables (``page_statement``)."""
-    row = await statement.one(conn, limit=limit, offset=offset, most_bytes=most_bytes, **values)
+    row = statement.run(session, limit=limit, offset=offset, most_bytes=most_bytes, **values)
     return row.text, row.found, row.matched, tuple(row.versions)
 
 

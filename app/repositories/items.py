@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Float, bindparam, func
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import Collection
@@ -215,8 +214,8 @@ def _page_statement(
     )
 
 
-async def page_async(
-    conn: AsyncConnection,
+def page(
+    session: Session,
     collection: Collection,
     query: ItemsQuery,
     separator: str,
@@ -228,15 +227,7 @@ async def page_async(
     ``cap + 1``; None when ``cap`` is None) and the versions of its tables: one statement."""
     statement = _page_statement(collection, _shape(query), separator, cap)
     corners = _bbox_values(query.bbox) if query.bbox else {}
-    return await repo.page_async(conn, statement, query.limit, query.offset, most_bytes, **corners)
-
-
-def one(
-    session: Session, collection: Collection, query: ItemsQuery, feature_id: int
-) -> tuple[str, str] | None:
-    """One feature's GeoJSON text and its version, if the reader sees it."""
-    feature = _feature_json(collection, query)
-    return repo.one(session, collection, feature, feature_id, query.drafts_of)
+    return repo.page(session, statement, query.limit, query.offset, most_bytes, **corners)
 
 
 @lru_cache(maxsize=512)
@@ -244,8 +235,8 @@ def _item_statement(collection: Collection, query: ItemsQuery) -> Compiled:
     return repo.one_statement(collection, _feature_json(collection, query), query.drafts_of)
 
 
-async def one_async(
-    conn: AsyncConnection, collection: Collection, query: ItemsQuery, feature_id: int
+def one(
+    session: Session, collection: Collection, query: ItemsQuery, feature_id: int
 ) -> tuple[str, str] | None:
-    """The same, on the event loop, its statement compiled once per shape."""
-    return await repo.one_async(conn, _item_statement(collection, query), feature_id)
+    """One feature's GeoJSON text and its version, if the reader sees it."""
+    return repo.one(session, _item_statement(collection, query), feature_id)

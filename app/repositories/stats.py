@@ -20,7 +20,6 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from app.catalog import COLLECTIONS
@@ -64,8 +63,7 @@ def _versions_statement() -> Select[Any]:
     )
 
 
-VERSIONS_STATEMENT = _versions_statement()
-VERSIONS = Compiled.of(VERSIONS_STATEMENT)
+VERSIONS = Compiled.of(_versions_statement())
 
 
 def versions(session: Session) -> Versions:
@@ -74,13 +72,7 @@ def versions(session: Session) -> Versions:
     The statistics are stale only inside a transaction that wrote and has not yet committed
     (its refresh runs at COMMIT), or after a write made with the triggers disabled.
     """
-    data, stale, territory_km2, layers = session.execute(VERSIONS_STATEMENT).one()
-    return Versions(data, stale, territory_km2, tuple(layers or ()))
-
-
-async def versions_async(conn: AsyncConnection) -> Versions:
-    """The same row, by a hot read: on the event loop, the latest commit's."""
-    data, stale, territory_km2, layers = await VERSIONS.one(conn)
+    data, stale, territory_km2, layers = VERSIONS.run(session)
     return Versions(data, stale, territory_km2, tuple(layers or ()))
 
 

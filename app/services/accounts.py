@@ -27,7 +27,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from app.catalog import ROLES
-from app.core.db import IntegrityError, Session
+from app.core.db import IntegrityError, Session, off_loop
 from app.errors import Conflict, Forbidden, InvalidParameterValue, TooManyRequests, Unauthorized
 from app.models import User
 from app.repositories import accounts as repo
@@ -162,7 +162,7 @@ def _unknown_user_hash() -> str:
 
 def _verified(password_hash: str, password: str) -> bool:
     try:
-        return PASSWORDS.verify(password_hash, password)
+        return off_loop(PASSWORDS.verify, password_hash, password)  # not on the loop
     except (VerificationError, InvalidHashError):
         return False
 

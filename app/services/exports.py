@@ -25,7 +25,7 @@ import numpy as np
 from pyogrio.raw import write
 
 from app.catalog import COLLECTIONS, Collection
-from app.core.db import Session
+from app.core.db import Session, off_loop
 from app.crs import STORAGE
 from app.errors import InvalidParameterValue
 from app.formats import FGB, GPKG, Format
@@ -99,14 +99,15 @@ def write_layer(
     a geometry is written without FlatGeobuf's spatial index, which holds none of them."""
     rows = iter(rows)
     batch = list(islice(rows, BATCH))
-    _write_batch(path, fmt, layer, geometry_type, fields, batch, False, indexed)
+    # GDAL writes in a thread when a request's session reads on the event loop (off_loop)
+    off_loop(_write_batch, path, fmt, layer, geometry_type, fields, batch, False, indexed)
     while batch := list(islice(rows, BATCH)):
         if deadline is not None and time.monotonic() > deadline:
             raise InvalidParameterValue(
                 f"the export of {layer} took longer than the limit "
                 "(CONTAMAP_EXPORT_TIMEOUT_S): narrow it with bbox, datetime or a filter"
             )
-        _write_batch(path, fmt, layer, geometry_type, fields, batch, True, indexed)
+        off_loop(_write_batch, path, fmt, layer, geometry_type, fields, batch, True, indexed)
 
 
 def _write_batch(

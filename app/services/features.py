@@ -15,7 +15,7 @@ import orjson
 from app import formats
 from app.catalog import Collection
 from app.core import release
-from app.core.db import AsyncConnection, Session
+from app.core.db import Session, autocommit
 from app.core.spreadsheet import CsvWriter
 from app.crs import STORAGE
 from app.errors import NotFound
@@ -132,7 +132,19 @@ def items(
     base: str,
     params: dict[str, str],
 ) -> Page:
-    """One page of features; the query runs before the response starts, so errors are 4xx."""
+    """One page of features; the query runs before the response starts, so errors are 4xx.
+
+    A GeoJSON page (or its HTML) of up to WHOLE_PAGE features is read whole, in one
+    statement (``_whole``); a larger one, one of more than WHOLE_BYTES, and CSV stream from a
+    server-side cursor into a spool.
+    """
+    if fmt in (formats.GEOJSON, formats.GEOJSONSEQ, formats.HTML) and query.limit <= WHOLE_PAGE:
+        one_statement = autocommit(session)  # its own snapshot: no BEGIN or COMMIT
+        page = _whole(session, collection, query, fmt, base, params)
+        if page is not None:
+            return page
+        if one_statement:  # read again below: its features and their count in one snapshot
+            session.rollback()
     if fmt == formats.CSV:
         properties = query.properties if query.properties is not None else collection.property_names
         body = _csv(session, collection, query, properties)
@@ -149,25 +161,20 @@ def items(
     )
 
 
-def on_event_loop(fmt: Format, query: ItemsQuery) -> bool:
-    """Whether a page is read by ``items_async``: GeoJSON (or its HTML) of up to WHOLE_PAGE."""
-    return fmt in (formats.GEOJSON, formats.GEOJSONSEQ, formats.HTML) and query.limit <= WHOLE_PAGE
-
-
-async def items_async(
-    conn: AsyncConnection,
+def _whole(
+    session: Session,
     collection: Collection,
     query: ItemsQuery,
     fmt: Format,
     base: str,
     params: dict[str, str],
 ) -> Page | None:
-    """A small page on the event loop: its features as one text and their count, one row of
-    one statement; None when its features are more than WHOLE_BYTES (``items`` spools them).
-    A GeoJSON sequence tells no numberMatched: it is not counted."""
+    """A small page: its features as one text and their count, one row of one statement;
+    None when its features are more than WHOLE_BYTES (``items`` spools them). A GeoJSON
+    sequence tells no numberMatched: it is not counted."""
     sequence = fmt == formats.GEOJSONSEQ
-    text, found, matched, versions = await repo.page_async(
-        conn,
+    text, found, matched, versions = repo.page(
+        session,
         collection,
         query,
         "\n" if sequence else ",",
@@ -299,18 +306,11 @@ def _csv_lines(header: list[str], rows: Iterator[Any]) -> Iterator[bytes]:
 def item(
     session: Session, collection: Collection, feature_id: str, query: ItemsQuery, base: str
 ) -> tuple[bytes, str]:
-    """One feature as GeoJSON with its links, and its version (a strong ETag); or a 404."""
+    """One feature as GeoJSON with its links, and its version (a strong ETag); or a 404.
+    One statement, built once per shape; a writer sees what it wrote."""
+    autocommit(session)  # unless a transaction is open: no BEGIN or COMMIT for one statement
     number = _feature_id(collection, feature_id)
     found = repo.one(session, collection, query, number)
-    return _document(found, collection, feature_id, base)
-
-
-async def item_async(
-    conn: AsyncConnection, collection: Collection, feature_id: str, query: ItemsQuery, base: str
-) -> tuple[bytes, str]:
-    """The same, on the event loop (a read of the API), its statement built once per shape."""
-    number = _feature_id(collection, feature_id)
-    found = await repo.one_async(conn, collection, query, number)
     return _document(found, collection, feature_id, base)
 
 

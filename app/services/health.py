@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from app.core.db import Engine, SQLAlchemyError, pool_exhausted
+from app.core.db import AsyncEngine, Engine, SQLAlchemyError, pool_exhausted
 from app.repositories import layers as repo
 from app.schemas.health import Health
 
@@ -22,7 +22,7 @@ def expected_revision() -> str:
     return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
 
 
-def check(probe: Engine, pooled: Engine) -> Health:
+def check(probe: Engine, pooled: AsyncEngine) -> Health:
     """Connect with ``probe`` (no pool), compare the schema, count the layers, read the pool."""
     expected = expected_revision()
     pool = "busy" if pool_exhausted(pooled) else "ok"

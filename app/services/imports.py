@@ -17,7 +17,7 @@ from typing import Any
 import shapely
 
 from app.catalog import Collection, RecordState, get_collection
-from app.core.db import Session
+from app.core.db import Session, off_loop
 from app.errors import InvalidParameterValue
 from app.repositories import editing as editing_repo
 from app.repositories import imports as repo
@@ -140,7 +140,7 @@ def import_file(
         crs=options.crs,
         mapping=options.mapping,
     )
-    read = read_outside(request, options.limits)
+    read = off_loop(read_outside, request, options.limits)  # waited for in a thread
     good, bad_geometry, repaired = _check_geometries(session, read.good, options.make_valid)
     good, bad_reference = _check_operations(session, collection, good)
     refused = sorted(read.refused + bad_geometry + bad_reference, key=lambda row: row.position)

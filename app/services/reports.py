@@ -15,7 +15,7 @@ import orjson
 
 from app.catalog import COLLECTIONS, ContaminationType, Device
 from app.core.config import Settings
-from app.core.db import Row, Session
+from app.core.db import Row, Session, off_loop
 from app.errors import Conflict, NotFound
 from app.models.reports import ReportCategory, ReportStatus, VerifiedAs
 from app.repositories import editing as features_repo
@@ -93,7 +93,9 @@ def submit(
     session: Session, submission: Submission, base: str
 ) -> tuple[ReportReceipt, dict[str, Any]]:
     """Store a report; its receipt, and the webhook's payload (no phone, no receipt)."""
-    photo = report_photos.reencoded(submission.photo) if submission.photo is not None else None
+    photo = None
+    if submission.photo is not None:  # decoded and encoded again in a thread
+        photo = off_loop(report_photos.reencoded, submission.photo)
     receipt = new_receipt()
     values = {
         "receipt": receipt,

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from app.catalog import RELEASED_STATUSES, ContaminationType, RiskLevel, ZoneStatus
-from app.core.db import AsyncEngine, Session, read
+from app.core.db import Session
 from app.errors import InvalidParameterValue, NotFound
 from app.repositories import stats as repo
 from app.repositories import stats_geo
@@ -61,11 +61,6 @@ def figures_version(session: Session) -> tuple[int, ...] | None:
     """What every figure is computed from: the statistics' data version and each layer's
     version, all bumped by any committed write; None while the figures lag behind the data."""
     return _figures_version(repo.versions(session))
-
-
-async def current_figures_version(engine: AsyncEngine) -> tuple[int, ...] | None:
-    """The same, as of the latest commit: one statement on the event loop, no thread."""
-    return _figures_version(await read(engine, repo.versions_async))
 
 
 def _figures_version(state: repo.Versions) -> tuple[int, ...] | None:

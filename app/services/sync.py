@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry import mapping
 
 from app.catalog import COLLECTIONS, Collection
-from app.core.db import Session
+from app.core.db import Session, off_loop
 from app.errors import Conflict, Forbidden, InvalidFeature, NotFound, PreconditionFailed
 from app.repositories import sync as repo
 from app.schemas.sync import (
@@ -57,7 +57,7 @@ def sync_package(
     session: Session, path: Path, caller: Caller, options: SyncOptions, base: str
 ) -> SyncReport:
     """Apply an edited district package and say what was (or would be) done."""
-    package = read_package(path)
+    package = off_loop(read_package, path)  # GDAL reads in a thread
     run = _Run(session, caller, options, base, package)
     if not options.dry_run:
         return run.apply()

@@ -17,6 +17,7 @@ from app.api.caching import _digest
 from app.core.compression import gzip_compress
 from app.services import features
 from tests.api.test_stats_geometry import add_incident
+from tests.servers import read_connections_held
 
 DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
 
@@ -696,11 +697,15 @@ def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine:
     from app.main import create_app
 
     settings = Settings(  # type: ignore[call-arg]
-        environment="test", database_url=database_url, pool_size=1, max_overflow=0, pool_timeout_s=1
+        environment="test",
+        database_url=database_url,
+        pool_size=1,
+        max_overflow=0,
+        async_pool_size=1,
+        pool_timeout_s=1,
     )
     with TestClient(create_app(settings)) as busy:
-        app: Any = busy.app
-        with app.state.read_engine.connect():  # the only connection for reads, held
+        with read_connections_held(busy):  # both connections of the read pool
             response = busy.get("/collections/districts")
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "2"

@@ -42,7 +42,7 @@ from app.api.deps.params import (
     parse_content_crs,
     parse_sortby,
 )
-from app.api.deps.session import READS, EngineDep, SessionDep, async_engine, get_session
+from app.api.deps.session import READS, EngineDep, SessionDep, get_session, in_session, read_engine
 
 __all__ = [
     "ANY_PARAMETER",
@@ -76,14 +76,15 @@ __all__ = [
     "TableFormat",
     "TileFilterDep",
     "ZoneFilterDep",
-    "async_engine",
     "caller_of",
     "formats",
     "get_session",
+    "in_session",
     "negotiate",
     "parse_content_crs",
     "parse_sortby",
     "presented_key",
+    "read_engine",
     "read_key",
     "reject_unknown",
 ]

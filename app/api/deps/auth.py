@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.api.deps.params import CollectionDep
-from app.api.deps.session import READS, SessionDep
+from app.api.deps.session import READS, SessionDep, in_session
 from app.api.security import key_attempt
 from app.errors import Unauthorized
 from app.services import accounts, auth
@@ -62,26 +62,31 @@ def caller_of(request: Request, session: Session) -> Caller | None:
     return caller
 
 
+@in_session
 def signed_in(request: Request, session: SessionDep) -> SignedIn | None:
     """The request's sign-in session (checked as ``session_of`` checks it), if any."""
     return session_of(request, session)
 
 
+@in_session
 def optional_caller(request: Request, session: SessionDep) -> Caller | None:
     """The caller, when the request carries a key or a session (a 401 for a wrong key)."""
     return caller_of(request, session)
 
 
+@in_session
 def editor(request: Request, session: SessionDep) -> Caller:
     """A caller with at least an editor's role: else 401 (no key) or 403."""
     return auth.require_role(caller_of(request, session), "editor")
 
 
+@in_session
 def admin(request: Request, session: SessionDep) -> Caller:
     """A caller with an admin's role: else 401 (no key) or 403."""
     return auth.require_role(caller_of(request, session), "admin")
 
 
+@in_session
 def collection_editor(request: Request, session: SessionDep, collection: CollectionDep) -> Caller:
     """A caller whose role may change the path's collection: else 401 or 403."""
     return auth.require_editor_of(caller_of(request, session), collection)
@@ -107,6 +112,7 @@ CollectionEditor = Annotated[Caller, Depends(collection_editor)]
 OPEN_WHEN_KEYED = ("/health",)  # load balancers' probes carry no key
 
 
+@in_session
 def read_key(request: Request, session: SessionDep) -> None:
     """With CONTAMAP_READ_REQUIRES_KEY, every read needs a valid key too (any role).
 

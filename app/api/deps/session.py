@@ -1,40 +1,45 @@
-"""The request's session and this worker's asyncio engine."""
+"""The request's session and this worker's engine of reads."""
 
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+import functools
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AsyncExitStack
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
+from app.core.db import on_loop
+
 READS = ("GET", "HEAD")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session: read-only for GET and HEAD; it commits on success.
+    """The request's session: on the replica for GET and HEAD, else on the primary; it commits
+    on success.
 
-    It is made on the event loop (a session connects only when first used); its commit or
-    rollback goes to a thread, and only when the route did use the database.
+    It is an asyncio session, handed to the route as the plain ``Session`` its services are
+    written for: the route runs on the event loop (``in_session``), and the session's
+    statements are awaited there, with no thread. A read waits for its place in the order it
+    came (``Gate``) before its session is made.
     """
     state = request.app.state
-    factory = state.read_sessionmaker if request.method in READS else state.sessionmaker
-    session: Session = factory()
-    try:
-        yield session
-    except BaseException:
-        await _end(session, session.rollback)
-        raise
-    await _end(session, session.commit)
-
-
-async def _end(session: Session, end: Callable[[], None]) -> None:
-    """Commit or roll back, in a thread, when a transaction is open; then close the session."""
-    try:
+    async with AsyncExitStack() as stack:
+        if request.method in READS:
+            await stack.enter_async_context(state.read_gate.place())
+            session = state.read_sessionmaker()
+        else:
+            session = state.sessionmaker()
+        stack.push_async_callback(session.close)
+        try:
+            yield session.sync_session
+        except BaseException:
+            await session.rollback()
+            raise
         if session.in_transaction():
-            await run_in_threadpool(end)
-    finally:
-        session.close()
+            await session.commit()
 
 
 # The session ends with the route function, before the response is sent: a route reads all
@@ -42,10 +47,21 @@ async def _end(session: Session, end: Callable[[], None]) -> None:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def async_engine(request: Request) -> AsyncEngine:
-    """This worker's asyncio engine of read-only connections, for the hot reads."""
-    engine: AsyncEngine = request.app.state.async_engine
+def in_session(function: Callable[P, T]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """A route or dependency written as plain code on its ``Session``, run on the event loop
+    (``on_loop``): FastAPI awaits it and reads its parameters from ``function``'s."""
+
+    @functools.wraps(function)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await on_loop(function, *args, **kwargs)
+
+    return run
+
+
+async def read_engine(request: Request) -> AsyncEngine:
+    """This worker's engine of the replica, for the hot reads (``app.core.db.read``)."""
+    engine: AsyncEngine = request.app.state.read_engine
     return engine
 
 
-EngineDep = Annotated[AsyncEngine, Depends(async_engine)]
+EngineDep = Annotated[AsyncEngine, Depends(read_engine)]

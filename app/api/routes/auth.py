@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, in_session
 from app.api.deps.auth import SignedInDep
 from app.api.render import base_url, templates
 from app.api.security import client_address
@@ -63,6 +63,7 @@ def _secure(request: Request) -> bool:
         429: {"description": "too many failed sign-ins for the account or from the address"},
     },
 )
+@in_session
 def login(
     request: Request,
     session: SessionDep,
@@ -115,6 +116,7 @@ def _signed_in(request: Request, response: Response, token: str) -> Response:
     status_code=204,
     responses={403: {"description": "a live session without its X-CSRF-Token"}},
 )
+@in_session
 def logout(request: Request, session: SessionDep, who: SignedInDep) -> Response:
     """Sign out: the session ends on the server and its cookie is cleared."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -132,6 +134,7 @@ def logout(request: Request, session: SessionDep, who: SignedInDep) -> Response:
     response_model=SignedInRead,
     responses={401: {"description": "not signed in, or the session ended"}},
 )
+@in_session
 def me(who: SignedInDep) -> Response:
     """Who is signed in, and the CSRF token to send back in X-CSRF-Token with each change."""
     if who is None:
@@ -194,6 +197,7 @@ def oidc_callback(
 
 
 @router.post("/oidc/complete", dependencies=[Depends(same_origin)], status_code=303)
+@in_session
 def oidc_complete(
     request: Request,
     session: SessionDep,

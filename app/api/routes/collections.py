@@ -14,7 +14,6 @@ from app.api.deps import (
     CollectionDep,
     DocumentFormat,
     DraftsOf,
-    EngineDep,
     FeatureFormat,
     FeatureIdPath,
     FeaturesFormat,
@@ -22,11 +21,12 @@ from app.api.deps import (
     ItemsQueryDep,
     SchemaFormat,
     SessionDep,
+    in_session,
 )
 from app.api.deps import formats as formats_of
 from app.api.render import base_url, own_url, respond, templates
 from app.catalog import Collection
-from app.core.db import read
+from app.core.db import on_loop
 from app.core.responses import JSONResponse
 from app.crs import STORAGE
 from app.formats import Format
@@ -40,6 +40,7 @@ PRIVATE = {"Cache-Control": "private, no-cache", "Vary": "Accept, Authorization,
 
 
 @router.get("", response_model=Collections)
+@in_session
 def list_collections(request: Request, session: SessionDep, fmt: DocumentFormat) -> Response:
     """Every collection with its extent and links."""
     data = service.list_collections(session, base_url(request))
@@ -47,6 +48,7 @@ def list_collections(request: Request, session: SessionDep, fmt: DocumentFormat)
 
 
 @router.get("/{collectionId}", response_model=CollectionInfo)
+@in_session
 def describe_collection(
     collection: CollectionDep, request: Request, session: SessionDep, fmt: DocumentFormat
 ) -> Response:
@@ -89,13 +91,12 @@ async def items(
     fmt: FeaturesFormat,
     request: Request,
     session: SessionDep,
-    engine: EngineDep,
     drafts_of: DraftsOf,
 ) -> Response:
     """Features, filtered by bbox, datetime, property equality or CQL2, sorted and paged.
 
     The GeoJSON is built by PostGIS; ``numberMatched`` is exact up to 100,000. A small page
-    is read on the event loop in one statement; a large one, CSV and files in a thread.
+    is read in one statement; a large one and CSV are spooled; a file is written in a thread.
     Reports not yet approved are shown to the keys that may see them only.
     """
     if collection.approval and drafts_of is not None:
@@ -104,9 +105,7 @@ async def items(
         if "limit" not in request.query_params:  # a file for offline work: every feature
             query = replace(query, limit=exports.EVERY_FEATURE)
         timeout = request.app.state.settings.export_timeout_s
-        written = await run_in_threadpool(
-            exports.items_file, session, collection, query, fmt, timeout
-        )
+        written = await on_loop(exports.items_file, session, collection, query, fmt, timeout)
         return FileResponse(
             written.path,
             media_type=written.media_type,
@@ -117,13 +116,7 @@ async def items(
     if query.offset:
         params["offset"] = str(query.offset)
     url = own_url(request)
-    page = None
-    if features.on_event_loop(fmt, query):
-        page = await read(
-            engine, lambda conn: features.items_async(conn, collection, query, fmt, url, params)
-        )
-    if page is None:  # large, CSV, or too many bytes to hold: spooled in a thread
-        page = await run_in_threadpool(features.items, session, collection, query, fmt, url, params)
+    page = await on_loop(features.items, session, collection, query, fmt, url, params)
     if query.drafts_of is not None:
         page.headers |= PRIVATE
     if query.clamped_from is not None:
@@ -160,19 +153,17 @@ async def item(
     query: ItemQueryDep,
     fmt: FeatureFormat,
     request: Request,
-    engine: EngineDep,
+    session: SessionDep,
     drafts_of: DraftsOf,
 ) -> Response:
     """One feature, with a strong ETag of its version: send it back in If-Match to change it.
 
-    One query on the event loop, as a tile's.
+    One statement, its own snapshot, as a tile's.
     """
     if collection.approval and drafts_of is not None:
         query = replace(query, drafts_of=drafts_of)
     url = own_url(request)
-    body, version = await read(
-        engine, lambda conn: features.item_async(conn, collection, feature_id, query, url)
-    )
+    body, version = await on_loop(features.item, session, collection, feature_id, query, url)
     headers = {
         "Content-Crs": f"<{(query.crs or STORAGE).uri}>",
         "ETag": editing.representation_tag(version, fmt.name, request.url.query),

@@ -15,6 +15,7 @@ from app.api.deps import (
     FeatureIdPath,
     OptionalCaller,
     SessionDep,
+    in_session,
     parse_content_crs,
 )
 from app.api.render import base_url
@@ -109,6 +110,7 @@ class _Change:
     response_class=Response,
     responses={**WRITE_RESPONSES, 201: {"description": "the feature, its Location and ETag"}},
 )
+@in_session
 def create_feature(
     request: Request,
     collection: CollectionDep,
@@ -127,6 +129,7 @@ def create_feature(
 
 
 @router.put("/{collectionId}/items/{featureId}", response_class=Response, responses=WRITE_RESPONSES)
+@in_session
 def replace_feature(
     request: Request,
     collection: CollectionDep,
@@ -148,6 +151,7 @@ def replace_feature(
 @router.patch(
     "/{collectionId}/items/{featureId}", response_class=Response, responses=WRITE_RESPONSES
 )
+@in_session
 def update_feature(
     request: Request,
     collection: CollectionDep,
@@ -172,6 +176,7 @@ def update_feature(
     response_class=Response,
     responses=WRITE_RESPONSES,
 )
+@in_session
 def delete_feature(
     request: Request,
     collection: CollectionDep,
@@ -192,6 +197,7 @@ def delete_feature(
     response_class=Response,
     responses=WRITE_RESPONSES,
 )
+@in_session
 def restore_feature(
     request: Request,
     collection: CollectionDep,
@@ -208,6 +214,7 @@ def restore_feature(
     "/{collectionId}/items/{featureId}/history",
     responses={401: WRITE_RESPONSES[401], 403: WRITE_RESPONSES[403]},
 )
+@in_session
 def feature_history(
     collection: CollectionDep, feature_id: FeatureIdPath, session: SessionDep, caller: Editor
 ) -> Response:
@@ -225,6 +232,7 @@ def _allow(caller: auth.Caller | None, collection: Collection, item: bool) -> st
 
 
 @router.options("/{collectionId}/items", status_code=status.HTTP_204_NO_CONTENT)
+@in_session
 def items_options(collection: CollectionDep, caller: OptionalCaller) -> Response:
     """What the caller may do with the features: Allow (POST with an editor's key)."""
     allow = _allow(caller, collection, item=False)
@@ -232,6 +240,7 @@ def items_options(collection: CollectionDep, caller: OptionalCaller) -> Response
 
 
 @router.options("/{collectionId}/items/{featureId}", status_code=status.HTTP_204_NO_CONTENT)
+@in_session
 def item_options(
     collection: CollectionDep, feature_id: FeatureIdPath, caller: OptionalCaller
 ) -> Response:

@@ -5,12 +5,12 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from app.api.deps import Admin, CommaSeparated, SessionDep
 from app.api.uploads import REQUEST_BODY, receive_file
 from app.catalog import get_collection
+from app.core.db import on_loop
 from app.core.responses import JSONResponse
 from app.crs import source_crs
 from app.schemas.imports import ImportReport
@@ -69,7 +69,7 @@ async def post_import(
     )
     with tempfile.TemporaryDirectory(prefix="contamap-upload-") as folder:
         path = await receive_file(request, Path(folder), SUFFIXES, ".geojson")
-        report = await run_in_threadpool(import_file, session, layer, path, options)
-    await run_in_threadpool(auth.record_use, session, caller)
+        report = await on_loop(import_file, session, layer, path, options)
+    await on_loop(auth.record_use, session, caller)
     status = 422 if report.refused_whole_file else 200
     return JSONResponse(report.model_dump(mode="json"), status_code=status)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from app import formats
-from app.api.deps import AsOfDep, ReportFormat, SessionDep, TableFormat
+from app.api.deps import AsOfDep, ReportFormat, SessionDep, TableFormat, in_session
 from app.api.render import respond
 from app.formats import Format
 from app.schemas.operations import (
@@ -74,6 +74,7 @@ def _in_format(
 @router.get(
     "/stats/release", response_model=ReleaseStats, responses=formats.responses(formats.TABLE)
 )
+@in_session
 def get_release(
     session: SessionDep,
     dates: PeriodDep,
@@ -88,6 +89,7 @@ def get_release(
 
 
 @router.get("/stats/items", response_model=ItemsStats, responses=formats.responses(formats.TABLE))
+@in_session
 def get_items(
     session: SessionDep,
     dates: PeriodDep,
@@ -101,6 +103,7 @@ def get_items(
 
 
 @router.get("/stats/productivity", response_model=Productivity)
+@in_session
 def get_productivity(session: SessionDep, dates: PeriodDep) -> Productivity:
     """Square metres of approved release per working day, per organisation and method; a
     working day is a weekday on which one of its tasks using the method was under way. The
@@ -109,6 +112,7 @@ def get_productivity(session: SessionDep, dates: PeriodDep) -> Productivity:
 
 
 @router.get("/stats/forecast", response_model=Forecast, responses=formats.responses(formats.TABLE))
+@in_session
 def get_forecast(session: SessionDep, as_of: AsOfDep, fmt: TableFormat) -> Forecast | Response:
     """When would each district, and the country, be clear at the recent release rate: an
     extrapolation of the last 12 months' approved release, not a plan."""
@@ -121,6 +125,7 @@ def get_forecast(session: SessionDep, as_of: AsOfDep, fmt: TableFormat) -> Forec
     response_model=MonthlyReport,
     responses=formats.responses(formats.REPORT),
 )
+@in_session
 def get_monthly_report(
     request: Request,
     session: SessionDep,

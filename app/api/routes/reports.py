@@ -7,7 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, R
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from app.api.deps import Editor, SessionDep
+from app.api.deps import Editor, SessionDep, in_session
 from app.api.render import base_url
 from app.errors import InvalidParameterValue, PayloadTooLarge
 from app.schemas.reports import (
@@ -108,6 +108,7 @@ def _request_body() -> dict[str, Any]:
         429: {"description": "too many reports from this address or from everyone: Retry-After"},
     },
 )
+@in_session
 def send_report(
     request: Request,
     session: SessionDep,
@@ -131,6 +132,7 @@ def send_report(
     response_model=ReportStatusRead,
     responses={404: {"description": "no report has this receipt"}},
 )
+@in_session
 def report_status(
     receipt: Annotated[str, Path(max_length=64)], session: SessionDep, response: Response
 ) -> ReportStatusRead:
@@ -140,6 +142,7 @@ def report_status(
 
 
 @router.get("", response_model=ReportList, responses=EDITOR_RESPONSES)
+@in_session
 def report_queue(
     request: Request,
     session: SessionDep,
@@ -155,6 +158,7 @@ def report_queue(
 
 
 @router.get("/{report_id}", response_model=ReportRead, responses=EDITOR_RESPONSES)
+@in_session
 def report(
     request: Request, report_id: ReportId, session: SessionDep, caller: Editor, response: Response
 ) -> ReportRead:
@@ -168,6 +172,7 @@ def report(
     response_class=Response,
     responses={**EDITOR_RESPONSES, 200: {"content": {PHOTO_MEDIA_TYPE: {}}}},
 )
+@in_session
 def report_photo(report_id: ReportId, session: SessionDep, caller: Editor) -> Response:
     """The report's photo, re-encoded without metadata (editors and admins)."""
     return Response(reports.photo(session, report_id), media_type=PHOTO_MEDIA_TYPE, headers=PRIVATE)
@@ -178,6 +183,7 @@ def report_photo(report_id: ReportId, session: SessionDep, caller: Editor) -> Re
     response_model=ReportRead,
     responses={**EDITOR_RESPONSES, 409: {"description": "the report was decided already"}},
 )
+@in_session
 def verify_report(
     request: Request,
     report_id: ReportId,
@@ -200,6 +206,7 @@ def verify_report(
         409: {"description": "the report was decided already"},
     },
 )
+@in_session
 def merge_report(
     request: Request,
     report_id: ReportId,
@@ -217,6 +224,7 @@ def merge_report(
     response_model=ReportRead,
     responses={**EDITOR_RESPONSES, 409: {"description": "the report was decided already"}},
 )
+@in_session
 def reject_report(
     request: Request,
     report_id: ReportId,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, in_session
 from app.schemas.places import SearchResults
 from app.services import places
 
@@ -12,6 +12,7 @@ router = APIRouter(tags=["Search"])
 
 
 @router.get("/search", response_model=SearchResults)
+@in_session
 def search(
     session: SessionDep,
     q: Annotated[

@@ -12,12 +12,12 @@ from app import formats
 from app.api.caching import figures
 from app.api.deps import (
     AsOfDep,
-    EngineDep,
     FiguresFormat,
     FiguresPageFormat,
     SessionDep,
     SortbyQuery,
     ZoneFilterDep,
+    in_session,
     parse_sortby,
 )
 from app.api.render import base_url, respond
@@ -53,16 +53,13 @@ NearKm = Annotated[
 async def get_summary(
     request: Request,
     session: SessionDep,
-    engine: EngineDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     near_km: NearKm = stats.NEAR_KM,
 ) -> Response:
     """National figures: territory, contaminated and released area, casualties, settlements
     and people near contamination, sources."""
-    return await figures(
-        request, session, engine, lambda: stats.summary(session, as_of, filters, near_km)
-    )
+    return await figures(request, session, lambda: stats.summary(session, as_of, filters, near_km))
 
 
 @router.get(
@@ -73,7 +70,6 @@ async def get_summary(
 async def get_districts(
     request: Request,
     session: SessionDep,
-    engine: EngineDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     fmt: FiguresFormat,
@@ -85,7 +81,6 @@ async def get_districts(
     return await figures(
         request,
         session,
-        engine,
         lambda: _districts(
             stats_output.districts_in_format(session, as_of, filters, keys, fmt, near_km)
         ),
@@ -110,6 +105,7 @@ def _districts(result: DistrictList | stats_output.Rendered) -> DistrictList | R
     response_model=DistrictDetail,
     responses=formats.responses(formats.FIGURES_PAGE),
 )
+@in_session
 def get_district(
     request: Request,
     session: SessionDep,
@@ -130,6 +126,7 @@ def get_district(
     response_class=FileResponse,
     responses=formats.responses((formats.GPKG,)),
 )
+@in_session
 def get_district_package(
     request: Request, session: SessionDep, district_id: Annotated[int, Path()], as_of: AsOfDep
 ) -> FileResponse:
@@ -148,7 +145,6 @@ def get_district_package(
 async def get_line_of_contact(
     request: Request,
     session: SessionDep,
-    engine: EngineDep,
     as_of: AsOfDep,
     filters: ZoneFilterDep,
     within_km: Annotated[
@@ -159,7 +155,6 @@ async def get_line_of_contact(
     return await figures(
         request,
         session,
-        engine,
         lambda: stats_line.line_of_contact(session, within_km, as_of, filters),
     )
 
@@ -168,7 +163,6 @@ async def get_line_of_contact(
 async def get_timeseries(
     request: Request,
     session: SessionDep,
-    engine: EngineDep,
     filters: ZoneFilterDep,
     first: Annotated[int, Query(alias="from", ge=1990, le=2100, description="first year")] = 2020,
     last: Annotated[
@@ -180,7 +174,6 @@ async def get_timeseries(
     return await figures(
         request,
         session,
-        engine,
         lambda: stats.timeseries(session, first, last or date.today().year, district, filters),
     )
 
@@ -193,7 +186,6 @@ async def get_timeseries(
 async def get_priorities(
     request: Request,
     session: SessionDep,
-    engine: EngineDep,
     as_of: AsOfDep,
     weights_: Annotated[Weights, Query()],
     fmt: FiguresFormat,
@@ -221,7 +213,7 @@ async def get_priorities(
         )
         return _priorities(session, result, fmt)
 
-    return await figures(request, session, engine, ranked)
+    return await figures(request, session, ranked)
 
 
 def _priorities(session: Session, result: Priorities, fmt: Format) -> Priorities | Response:
@@ -238,6 +230,7 @@ def _priorities(session: Session, result: Priorities, fmt: Format) -> Priorities
 
 
 @router.get("/near", response_model=Near)
+@in_session
 def get_near(
     session: SessionDep,
     as_of: AsOfDep,

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
-from app.api.deps import SessionDep, caller_of
+from app.api.deps import SessionDep, caller_of, in_session
 from app.api.render import base_url
+from app.core.db import off_loop
 from app.errors import PayloadTooLarge
 from app.schemas.sync import SyncReport
 from app.services import auth
@@ -19,6 +20,7 @@ CHUNK = 1024 * 1024
 router = APIRouter(tags=["Imports"], max_body_size=MAX_PACKAGE_BYTES)
 
 
+@in_session
 def syncer(request: Request, session: SessionDep) -> Caller:
     """A caller whose role may edit some layer (an operator or above): else 401 or 403. Each
     feature a sync writes is checked again against its layer and organisation."""
@@ -53,6 +55,7 @@ def _saved(file: UploadFile, folder: str) -> Path:
         422: {"description": "a changed feature breaks a rule: nothing was written"},
     },
 )
+@in_session
 def post_sync(
     request: Request,
     session: SessionDep,
@@ -70,5 +73,5 @@ def post_sync(
     and the features deleted in the file, are reported. All or nothing, conflicts excepted."""
     options = SyncOptions(dry_run=dry_run or dry_run_field, delete=delete or delete_field)
     with tempfile.TemporaryDirectory(prefix="contamap-sync-") as folder:
-        path = _saved(file, folder)
+        path = off_loop(_saved, file, folder)  # copied in a thread
         return sync_package(session, path, caller, options, base_url(request))

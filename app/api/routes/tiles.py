@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.api.deps import CollectionDep, EngineDep, SessionDep, TileFilterDep
+from app.api.deps import CollectionDep, EngineDep, SessionDep, TileFilterDep, in_session
 from app.api.encoding import accepts_gzip
 from app.api.render import base_url, own_url
 from app.core.responses import JSONResponse
@@ -134,6 +134,7 @@ async def get_tile(
     response_model=TileJSON,
     summary="TileJSON of one collection's vector tiles",
 )
+@in_session
 def get_collection_tilejson(
     session: SessionDep, request: Request, collection: CollectionDep, where: TileFilterDep
 ) -> TileJSON:
@@ -146,6 +147,7 @@ def get_collection_tilejson(
     response_model=TileJSON,
     summary="TileJSON of the vector tiles of every collection",
 )
+@in_session
 def get_tilejson(session: SessionDep, request: Request, where: TileFilterDep) -> TileJSON:
     """TileJSON 3.0.0 of the all-collections vector tiles (what the web map reads)."""
     return _tilejson(session, request, tiles.layer_names(None), "contamap")
