@@ -40,14 +40,18 @@ def test_reads_come_from_the_replica_and_outlive_the_primary() -> None:
             on_replica: list[bool] = []
 
             def ran(conn: Any, *_: Any) -> None:
-                on_replica.append(conn.connection.dbapi_connection.info.port == replica.port)
+                on_replica.append(conn.connection.driver_connection.info.port == replica.port)
 
-            event.listen(state.read_engine, "before_cursor_execute", ran)
+            event.listen(state.read_engine.sync_engine, "before_cursor_execute", ran)
             for url in READS:
                 assert client.get(url).status_code in (200, 204), url
             assert on_replica and all(on_replica)
-            with state.read_engine.connect() as conn:
-                assert conn.scalar(text("SELECT pg_is_in_recovery()")) is True
+
+            async def in_recovery() -> bool:
+                async with state.read_engine.connect() as conn:
+                    return bool(await conn.scalar(text("SELECT pg_is_in_recovery()")))
+
+            assert client.portal.call(in_recovery)
 
             before = client.get("/stats/summary").json()
             primary_engine = create_engine(primary.url)

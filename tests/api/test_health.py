@@ -66,11 +66,11 @@ def test_health_answers_at_once_when_the_pool_is_full(database_url: str, engine:
         async_pool_size=1,
         pool_timeout_s=5,
     )
-    with TestClient(create_app(settings)) as client:
-        with read_connections_held(client):  # both connections of the read pool
-            started = time.monotonic()
-            response = client.get("/health")
-            elapsed = time.monotonic() - started
+    # Both connections of the read pool held.
+    with TestClient(create_app(settings)) as client, read_connections_held(client):
+        started = time.monotonic()
+        response = client.get("/health")
+        elapsed = time.monotonic() - started
     assert response.status_code == 200
     assert response.json()["status"] == "busy" and response.json()["pool"] == "busy"
     assert elapsed < 2  # not the pool's 5 s wait
