@@ -31,7 +31,7 @@ PAGE_FORMATS = tuple(fmt for fmt in formats.FEATURES if fmt.kind != "file")
 
 CHUNK_BYTES = 256 * 1024  # each chunk is one hop to the event loop: few and large
 # A page of up to this many features is read whole, on the event loop, in one statement; a
-# larger one streams from a server-side cursor, in a thread.
+# larger one streams from a server-side cursor into a spool.
 WHOLE_PAGE = 1000
 SPOOL_BYTES = 8 * 1024 * 1024  # a page up to this size is kept in memory, a larger one on disk
 WHOLE_BYTES = SPOOL_BYTES  # a page read whole is at most this size, else it is spooled
