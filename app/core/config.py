@@ -149,10 +149,14 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def read_connections(self) -> int:
+        """The replica's connections in one worker: its hot reads' and its sessions' places."""
+        return self.async_pool_size + self.pool_size + self.max_overflow
+
+    @property
     def connections_per_worker(self) -> int:
-        """The most connections one worker process opens: its three pools, full."""
-        reads = self.pool_size + self.max_overflow + self.async_pool_size
-        return reads + self.write_pool_size + self.write_max_overflow
+        """The most connections one worker process opens: its two pools, full."""
+        return self.read_connections + self.write_pool_size + self.write_max_overflow
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -114,10 +114,10 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> AsyncEngine:
     """
     return create_async_engine(
         settings.sqlalchemy_read_url if read_only else settings.sqlalchemy_url,
-        pool_size=(
-            settings.async_pool_size + settings.pool_size if read_only else settings.write_pool_size
-        ),
-        max_overflow=settings.max_overflow if read_only else settings.write_max_overflow,
+        # The replica's pool keeps every connection its two gates may take (``Gate``) open:
+        # a connection opened for a burst and closed after it costs a PostgreSQL process.
+        pool_size=settings.read_connections if read_only else settings.write_pool_size,
+        max_overflow=0 if read_only else settings.write_max_overflow,
         pool_pre_ping=not read_only,
         pool_timeout=settings.pool_timeout_s,
         isolation_level="AUTOCOMMIT" if read_only else "READ COMMITTED",
