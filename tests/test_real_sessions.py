@@ -76,7 +76,7 @@ def test_an_edit_lives_and_is_counted_through_the_primary_session(
     url = created.headers["location"]
     read = client.get(url)
     assert read.status_code == 200
-    assert read.json()["geometry"]["coordinates"][0][0] == [list(EDITED.exterior.coords)]
+    assert read.json()["geometry"]["coordinates"][0][0] == [list(c) for c in EDITED.exterior.coords]
     assert contaminated_km2(client) - before == pytest.approx(km2(EDITED), rel=1e-3)
 
     patched = client.patch(
