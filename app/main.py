@@ -31,7 +31,14 @@ from app.api.routes import (
 from app.api.security import SecurityMiddleware
 from app.core.compression import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from app.core.config import Settings, get_settings
-from app.core.db import Gate, make_engine, make_probe_engine, queue_reads, sessions
+from app.core.db import (
+    Gate,
+    make_engine,
+    make_probe_engine,
+    one_statement_sessions,
+    queue_reads,
+    sessions,
+)
 from app.core.logging import withhold_positions
 from app.core.memory import keep_freed_memory
 from app.errors import install_error_handlers
@@ -75,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.probe_engine = make_probe_engine(settings)
         app.state.sessionmaker = sessions(engine)
         app.state.read_sessionmaker = sessions(read_engine, read_only=True)
+        app.state.one_statement_sessionmaker = one_statement_sessions(read_engine)
         queue_reads(read_engine, settings.async_pool_size, settings.pool_timeout_s)
         app.state.read_gate = Gate.of(
             settings.pool_size + settings.max_overflow, settings.pool_timeout_s

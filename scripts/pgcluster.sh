@@ -89,9 +89,10 @@ start() {
   fi
   if ! running "$bindir"; then
     if [ ! -s "$STATE/port" ] || port_taken "$(cat "$STATE/port")"; then choose_port; fi
-    # TCP on loopback only, no Unix socket (its path would depend on the project's).
+    # TCP on loopback only, no Unix socket (its path would depend on the project's). 200
+    # connections: make bench serves three Contamap processes (35 each at most) and tipg at once.
     as_owner "$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-      -o "-p $(cat "$STATE/port") -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c synchronous_commit=off" \
+      -o "-p $(cat "$STATE/port") -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c synchronous_commit=off -c max_connections=200" \
       start >/dev/null || { tail -n 20 "$PGDATA/server.log" >&2; die "the embedded PostgreSQL did not start (log above)."; }
   fi
   local psql=(env PGPASSWORD="$(cat "$STATE/db-password")" "$bindir/psql" -h 127.0.0.1 -p "$(cat "$STATE/port")" -U "$DB_USER")

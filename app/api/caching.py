@@ -13,7 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.cache import BoundedCache
-from app.core.db import autocommit, on_loop
+from app.core.db import on_loop, snapshot
 from app.core.responses import JSONResponse
 from app.services import stats
 from app.services.accounts import SESSION_COOKIE
@@ -222,14 +222,12 @@ def _answer(
     render: Callable[[], Response | BaseModel],
 ) -> Response:
     kept = cache.get(key)
-    if kept is not None:
-        one_statement = autocommit(session)  # its own snapshot: no BEGIN or COMMIT
-        if kept.version == stats.figures_version(session):
-            response = Response(kept.body)
-            response.raw_headers = list(kept.headers)
-            return response
-        if one_statement:  # computed anew below, in one snapshot with its versions
-            session.rollback()
+    # The kept answer's check: one statement, in autocommit.
+    if kept is not None and kept.version == stats.figures_version(session):
+        response = Response(kept.body)
+        response.raw_headers = list(kept.headers)
+        return response
+    snapshot(session)  # computed in one snapshot, the versions it is computed from read first
     return _computed(cache, key, session, render)
 
 

@@ -3,8 +3,7 @@
 import asyncio
 import functools
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -63,10 +62,9 @@ class Gate:
     def of(cls, places: int, timeout_s: float) -> "Gate":
         return cls(asyncio.Semaphore(places), timeout_s)
 
-    @asynccontextmanager
-    async def place(self) -> AsyncIterator[None]:
-        """A place, waited for at most ``timeout_s`` (then refused as the pool refuses, a
-        503); a free place is taken with no timer."""
+    async def enter(self) -> None:
+        """Take a place, waited for at most ``timeout_s`` (then refused as the pool refuses, a
+        503); a free place is taken with no timer. ``leave`` gives it back."""
         if self.places.locked():
             try:
                 async with asyncio.timeout(self.timeout_s):
@@ -75,10 +73,9 @@ class Gate:
                 raise PoolTimeoutError(f"no connection free in {self.timeout_s} s") from exc
         else:
             await self.places.acquire()
-        try:
-            yield
-        finally:
-            self.places.release()
+
+    def leave(self) -> None:
+        self.places.release()
 
 
 _GATES: "weakref.WeakKeyDictionary[AsyncEngine, Gate]" = weakref.WeakKeyDictionary()
@@ -145,19 +142,30 @@ def make_command_engine(settings: Settings) -> Engine:
 def sessions(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
     """The requests' sessions on ``engine``: on the replica, each request's statements see one
     REPEATABLE READ snapshot (an answer built from several queries, figures and the version they
-    come from, never mixes two commits); a hot read asks for autocommit (``autocommit``)."""
+    come from, never mixes two commits)."""
     bind = engine.execution_options(isolation_level="REPEATABLE READ") if read_only else engine
     return async_sessionmaker(bind, expire_on_commit=False)
 
 
-def autocommit(session: Session) -> bool:
-    """The session's reads each in a snapshot of its own, with no BEGIN or COMMIT, for a
-    request that reads in one statement; nothing once a transaction is open (a write's).
-    Whether it did: then ``session.rollback()`` ends it, and the next read opens a snapshot."""
-    if session.in_transaction():
-        return False
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return True
+ONE_STATEMENT = "one_statement"  # in Session.info: the session reads in autocommit
+
+
+def one_statement_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """The sessions of the requests that read in one statement (a feature, a page, a kept
+    statistics answer's check), on the replica in autocommit: no BEGIN, no COMMIT, and no
+    change of the connection's mode to make and undo (that cost a third of a kept answer's
+    time). One that must read more opens a snapshot first (``snapshot``)."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={ONE_STATEMENT: True})
+
+
+def snapshot(session: Session) -> None:
+    """From here on, the session's reads share one REPEATABLE READ snapshot: nothing to do for
+    a snapshot's session or a write's; a one-statement session ends what it read in autocommit
+    and takes its connection anew. Before a server-side cursor, too, which needs a transaction."""
+    if session.info.pop(ONE_STATEMENT, False):
+        if session.in_transaction():
+            session.rollback()
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 async def on_loop(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -270,7 +278,9 @@ async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[
     broken, SQLAlchemy drops it with every connection as old, and ``work`` runs once more on a
     new one: reads are safe to repeat.
     """
-    async with _gate_of(engine).place():
+    gate = _gate_of(engine)
+    await gate.enter()
+    try:
         try:
             async with engine.connect() as conn:
                 return await work(conn)
@@ -279,6 +289,8 @@ async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[
                 raise
         async with engine.connect() as conn:
             return await work(conn)
+    finally:
+        gate.leave()
 
 
 def make_probe_engine(settings: Settings) -> Engine:

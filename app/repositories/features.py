@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 
 from app.catalog import Collection, RecordState
-from app.core.db import Compiled
+from app.core.db import Compiled, snapshot
 from app.models import District, Incident, Layer
 from app.models.layers import SRID
 from app.repositories.layers import model, versions_of
@@ -183,6 +183,7 @@ def features(
     """The features' GeoJSON texts, streamed from a server-side cursor, a FETCH per
     ``FETCH_SIZE`` rows, so memory stays flat; the query runs at once."""
     statement = _page(collection, select(feature), where, order_by, limit, offset)
+    snapshot(session)  # a server-side cursor lives in a transaction
     return iter(session.execute(statement, execution_options={"yield_per": FETCH_SIZE}).scalars())
 
 
@@ -345,6 +346,7 @@ def rows(
     if geometry is not None:
         values.append(geometry)
     statement = _page(collection, select(*values), where, order_by, limit, offset)
+    snapshot(session)  # a server-side cursor lives in a transaction
     return iter(session.execute(statement, execution_options={"yield_per": FETCH_SIZE}))
 
 

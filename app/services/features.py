@@ -15,7 +15,7 @@ import orjson
 from app import formats
 from app.catalog import Collection
 from app.core import release
-from app.core.db import Session, autocommit
+from app.core.db import Session, snapshot
 from app.core.spreadsheet import CsvWriter
 from app.crs import STORAGE
 from app.errors import NotFound
@@ -139,12 +139,10 @@ def items(
     server-side cursor into a spool.
     """
     if fmt in (formats.GEOJSON, formats.GEOJSONSEQ, formats.HTML) and query.limit <= WHOLE_PAGE:
-        one_statement = autocommit(session)  # its own snapshot: no BEGIN or COMMIT
         page = _whole(session, collection, query, fmt, base, params)
         if page is not None:
             return page
-        if one_statement:  # read again below: its features and their count in one snapshot
-            session.rollback()
+    snapshot(session)  # read below from a server-side cursor, with its count, in one snapshot
     if fmt == formats.CSV:
         properties = query.properties if query.properties is not None else collection.property_names
         body = _csv(session, collection, query, properties)
@@ -308,7 +306,6 @@ def item(
 ) -> tuple[bytes, str]:
     """One feature as GeoJSON with its links, and its version (a strong ETag); or a 404.
     One statement, built once per shape; a writer sees what it wrote."""
-    autocommit(session)  # unless a transaction is open: no BEGIN or COMMIT for one statement
     number = _feature_id(collection, feature_id)
     found = repo.one(session, collection, query, number)
     return _document(found, collection, feature_id, base)

@@ -42,7 +42,15 @@ from app.api.deps.params import (
     parse_content_crs,
     parse_sortby,
 )
-from app.api.deps.session import READS, EngineDep, SessionDep, get_session, in_session, read_engine
+from app.api.deps.session import (
+    READS,
+    EngineDep,
+    SessionDep,
+    get_session,
+    in_session,
+    one_statement,
+    read_engine,
+)
 
 __all__ = [
     "ANY_PARAMETER",
@@ -81,6 +89,7 @@ __all__ = [
     "get_session",
     "in_session",
     "negotiate",
+    "one_statement",
     "parse_content_crs",
     "parse_sortby",
     "presented_key",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.api.deps.params import CollectionDep
 from app.api.deps.session import READS, SessionDep, in_session
 from app.api.security import key_attempt
+from app.core.db import on_loop
 from app.errors import Unauthorized
 from app.services import accounts, auth
 from app.services.accounts import SESSION_COOKIE, SignedIn
@@ -68,10 +69,12 @@ def signed_in(request: Request, session: SessionDep) -> SignedIn | None:
     return session_of(request, session)
 
 
-@in_session
-def optional_caller(request: Request, session: SessionDep) -> Caller | None:
-    """The caller, when the request carries a key or a session (a 401 for a wrong key)."""
-    return caller_of(request, session)
+async def optional_caller(request: Request, session: SessionDep) -> Caller | None:
+    """The caller, when the request carries a key or a session (a 401 for a wrong key). A
+    request with neither, as most reads come, is answered here, with nothing to look up."""
+    if presented_key(request) is None and not request.cookies.get(SESSION_COOKIE):
+        return None
+    return await on_loop(caller_of, request, session)
 
 
 @in_session
@@ -95,7 +98,7 @@ def collection_editor(request: Request, session: SessionDep, collection: Collect
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 
 
-def drafts_readable(caller: OptionalCaller) -> str | None:
+async def drafts_readable(caller: OptionalCaller) -> str | None:
     """Whose reports not yet approved the reader sees: none without a key (or as a viewer),
     an operator its organisation's, the authority's keys every one (``*``)."""
     if caller is None or not caller.at_least("operator"):

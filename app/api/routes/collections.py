@@ -22,6 +22,7 @@ from app.api.deps import (
     SchemaFormat,
     SessionDep,
     in_session,
+    one_statement,
 )
 from app.api.deps import formats as formats_of
 from app.api.render import base_url, own_url, respond, templates
@@ -85,6 +86,7 @@ def feature_schema(collection: CollectionDep, request: Request, fmt: SchemaOnly)
 @router.get(
     "/{collectionId}/items", response_class=Response, responses=formats.responses(formats.FEATURES)
 )
+@one_statement
 async def items(
     collection: CollectionDep,
     query: ItemsQueryDep,
@@ -147,6 +149,7 @@ def _items_html(request: Request, collection: Collection, page: features.Page) -
     response_class=Response,
     responses=formats.responses(formats.FEATURE),
 )
+@one_statement
 async def item(
     collection: CollectionDep,
     feature_id: FeatureIdPath,

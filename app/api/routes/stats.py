@@ -18,6 +18,7 @@ from app.api.deps import (
     SortbyQuery,
     ZoneFilterDep,
     in_session,
+    one_statement,
     parse_sortby,
 )
 from app.api.render import base_url, respond
@@ -50,6 +51,7 @@ NearKm = Annotated[
 
 
 @router.get("/summary", response_model=Summary)
+@one_statement
 async def get_summary(
     request: Request,
     session: SessionDep,
@@ -67,6 +69,7 @@ async def get_summary(
     response_model=DistrictList,
     responses=formats.responses(formats.FIGURES),
 )
+@one_statement
 async def get_districts(
     request: Request,
     session: SessionDep,
@@ -142,6 +145,7 @@ def get_district_package(
 
 
 @router.get("/line-of-contact", response_model=LineOfContactStats)
+@one_statement
 async def get_line_of_contact(
     request: Request,
     session: SessionDep,
@@ -160,6 +164,7 @@ async def get_line_of_contact(
 
 
 @router.get("/timeseries", response_model=Timeseries)
+@one_statement
 async def get_timeseries(
     request: Request,
     session: SessionDep,
@@ -183,6 +188,7 @@ async def get_timeseries(
     response_model=Priorities,
     responses=formats.responses(formats.FIGURES),
 )
+@one_statement
 async def get_priorities(
     request: Request,
     session: SessionDep,
