@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from app.api.deps.auth import drafts_readable
+from app.api.deps.auth import drafts_of
 from app.cli import cli
 from app.core.config import get_settings
 from app.errors import InvalidParameterValue
@@ -331,7 +331,7 @@ def test_options_with_the_cookie_says_what_the_person_may_do(
 def test_a_viewer_sees_no_drafts() -> None:
     """Reports not yet approved: an operator sees its organisation's, the authority every
     one, a viewer none, as a reader without a key."""
-    assert drafts_readable(Caller(None, "v", "viewer")) is None
-    assert drafts_readable(None) is None
-    assert drafts_readable(Caller(None, "o", "operator", "ACC-A")) == "ACC-A"
-    assert drafts_readable(Caller(None, "e", "editor")) == "*"
+    assert drafts_of(Caller(None, "v", "viewer")) is None
+    assert drafts_of(None) is None
+    assert drafts_of(Caller(None, "o", "operator", "ACC-A")) == "ACC-A"
+    assert drafts_of(Caller(None, "e", "editor")) == "*"

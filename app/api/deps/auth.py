@@ -98,12 +98,17 @@ def collection_editor(request: Request, session: SessionDep, collection: Collect
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 
 
-async def drafts_readable(caller: OptionalCaller) -> str | None:
-    """Whose reports not yet approved the reader sees: none without a key (or as a viewer),
-    an operator its organisation's, the authority's keys every one (``*``)."""
+def drafts_of(caller: Caller | None) -> str | None:
+    """Whose reports not yet approved a caller sees: none without a key (or as a viewer), an
+    operator its organisation's, the authority's keys every one (``*``)."""
     if caller is None or not caller.at_least("operator"):
         return None
     return caller.organisation if caller.role == "operator" else "*"
+
+
+async def drafts_readable(caller: OptionalCaller) -> str | None:
+    """Whose reports not yet approved the reader sees (``drafts_of``)."""
+    return drafts_of(caller)
 
 
 DraftsOf = Annotated[str | None, Depends(drafts_readable)]
