@@ -58,6 +58,21 @@ def _wait_for(process: subprocess.Popen[bytes], base: str, probe: str) -> str:
     raise RuntimeError(f"the server did not answer {probe}: see {SERVER_LOG}")
 
 
+def two_read_connections(database_url: str, timeout_s: float) -> Any:
+    """Settings of an app whose read pool has two connections: one for the hot reads, one for
+    the requests' sessions."""
+    from app.core.config import Settings
+
+    return Settings(  # type: ignore[call-arg]
+        environment="test",
+        database_url=database_url,
+        pool_size=1,
+        max_overflow=0,
+        async_pool_size=1,
+        pool_timeout_s=timeout_s,
+    )
+
+
 @contextmanager
 def read_connections_held(client: Any) -> Iterator[None]:
     """Every connection of the app's read pool checked out, on the app's own event loop (a

@@ -17,7 +17,7 @@ from app.api.caching import _digest
 from app.core.compression import gzip_compress
 from app.services import features
 from tests.api.test_stats_geometry import add_incident
-from tests.servers import read_connections_held
+from tests.servers import read_connections_held, two_read_connections
 
 DATA = Path(__file__).resolve().parents[2] / "geodata" / "data"
 
@@ -693,17 +693,9 @@ def test_feature_schema_types_every_property(client: TestClient) -> None:
 
 
 def test_no_free_connection_is_a_503_with_retry_after(database_url: str, engine: Any) -> None:
-    from app.core.config import Settings
     from app.main import create_app
 
-    settings = Settings(  # type: ignore[call-arg]
-        environment="test",
-        database_url=database_url,
-        pool_size=1,
-        max_overflow=0,
-        async_pool_size=1,
-        pool_timeout_s=1,
-    )
+    settings = two_read_connections(database_url, timeout_s=1)
     with TestClient(create_app(settings)) as busy:
         with read_connections_held(busy):  # both connections of the read pool
             response = busy.get("/collections/districts")

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import throwaway_database
-from tests.servers import read_connections_held
+from tests.servers import read_connections_held, two_read_connections
 
 
 def test_health_counts_the_bundled_layers(client: TestClient) -> None:
@@ -58,14 +58,7 @@ def test_health_says_run_contamap_migrate_on_an_empty_database() -> None:
 
 
 def test_health_answers_at_once_when_the_pool_is_full(database_url: str, engine: Any) -> None:
-    settings = Settings(  # type: ignore[call-arg]
-        environment="test",
-        database_url=database_url,
-        pool_size=1,
-        max_overflow=0,
-        async_pool_size=1,
-        pool_timeout_s=5,
-    )
+    settings = two_read_connections(database_url, timeout_s=5)
     # Both connections of the read pool held.
     with TestClient(create_app(settings)) as client, read_connections_held(client):
         started = time.monotonic()
