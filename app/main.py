@@ -84,9 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = sessions(read_engine, read_only=True)
         app.state.one_statement_sessionmaker = one_statement_sessions(read_engine)
         queue_reads(read_engine, settings.async_pool_size, settings.pool_timeout_s)
-        app.state.read_gate = Gate.of(
-            settings.pool_size + settings.max_overflow, settings.pool_timeout_s
-        )
+        app.state.read_gate = Gate.of(settings.session_places, settings.pool_timeout_s)
         yield
         await read_engine.dispose()
         await engine.dispose()

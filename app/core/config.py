@@ -149,9 +149,14 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def session_places(self) -> int:
+        """How many requests' sessions one worker's replica pool serves at once."""
+        return self.pool_size + self.max_overflow
+
+    @property
     def read_connections(self) -> int:
         """The replica's connections in one worker: its hot reads' and its sessions' places."""
-        return self.async_pool_size + self.pool_size + self.max_overflow
+        return self.async_pool_size + self.session_places
 
     @property
     def connections_per_worker(self) -> int:

@@ -134,8 +134,7 @@ def logout(request: Request, session: SessionDep, who: SignedInDep) -> Response:
     response_model=SignedInRead,
     responses={401: {"description": "not signed in, or the session ended"}},
 )
-@in_session
-def me(who: SignedInDep) -> Response:
+async def me(who: SignedInDep) -> Response:
     """Who is signed in, and the CSRF token to send back in X-CSRF-Token with each change."""
     if who is None:
         raise Unauthorized("not signed in")

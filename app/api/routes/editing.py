@@ -232,16 +232,14 @@ def _allow(caller: auth.Caller | None, collection: Collection, item: bool) -> st
 
 
 @router.options("/{collectionId}/items", status_code=status.HTTP_204_NO_CONTENT)
-@in_session
-def items_options(collection: CollectionDep, caller: OptionalCaller) -> Response:
+async def items_options(collection: CollectionDep, caller: OptionalCaller) -> Response:
     """What the caller may do with the features: Allow (POST with an editor's key)."""
     allow = _allow(caller, collection, item=False)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"Allow": allow})
 
 
 @router.options("/{collectionId}/items/{featureId}", status_code=status.HTTP_204_NO_CONTENT)
-@in_session
-def item_options(
+async def item_options(
     collection: CollectionDep, feature_id: FeatureIdPath, caller: OptionalCaller
 ) -> Response:
     """What the caller may do with the feature: Allow (PUT, PATCH, DELETE with a key)."""
