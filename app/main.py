@@ -32,11 +32,9 @@ from app.api.security import SecurityMiddleware
 from app.core.compression import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from app.core.config import Settings, get_settings
 from app.core.db import (
-    Gate,
     make_engine,
     make_probe_engine,
     one_statement_sessions,
-    queue_reads,
     sessions,
 )
 from app.core.logging import withhold_positions
@@ -75,16 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         withhold_positions()
         keep_freed_memory()
         # One engine per database, the primary and the replica (the same database unless
-        # a read URL is set); the replica's pool has a gate for the hot reads
-        # and one for the requests' sessions, as many places as each may take.
+        # a read URL is set); every read of the replica waits at its one gate (``gate_of``),
+        # with as many places as its pool has connections.
         app.state.engine = engine = make_engine(settings)
         app.state.read_engine = read_engine = make_engine(settings, read_only=True)
         app.state.probe_engine = make_probe_engine(settings)
         app.state.sessionmaker = sessions(engine)
         app.state.read_sessionmaker = sessions(read_engine, read_only=True)
         app.state.one_statement_sessionmaker = one_statement_sessions(read_engine)
-        queue_reads(read_engine, settings.async_pool_size, settings.pool_timeout_s)
-        app.state.read_gate = Gate.of(settings.session_places, settings.pool_timeout_s)
         yield
         await read_engine.dispose()
         await engine.dispose()

@@ -59,8 +59,8 @@ def _wait_for(process: subprocess.Popen[bytes], base: str, probe: str) -> str:
 
 
 def two_read_connections(database_url: str, timeout_s: float) -> Any:
-    """Settings of an app whose read pool has two connections: one for the hot reads, one for
-    the requests' sessions."""
+    """Settings of an app whose read pool has two connections (one counted for the hot reads,
+    one for the requests' sessions; any read takes either)."""
     from app.core.config import Settings
 
     return Settings(  # type: ignore[call-arg]

@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     database_read_url: PostgresDsn | None = None
     pool_size: int = Field(default=10, ge=1, le=100)
     max_overflow: int = Field(default=10, ge=0, le=100)
-    # The hot reads (tiles) run on the event loop, through an asyncio pool of their own.
+    # More connections of the reads' pool, counted for the hot reads (tiles); every read
+    # waits for any of the pool's connections in one queue (app.core.db.Gate).
     async_pool_size: int = Field(default=10, ge=1, le=100)
     write_pool_size: int = Field(default=2, ge=1, le=100)
     write_max_overflow: int = Field(default=3, ge=0, le=100)

@@ -45,14 +45,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Gate:
-    """A queue in front of an asyncio engine's pool: first come, first served.
+    """The queue in front of an asyncio engine's pool: first come, first served.
 
     SQLAlchemy's asyncio pool is not fair: a connection given back goes to whichever request
     asks next, before the one the pool woke for it, which then queues again at the end. With
     100 clients, some waited seconds while others were served at once (p99 4.2 s for an answer
     that takes 4 ms). asyncio's semaphore serves its waiters in order and lets no newcomer pass
-    them. The replica's pool has two gates, one for the hot reads and one for the requests'
-    sessions, whose places add up to the pool's connections: no checkout waits in the pool.
+    them. Every read of the replica, a hot read or a request's session, waits at the one gate
+    of its engine, whose places are the pool's connections: no checkout waits in the pool, and
+    no kind of read waits behind a queue of its own while another's places are free (with a
+    gate each, tiles waited 280 ms at the median under the 100-client mix while pages waited
+    30 ms).
     """
 
     places: asyncio.Semaphore
@@ -82,8 +85,9 @@ _GATES: "weakref.WeakKeyDictionary[AsyncEngine, Gate]" = weakref.WeakKeyDictiona
 
 
 def queue_reads(engine: AsyncEngine, places: int, timeout_s: float) -> None:
-    """Put a ``Gate`` of so many places in front of ``engine``'s hot reads, for ``read``
-    (which makes one from the whole pool otherwise: a test's stand-in for an engine)."""
+    """Put a ``Gate`` of so many places in front of ``engine``'s reads (``read`` and the
+    requests' sessions, ``gate_of``), which make one from the whole pool otherwise (a test's
+    stand-in for an engine)."""
     _GATES[engine] = Gate.of(places, timeout_s)
 
 
@@ -111,7 +115,7 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> AsyncEngine:
     """
     return create_async_engine(
         settings.sqlalchemy_read_url if read_only else settings.sqlalchemy_url,
-        # The replica's pool keeps every connection its two gates may take (``Gate``) open:
+        # The replica's pool keeps every connection its gate may let in (``Gate``) open:
         # a connection opened for a burst and closed after it costs a PostgreSQL process.
         pool_size=settings.read_connections if read_only else settings.write_pool_size,
         max_overflow=0 if read_only else settings.write_max_overflow,
@@ -256,7 +260,7 @@ def _most_connections(pool: QueuePool) -> int:
     return pool.size() + max(pool._max_overflow, 0)
 
 
-def _gate_of(engine: AsyncEngine) -> Gate:
+def gate_of(engine: AsyncEngine) -> Gate:
     """The engine's gate, made at its first read from its pool: as many places as the pool
     opens connections, and the pool's timeout."""
     gate = _GATES.get(engine)
@@ -278,7 +282,7 @@ async def read(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[
     broken, SQLAlchemy drops it with every connection as old, and ``work`` runs once more on a
     new one: reads are safe to repeat.
     """
-    gate = _gate_of(engine)
+    gate = gate_of(engine)
     await gate.enter()
     try:
         try:

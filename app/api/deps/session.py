@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
-from app.core.db import ONE_STATEMENT, Gate, on_loop
+from app.core.db import ONE_STATEMENT, gate_of, on_loop
 
 READS = ("GET", "HEAD")
 P = ParamSpec("P")
@@ -23,7 +23,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     asyncio session, handed to the route as the plain ``Session`` its services are
     written for: the route runs on the event loop (``in_session``), and the session's
     statements are awaited there, with no thread. A read waits for its place in the order it
-    came (``Gate``) before its session is made.
+    came, at the same gate as the hot reads (``Gate``), before its session is made.
     """
     state = request.app.state
     if request.method not in READS:
@@ -35,7 +35,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
                 raise
             await session.commit()
         return
-    gate: Gate = state.read_gate
+    gate = gate_of(state.read_engine)
     await gate.enter()
     try:
         route = getattr(request.scope.get("route"), "endpoint", None)
