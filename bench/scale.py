@@ -1,11 +1,13 @@
-"""National scale: the service with 100,000 zones and 100,000 incidents, against the bundled data.
+"""National scale: 100,000 zones, 100,000 incidents and 10,000 tasks, against the bundled data.
 
 A throwaway database is built by the migrations and loaded with the bundled dataset; the
 figures are measured one request at a time through the application; then the data are
 grown the way a user would: ``contamap import`` of a GeoPackage of 100,000 incidents (a
-subprocess, as typed at a shell) and one raw-SQL ``INSERT ... SELECT`` of 100,000 zones over
-the Karabakh districts, committed with the statistics' refresh; and the same figures are
-measured again. The table (bundled, scale, ratio, target) is printed and written to
+subprocess, as typed at a shell), one raw-SQL ``INSERT ... SELECT`` of 100,000 zones over
+the Karabakh districts, committed with the statistics' refresh, and 10,000 tasks with two
+land-release records and a count of items each; and the same figures are measured again.
+The zones, written to a GeoPackage, are also loaded by ``contamap import`` into a database of
+their own. The table (bundled, scale, ratio, target) is printed and written to
 bench/RESULTS.md, in its own section.
 """
 
@@ -69,6 +71,51 @@ FROM (SELECT ST_Union(geom) AS geom FROM districts WHERE name = ANY (:districts)
      ST_Dump(ST_GeneratePoints(d.geom, :count, 7)) AS p
 """
 )
+# Tasks of 300 to 1,200 m squares at random points of the same districts, each with two
+# approved land-release records (its western and eastern halves) and one count of items found,
+# inserted as approved rows (no approval releasing zones): what the operations' figures and
+# tiles read.
+TASKS = text(
+    """
+INSERT INTO tasks (code, organisation, methods, status, planned_start, started_on, source, geom)
+SELECT 'SCALE-T' || p.path[1], o.codes[1 + p.path[1] % cardinality(o.codes)],
+       (ARRAY[ARRAY['non_technical_survey'], ARRAY['technical_survey', 'manual_clearance'],
+              ARRAY['technical_survey', 'mechanical']])[1 + p.path[1] % 3],
+       (ARRAY['planned', 'in_progress', 'completed', 'suspended'])[1 + p.path[1] % 4],
+       date '2021-01-01' + (p.path[1] % 60) * 30, date '2021-01-01' + (p.path[1] % 60) * 30,
+       'scale benchmark',
+       ST_Multi(ST_Expand(p.geom, 0.0015 + (p.path[1] % 4) * 0.0015))
+FROM (SELECT ST_Union(geom) AS geom FROM districts WHERE name = ANY (:districts)) AS d,
+     (SELECT array_agg(code ORDER BY code) AS codes FROM organisations) AS o,
+     ST_Dump(ST_GeneratePoints(d.geom, :count, 13)) AS p
+"""
+)
+RECORDS = text(
+    """
+INSERT INTO land_release (code, task, kind, released_on, state, source, geom)
+SELECT 'SCALE-LR' || t.id || '-' || half, t.code,
+       (ARRAY['cancelled', 'reduced', 'cleared'])[1 + (t.id + half) % 3],
+       date '2022-01-01' + (t.id % 48) * 30 + half, 'approved', 'scale benchmark',
+       ST_Multi(ST_MakeEnvelope(
+           CASE half WHEN 0 THEN ST_XMin(t.geom) ELSE (ST_XMin(t.geom) + ST_XMax(t.geom)) / 2 END,
+           ST_YMin(t.geom),
+           CASE half WHEN 0 THEN (ST_XMin(t.geom) + ST_XMax(t.geom)) / 2 ELSE ST_XMax(t.geom) END,
+           ST_YMax(t.geom), 4326))
+FROM tasks AS t, generate_series(0, 1) AS half
+WHERE t.code LIKE 'SCALE-T%'
+"""
+)
+ITEMS = text(
+    """
+INSERT INTO items_found (code, task, found_on, category, action, count, state, source)
+SELECT 'SCALE-IF' || t.id, t.code, date '2022-01-01' + (t.id % 48) * 30,
+       (ARRAY['anti_personnel_mine', 'anti_tank_mine', 'uxo'])[1 + t.id % 3],
+       (ARRAY['destroyed_in_situ', 'removed'])[1 + t.id % 2], 1 + t.id % 7, 'approved',
+       'scale benchmark'
+FROM tasks AS t
+WHERE t.code LIKE 'SCALE-T%'
+"""
+)
 ONE_ZONE = text(
     """
 INSERT INTO contaminated_zones
@@ -78,6 +125,13 @@ VALUES (:code, 'SHA', ARRAY['uxo'], 'high', 'active', date '2024-05-01', 'scale 
 """
 )
 ZONE_TILES = "/collections/contaminated_zones/tiles/WebMercatorQuad"
+# The operations' figures a planner opens, each timed again after its first answer.
+OPERATIONS = {
+    "release_ms": "/stats/release?group_by=district",
+    "items_ms": "/stats/items?group_by=category",
+    "monthly_ms": "/reports/monthly/2024-05?f=json",
+}
+REPEATS = 5
 NEAR_POINTS = 20
 TILES = 60
 PAGES = 40
@@ -160,6 +214,9 @@ def measure(url: str, engine: Engine, seed: int) -> dict[str, float]:
             for _ in range(PAGES)
         ]
         figures["page_p50"] = statistics.median(pages)
+        for key, path in OPERATIONS.items():
+            _ok(client, path)()  # its kept answer built, as the first reader after a change
+            figures[key] = statistics.median(_ms(_ok(client, path)) for _ in range(REPEATS))
     figures |= _low_zoom_tiles(url)
     refreshes = []
     for k in range(EDITS):
@@ -189,29 +246,69 @@ def _low_zoom_tiles(url: str) -> dict[str, float]:
     return asyncio.run(run())
 
 
-def grow(url: str, engine: Engine, zones: int, incidents_count: int) -> dict[str, float]:
-    """Import the incidents with ``contamap import``, then insert the zones in one statement."""
+def grow(
+    url: str, engine: Engine, zones: int, incidents_count: int, tasks: int
+) -> dict[str, float]:
+    """Import the incidents with ``contamap import``, insert the zones in one statement, then
+    the tasks with their records; and import the zones into a database of their own."""
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "incidents.gpkg"
         incidents(incidents_count, seed=11).to_file(path, driver="GPKG", engine="pyogrio")
-        contamap = Path(sys.executable).with_name("contamap")
         started = time.perf_counter()
-        subprocess.run(
-            [str(contamap), "import", "incidents", str(path)],
-            check=True,
-            env=os.environ | {"DATABASE_URL": url},
-            stdout=subprocess.DEVNULL,
-        )
+        _contamap("import", "incidents", str(path), url=url)
         figures["import_s"] = time.perf_counter() - started
     started = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL statement_timeout = 0"))
         conn.execute(ZONES, {"districts": list(KARABAKH_DISTRICTS), "count": zones})
     figures["bulk_insert_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        conn.execute(TASKS, {"districts": list(KARABAKH_DISTRICTS), "count": tasks})
+        conn.execute(RECORDS)
+        conn.execute(ITEMS)
+    figures["operations_insert_s"] = time.perf_counter() - started
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))  # as autovacuum would, before the reads are timed
+    figures["zones_import_s"] = _import_zones(engine)
     return figures
+
+
+def _import_zones(engine: Engine) -> float:
+    """``contamap import`` of the bulk-inserted zones, written to a GeoPackage, into a database
+    of their own holding the bundled data: its seconds, validation, history and statistics
+    included."""
+    with tempfile.TemporaryDirectory() as folder, throwaway_database() as other:
+        path = Path(folder) / "zones.gpkg"
+        columns = "code, hazard_class, contamination, risk_level, status, recorded_on, released_on"
+        zones = gpd.read_postgis(
+            f"SELECT {columns}, source, geom FROM contaminated_zones WHERE code LIKE 'SCALE-%'",
+            engine,
+            geom_col="geom",
+        )
+        zones["contamination"] = zones["contamination"].map(",".join)
+        zones.to_file(path, driver="GPKG", engine="pyogrio")
+        command.upgrade(alembic_config(other), "head")
+        bundled = create_engine(other)
+        with Session(bundled) as session, session.begin():
+            load_bundled(session)
+        bundled.dispose()
+        started = time.perf_counter()
+        _contamap("import", "contaminated_zones", str(path), url=other)
+        return time.perf_counter() - started
+
+
+def _contamap(*arguments: str, url: str) -> None:
+    """A command of ``contamap``, as typed at a shell, on the database at ``url``."""
+    contamap = Path(sys.executable).with_name("contamap")
+    subprocess.run(
+        [str(contamap), *arguments],
+        check=True,
+        env=os.environ | {"DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+    )
 
 
 ROWS: list[tuple[str, str, str, str]] = [
@@ -228,18 +325,20 @@ ROWS: list[tuple[str, str, str, str]] = [
         "ms",
         "< 1,000 ms",
     ),
+    ("release_ms", "/stats/release?group_by=district (median of 5)", "ms", ""),
+    ("items_ms", "/stats/items?group_by=category (median of 5)", "ms", ""),
+    ("monthly_ms", "/reports/monthly/2024-05?f=json (median of 5)", "ms", ""),
     ("bulk_insert_s", "raw-SQL insert of the zones in one statement, committed", "s", "< 120 s"),
-    ("import_s", "`contamap import` of the incidents' GeoPackage", "s", "< 60 s (zones)"),
+    ("operations_insert_s", "raw-SQL insert of the tasks and their records, committed", "s", ""),
+    ("import_s", "`contamap import` of the incidents' GeoPackage", "s", ""),
+    ("zones_import_s", "`contamap import` of the zones' GeoPackage", "s", "< 60 s"),
 ]
 
 
-def table(
-    bundled: dict[str, float], scale: dict[str, float], zones: int, incidents_count: int
-) -> str:
+def table(bundled: dict[str, float], scale: dict[str, float], scope: str) -> str:
     """The figures side by side, as markdown."""
     lines = [
-        f"| figure | bundled | scale (+{zones:,} zones, +{incidents_count:,} incidents) "
-        "| ratio | target |",
+        f"| figure | bundled | scale ({scope}) | ratio | target |",
         "| --- | ---: | ---: | ---: | --- |",
     ]
     for key, what, unit, target in ROWS:
@@ -252,7 +351,7 @@ def table(
     return "\n".join(lines)
 
 
-def run(zones: int, incidents_count: int) -> str:
+def run(zones: int, incidents_count: int, tasks: int) -> str:
     """Build, measure, grow, measure again; the markdown section."""
     with throwaway_database() as url:
         command.upgrade(alembic_config(url), "head")
@@ -263,7 +362,7 @@ def run(zones: int, incidents_count: int) -> str:
             conn.execute(text("ANALYZE"))
         bundled = measure(url, engine, seed=1)
         print("bundled:", {key: round(value, 1) for key, value in bundled.items()}, flush=True)
-        grown = grow(url, engine, zones, incidents_count)
+        grown = grow(url, engine, zones, incidents_count, tasks)
         print("loaded:", {key: round(value, 1) for key, value in grown.items()}, flush=True)
         scale = measure(url, engine, seed=2) | grown
         print("scale:", {key: round(value, 1) for key, value in scale.items()}, flush=True)
@@ -272,7 +371,9 @@ def run(zones: int, incidents_count: int) -> str:
             counts = conn.execute(
                 text(
                     "SELECT (SELECT count(*) FROM contaminated_zones), "
-                    "(SELECT count(*) FROM incidents), (SELECT count(*) FROM settlements)"
+                    "(SELECT count(*) FROM incidents), (SELECT count(*) FROM settlements), "
+                    "(SELECT count(*) FROM tasks), (SELECT count(*) FROM land_release), "
+                    "(SELECT count(*) FROM items_found)"
                 )
             ).one()
         engine.dispose()
@@ -282,33 +383,40 @@ def run(zones: int, incidents_count: int) -> str:
         text=True,
         check=False,
     ).stdout.strip()
+    scope = f"+{zones:,} zones, +{incidents_count:,} incidents, +{tasks:,} tasks"
     return "\n".join(
         [
-            f"# National scale: the service with {zones:,} more zones and {incidents_count:,}"
-            " more incidents",
+            f"# National scale: the service with {zones:,} more zones, {incidents_count:,}"
+            f" more incidents and {tasks:,} more tasks",
             "",
             f"- Command: `DATABASE_URL=... .venv/bin/python -m bench scale` (zones {zones:,}, "
-            f"incidents {incidents_count:,})",
+            f"incidents {incidents_count:,}, tasks {tasks:,})",
             f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}; Contamap: commit {commit}",
             f"- PostgreSQL: {str(version).split(' on ')[0]}; cores: {os.cpu_count()}",
-            f"- At scale: {counts[0]:,} zones, {counts[1]:,} incidents, {counts[2]:,} settlements",
+            f"- At scale: {counts[0]:,} zones, {counts[1]:,} incidents, {counts[2]:,} settlements,"
+            f" {counts[3]:,} tasks with {counts[4]:,} land-release records and {counts[5]:,}"
+            " counts of items found",
             "- Requests one at a time through the application (in-process test client), each"
             " tile never asked before; the edit and the bulk insert each in their own"
-            " transaction, timed to the end of the COMMIT (the statistics' refresh included).",
+            " transaction, timed to the end of the COMMIT (the statistics' refresh included)."
+            " The zones' import runs into a database of its own holding the bundled data, from"
+            " a GeoPackage of the bulk-inserted zones. The tasks' records are inserted approved"
+            " (no approval releases zones).",
             "",
-            table(bundled, scale, zones, incidents_count),
+            table(bundled, scale, scope),
         ]
     )
 
 
 def main(argv: list[str]) -> None:
-    """``python -m bench scale [--zones N] [--incidents N]``."""
+    """``python -m bench scale [--zones N] [--incidents N] [--tasks N]``."""
     parser = argparse.ArgumentParser(prog="python -m bench scale", description=__doc__)
     parser.add_argument("--zones", type=int, default=100_000)
     parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--no-write", action="store_true", help="print only")
     options = parser.parse_args(argv)
-    report = run(options.zones, options.incidents)
+    report = run(options.zones, options.incidents, options.tasks)
     print(report)
     if not options.no_write:
         write_section("scale", report)

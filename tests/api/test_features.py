@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyproj import Transformer
 from shapely.geometry import box, shape
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.api.caching import _digest
@@ -757,3 +758,24 @@ def test_a_gzipped_page_inflates_with_the_standard_library_to_the_plain_page(
     body = plain.content
     assert gzip.decompress(gzip_compress(body, 5)) == body
     assert gzip_compress(body, 5) == gzip_compress(body, 5)  # no timestamp: one ETag's bytes
+
+
+def test_number_matched_is_exact_up_to_the_cap_and_left_out_past_it(
+    client: TestClient, session: Session
+) -> None:
+    # The bundled settlements and enough more at Shusha to reach the cap exactly, then one more.
+    bundled = len(_layer("settlements"))
+    more = features.COUNT_CAP - bundled
+    insert = text(
+        "INSERT INTO settlements (code, source, name, geonames_id, geom) "
+        "SELECT 'CAP-' || n, 'test', 'cap ' || n, 900000000 + n, "
+        "ST_SetSRID(ST_MakePoint(46.75, 39.76), 4326) FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS n"
+    )
+    session.execute(insert, {"first": 1, "last": more})
+    page = {"limit": 10, "skipGeometry": "true"}
+    body = client.get("/collections/settlements/items", params=page).json()
+    assert body["numberMatched"] == 10_000 and body["numberReturned"] == 10
+    session.execute(insert, {"first": more + 1, "last": more + 1})
+    body = client.get("/collections/settlements/items", params=page).json()
+    assert "numberMatched" not in body and body["numberReturned"] == 10
+    assert any(link["rel"] == "next" for link in body["links"])
