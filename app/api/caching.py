@@ -208,9 +208,11 @@ async def figures(
     next request computes the answer anew, in every worker. A kept answer is checked against
     the versions of the latest commit by one statement; otherwise the answer is computed, the
     versions read in the snapshot it is computed in. Figures that lag behind the data (stale)
-    are never kept. Keyed by the path, the query and the day (``as_of`` is today by default).
+    are never kept. Keyed by the path, the query, the Accept header (a format is negotiated
+    from it and the query's ``f``) and the day (``as_of`` is today by default).
     """
-    key = (request.url.path, tuple(sorted(request.query_params.multi_items())), date.today())
+    query = tuple(sorted(request.query_params.multi_items()))
+    key = (request.url.path, query, request.headers.get("accept"), date.today())
     cache: FiguresCache = request.app.state.figures_cache
     return await on_loop(_answer, cache, key, session, render)
 

@@ -192,3 +192,12 @@ def test_figures_are_kept_until_a_write_changes_them(client: TestClient, session
     assert after["killed"] == before["killed"] + 2
     assert after["injured"] == before["injured"] + 1
     assert after["incidents"] == before["incidents"] + 1
+
+
+def test_a_kept_answer_is_kept_for_its_format(client: TestClient) -> None:
+    # The same path and query: JSON kept first, then CSV asked for by the Accept header.
+    assert client.get("/stats/districts").headers["content-type"] == "application/json"
+    response = client.get("/stats/districts", headers={"Accept": "text/csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert len(list(csv.DictReader(io.StringIO(response.text)))) == 78
+    assert client.get("/stats/districts").headers["content-type"] == "application/json"
