@@ -79,8 +79,9 @@ TASKS = text(
     """
 INSERT INTO tasks (code, organisation, methods, status, planned_start, started_on, source, geom)
 SELECT 'SCALE-T' || p.path[1], o.codes[1 + p.path[1] % cardinality(o.codes)],
-       (ARRAY[ARRAY['non_technical_survey'], ARRAY['technical_survey', 'manual_clearance'],
-              ARRAY['technical_survey', 'mechanical']])[1 + p.path[1] % 3],
+       CASE p.path[1] % 3 WHEN 0 THEN ARRAY['non_technical_survey']
+            WHEN 1 THEN ARRAY['technical_survey', 'manual_clearance']
+            ELSE ARRAY['technical_survey', 'mechanical'] END,
        (ARRAY['planned', 'in_progress', 'completed', 'suspended'])[1 + p.path[1] % 4],
        date '2021-01-01' + (p.path[1] % 60) * 30, date '2021-01-01' + (p.path[1] % 60) * 30,
        'scale benchmark',
@@ -284,7 +285,7 @@ def _import_zones(engine: Engine) -> float:
         path = Path(folder) / "zones.gpkg"
         columns = "code, hazard_class, contamination, risk_level, status, recorded_on, released_on"
         zones = gpd.read_postgis(
-            f"SELECT {columns}, source, geom FROM contaminated_zones WHERE code LIKE 'SCALE-%'",
+            f"SELECT {columns}, source, geom FROM contaminated_zones WHERE starts_with(code, 'SCALE-')",
             engine,
             geom_col="geom",
         )

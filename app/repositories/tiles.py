@@ -42,13 +42,28 @@ FIELD_TYPES = {"integer": "Number", "boolean": "Boolean"}  # anything else is te
 # The generalised layers, which stand for a layer at the zooms where its features would be
 # too many to draw: each district's contaminated area today (the statistics' refresh keeps
 # it, with the atoms, in the transaction that changed a zone or a district), and the
-# incidents gathered on a grid of a few screen pixels (built from the filtered incidents).
+# incidents, tasks and land-release records gathered on a grid of a few screen pixels (built
+# from the features the filters keep).
 AREAS = "contaminated_areas"
-CLUSTERS = "incident_clusters"
-GENERALISED_SOURCES = {AREAS: ("contaminated_zones", "districts"), CLUSTERS: ("incidents",)}
+CLUSTERS = {
+    "incidents": "incident_clusters",
+    "tasks": "task_clusters",
+    "land_release": "land_release_clusters",
+}
+GENERALISED_SOURCES = {
+    AREAS: ("contaminated_zones", "districts"),
+    **{layer: COLLECTIONS[name].sources for name, layer in CLUSTERS.items()},
+}
 GENERALISED_FIELDS = {
     AREAS: {"id": "Number", "district_id": "Number", "area_km2": "Number"},
-    CLUSTERS: {"id": "Number", "incidents": "Number", "casualties": "Number", "first_on": "String"},
+    CLUSTERS["incidents"]: {
+        "id": "Number",
+        "incidents": "Number",
+        "casualties": "Number",
+        "first_on": "String",
+    },
+    CLUSTERS["tasks"]: {"id": "Number", "tasks": "Number"},
+    CLUSTERS["land_release"]: {"id": "Number", "records": "Number", "area_km2": "Number"},
 }
 CLUSTER_CELL = 16  # the grid's cell in simplification tolerances (half pixels): 8 pixels
 
@@ -146,38 +161,50 @@ def _areas_tile() -> ScalarSelect[bytes]:
     return _mvt(rows, AREAS)
 
 
-def _clusters_tile(where: TileFilter) -> ScalarSelect[bytes]:
-    """The incidents the filter keeps, gathered on the zoom's grid: a point per cell at
-    their centroid, with their number, casualties and first date."""
-    collection = COLLECTIONS["incidents"]
-    mercator = func.ST_Transform(Incident.geom, WEB_MERCATOR)
-    cell = TOLERANCE * CLUSTER_CELL
-    envelope = func.ST_TileEnvelope(Z, X, Y)
-    centroid = func.ST_Centroid(func.ST_Collect(mercator))
-    rows = (
-        select(
-            func.min(Incident.id).label("id"),
+def _gathered(name: str) -> list[ColumnElement[Any]]:
+    """What a cell of the grid tells of the features of ``name`` gathered in it."""
+    if name == "incidents":
+        return [
             func.count().label("incidents"),
             func.sum(Incident.killed + Incident.injured).label("casualties"),
             cast(func.min(Incident.occurred_on), Text).label("first_on"),
-            func.ST_AsMVTGeom(centroid, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
+        ]
+    if name == "tasks":
+        return [func.count().label("tasks")]
+    area_m2 = features.columns(COLLECTIONS[name])["area_m2"]
+    return [func.count().label("records"), (func.sum(area_m2) / 1e6).label("area_km2")]
+
+
+def _clusters_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
+    """The features of ``name`` the filter keeps, gathered on the zoom's grid by their
+    centroid: a point per cell at the centroid of theirs, with what ``_gathered`` tells."""
+    collection = COLLECTIONS[name]
+    geom = features.geometry(collection)
+    centroid = geom if collection.geometry_type == "Point" else func.ST_Centroid(geom)
+    mercator = func.ST_Transform(centroid, WEB_MERCATOR)
+    cell = TOLERANCE * CLUSTER_CELL
+    envelope = func.ST_TileEnvelope(Z, X, Y)
+    point = func.ST_Centroid(func.ST_Collect(mercator))
+    rows = (
+        select(
+            func.min(model(collection).id).label("id"),
+            *_gathered(name),
+            func.ST_AsMVTGeom(point, envelope, EXTENT, BUFFER, True).label("mvt_geom"),
         )
-        .where(
-            Incident.geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)),
-            *_conditions(collection, where),
-        )
+        .where(geom.op("&&")(func.ST_MakeEnvelope(*SEARCH, WGS84)), *_conditions(collection, where))
         .group_by(func.floor(func.ST_X(mercator) / cell), func.floor(func.ST_Y(mercator) / cell))
         .subquery()
     )
-    return _mvt(rows, CLUSTERS)
+    return _mvt(rows, CLUSTERS[name])
 
 
 def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
     if name == AREAS:
         return _areas_tile()
-    if name == CLUSTERS:
-        return _clusters_tile(where)
+    gathered = next((source for source, layer in CLUSTERS.items() if layer == name), None)
+    if gathered is not None:
+        return _clusters_tile(gathered, where)
     collection = COLLECTIONS[name]
     geom = features.geometry(collection)
     rows = (

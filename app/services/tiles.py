@@ -43,7 +43,11 @@ class Generalised:
 # simplified for the zoom (a z12 tile is about 7.5 km wide over Azerbaijan). Incidents:
 # 20,000 in a box of 0.2 degrees (41 a km²) made tiles of 980 KB at z10 and 630 KB at z11
 # (244 KB at z12), so below z12 they are gathered on a grid of 8 screen pixels: a tile then
-# holds at most 512 x 512 points, however many incidents there are.
+# holds at most 512 x 512 points, however many incidents there are. Tasks and land released:
+# 10,000 tasks of about 100 m in Shusha, each with two records, made land-release tiles of
+# 1.1 MB at z10 and 905 KB at z11 (242 KB at z12, the tasks' 91 KB), so below z12 they are
+# gathered as the incidents are.
+TASKS_WHOLE_FROM = 12
 GENERALISED = {
     "contaminated_zones": Generalised(
         repo.AREAS,
@@ -53,10 +57,25 @@ GENERALISED = {
         filtered=False,
     ),
     "incidents": Generalised(
-        repo.CLUSTERS,
+        repo.CLUSTERS["incidents"],
         12,
         "The incidents gathered on a grid of 8 screen pixels, drawn below zoom 12 in the place "
         "of the incidents: their number, casualties and first date, after the filters",
+        filtered=True,
+    ),
+    "tasks": Generalised(
+        repo.CLUSTERS["tasks"],
+        TASKS_WHOLE_FROM,
+        f"The tasks gathered by their centre on a grid of 8 screen pixels, drawn below zoom "
+        f"{TASKS_WHOLE_FROM} in the place of the tasks: their number, after the filters",
+        filtered=True,
+    ),
+    "land_release": Generalised(
+        repo.CLUSTERS["land_release"],
+        TASKS_WHOLE_FROM,
+        f"The approved land-release records gathered by their centre on a grid of 8 screen "
+        f"pixels, drawn below zoom {TASKS_WHOLE_FROM} in the place of the records: their "
+        f"number and released area (km²), after the filters",
         filtered=True,
     ),
 }

@@ -361,7 +361,9 @@ def test_tilejson(client: TestClient, layer: dict[str, int]) -> None:
         "line_of_contact",
         "settlements",
         "tasks",
+        "task_clusters",
         "land_release",
+        "land_release_clusters",
     }
     assert every["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{y}/{x}?status=active")
 
@@ -538,4 +540,86 @@ FROM generate_series(0, 19999) AS g
                 if all(0 <= value < EXTENT for value in feature["geometry"]["coordinates"])
             )
             assert counted == 20_000
+    assert max(largest.values()) < TILE_LIMIT, largest
+
+
+# 10,000 tasks of about 100 m in Shusha, each with two approved land-release records (its
+# halves): more tasks to a km² (28) than a real programme holds over a whole district.
+DENSE_TASKS = 10_000
+DENSE_OPERATIONS = (
+    """
+INSERT INTO tasks (code, organisation, methods, status, started_on, source, geom)
+SELECT 'DENSE-T' || p.path[1], 'ANAMA', ARRAY['manual_clearance'], 'in_progress',
+       date '2023-01-01', 'test', ST_Multi(ST_Expand(p.geom, 0.0005))
+FROM districts AS d, ST_Dump(ST_GeneratePoints(d.geom, :n, 43)) AS p
+WHERE d.name = :district
+""",
+    """
+INSERT INTO land_release (code, task, kind, released_on, state, source, geom)
+SELECT 'DENSE-LR' || t.id || '-' || half, t.code, 'cleared', date '2024-01-01', 'approved',
+       'test', ST_Multi(ST_MakeEnvelope(
+           ST_XMin(t.geom) + half * 0.0005, ST_YMin(t.geom),
+           ST_XMin(t.geom) + (half + 1) * 0.0005, ST_YMax(t.geom), 4326))
+FROM tasks AS t, generate_series(0, 1) AS half
+WHERE t.code LIKE 'DENSE-T%'
+""",
+)
+
+
+@pytest.mark.parametrize(
+    ("collection", "clusters", "count", "total"),
+    [
+        ("tasks", "task_clusters", "tasks", DENSE_TASKS),
+        ("land_release", "land_release_clusters", "records", 2 * DENSE_TASKS),
+    ],
+)
+def test_no_tile_over_a_district_of_10000_tasks_exceeds_500_kb(
+    client: TestClient, session: Session, collection: str, clusters: str, count: str, total: int
+) -> None:
+    """Every zoom 0-16 over the district, all tiles or the densest; below the zoom the
+    TileJSON gives, the features are gathered on a grid and every one is counted once."""
+    for statement in DENSE_OPERATIONS:
+        session.execute(text(statement), {"n": DENSE_TASKS, "district": DENSE_DISTRICT})
+    west, south, east, north = session.execute(
+        text(
+            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) "
+            "FROM districts WHERE name = :name"
+        ),
+        {"name": DENSE_DISTRICT},
+    ).one()
+    centres = [
+        (lon, lat)
+        for lon, lat in session.execute(
+            text(
+                "SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM tasks "
+                "WHERE code LIKE 'DENSE-T%'"
+            )
+        )
+    ]
+    every = session.execute(
+        text(f"SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM {collection}")
+    ).all()
+    layers = client.get("/tiles/WebMercatorQuad/tilejson.json").json()["vector_layers"]
+    whole = next(layer["minzoom"] for layer in layers if layer["id"] == collection)
+    assert next(layer["maxzoom"] for layer in layers if layer["id"] == clusters) == whole - 1
+    largest = {}
+    for z in range(17):
+        places = [(t.x, t.y) for t in tiles.TMS.tiles(west, south, east, north, [z])]
+        if len(places) > ALL_TILES_UP_TO:
+            places = _densest_tiles(centres, z, 4)
+        bodies = [get_tile(client, collection, z, x, y).content for x, y in places]
+        largest[z] = max(len(body) for body in bodies)
+        if z == whole - 1:  # the tiles over the district: each feature counted in one cell
+            layers_drawn = [decode(body) for body in bodies if body]
+            assert all(collection not in layer for layer in layers_drawn)
+            counted = sum(
+                feature["properties"][count]
+                for layer in layers_drawn
+                for feature in layer[clusters]["features"]
+                if all(0 <= value < EXTENT for value in feature["geometry"]["coordinates"])
+            )
+            assert counted == sum(tile_of(lon, lat, z) in places for lon, lat in every)
+            assert counted >= total
+        if z == whole:
+            assert any(collection in decode(body) for body in bodies if body)
     assert max(largest.values()) < TILE_LIMIT, largest

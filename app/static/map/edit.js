@@ -17,6 +17,8 @@ const EDIT_SCRIPTS = [
 // The map layer a click picks a feature of, by collection (zones are drawn by the map's style).
 const PICK_LAYERS = { contaminated_zones: "zones-fill" };
 const OUTLINES = { tasks: "#1f4e9c", land_release: "#1e8449" };
+// Zoomed out, the tiles gather them on a grid: one circle per cell, sized by their number.
+const CLUSTERS = { tasks: ["task_clusters", "tasks"], land_release: ["land_release_clusters", "records"] };
 
 const loadScript = (path) => new Promise((resolve, reject) => {
   const script = document.createElement("script");
@@ -255,6 +257,15 @@ const addOutlines = (map) => {
     map.addLayer({
       id: `edit-${layer.id}`, type: "fill", source: "contamap", "source-layer": layer.id,
       paint: { "fill-color": colour, "fill-opacity": 0.15, "fill-outline-color": colour },
+    });
+    const [clusters, count] = CLUSTERS[layer.id];
+    if (!known.has(clusters)) continue;
+    map.addLayer({
+      id: `edit-${clusters}`, type: "circle", source: "contamap", "source-layer": clusters,
+      paint: {
+        "circle-color": colour, "circle-opacity": 0.5,
+        "circle-radius": ["interpolate", ["linear"], ["get", count], 1, 3, 10, 6, 100, 10, 1000, 16],
+      },
     });
   }
 };
