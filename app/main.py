@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api import openapi
-from app.api.caching import ETagMiddleware, FiguresCache, HeadMiddleware
+from app.api.caching import ETagMiddleware, FiguresCache, HeadMiddleware, SharedCheck
 from app.api.deps import read_key, reject_unknown
 from app.api.encoding import GZip
 from app.api.routes import (
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shared = SharedTiles(settings.shared_tiles_dir, settings.shared_tiles_mb)
     app.state.tile_cache = TileCache(settings.tile_cache_mb, shared)
     app.state.figures_cache = FiguresCache(settings.stats_cache_mb)
+    app.state.figures_checks = SharedCheck()
     app.state.key_throttle = KeyThrottle(settings.key_failures)
     app.state.oidc = oidc_client(settings)
     app.state.login_throttle = LoginThrottle(

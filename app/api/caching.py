@@ -1,10 +1,12 @@
 """ETag, Cache-Control and 304 Not Modified for GET responses, as pure ASGI middleware; and the
 statistics' answers kept while the data they were computed from is unchanged."""
 
+import asyncio
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar, cast
 
 from fastapi import Request, Response
 from pydantic import BaseModel
@@ -22,6 +24,7 @@ BUFFER_LIMIT = 4 * 1024 * 1024  # bodies up to this size get an ETag; larger one
 # The generation time changes every second; the ETag covers the content, not when it was made.
 TIMESTAMP = b'"timeStamp":"'
 PRIVATE = "private, no-cache"
+V = TypeVar("V")
 
 
 def _credentialed(headers: Headers) -> bool:
@@ -197,6 +200,61 @@ class FiguresCache(BoundedCache[tuple[object, ...], Kept]):
         super().__init__(megabytes, lambda kept: kept.size)
 
 
+class SharedCheck(Generic[V]):
+    """One check at a time, its result shared by every request that came before it started.
+
+    A kept answer is good while the data's versions are those of the latest commit, which
+    one statement reads. Under load, many requests of one worker want that statement at
+    once: a request that comes while a check runs waits for the next one, which the first of
+    them runs when the running one ends, for itself and for all who are waiting by then.
+    Each request thus gets versions read after it came, as its own statement would have; at
+    32 clients a worker sent one statement for several requests.
+    """
+
+    def __init__(self) -> None:
+        self.running = False
+        self.waiting: list[asyncio.Future[object]] = []
+
+    async def run(self, check: Callable[[], Awaitable[V]]) -> V:
+        """``check()``'s result, or that of a check started after this call."""
+        if self.running:
+            turn: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+            self.waiting.append(turn)
+            outcome = await turn  # the result of a check started after this call, or RUN
+            if outcome is not _RUN:
+                return cast(V, outcome)
+        self.running = True
+        sharing, self.waiting = self.waiting, []
+        try:
+            value = await check()
+        except Exception as error:
+            for turn in sharing:
+                if not turn.done():
+                    turn.set_exception(error)
+            raise
+        except BaseException:  # cancelled: those who shared it wait for the next check
+            self.waiting[:0] = sharing
+            raise
+        finally:
+            self._hand_over()
+        for turn in sharing:
+            if not turn.done():
+                turn.set_result(value)
+        return value
+
+    def _hand_over(self) -> None:
+        """The next check is run by the first request still waiting, if any."""
+        while self.waiting:
+            turn = self.waiting.pop(0)
+            if not turn.done():
+                turn.set_result(_RUN)
+                return
+        self.running = False
+
+
+_RUN = object()  # a waiting request's turn to run the check
+
+
 async def figures(
     request: Request,
     session: Session,
@@ -206,31 +264,24 @@ async def figures(
 
     Any committed write changes the statistics' data version or a layer's version, so the
     next request computes the answer anew, in every worker. A kept answer is checked against
-    the versions of the latest commit by one statement; otherwise the answer is computed, the
-    versions read in the snapshot it is computed in. Figures that lag behind the data (stale)
-    are never kept. Keyed by the path, the query, the Accept header (a format is negotiated
-    from it and the query's ``f``) and the day (``as_of`` is today by default).
+    the versions of the latest commit by one statement, shared by the requests that wait for
+    one at once (``SharedCheck``); otherwise the answer is computed, the versions read in the
+    snapshot it is computed in. Figures that lag behind the data (stale) are never kept.
+    Keyed by the path, the query, the Accept header (a format is negotiated from it and the
+    query's ``f``) and the day (``as_of`` is today by default).
     """
     query = tuple(sorted(request.query_params.multi_items()))
     key = (request.url.path, query, request.headers.get("accept"), date.today())
     cache: FiguresCache = request.app.state.figures_cache
-    return await on_loop(_answer, cache, key, session, render)
-
-
-def _answer(
-    cache: FiguresCache,
-    key: tuple[object, ...],
-    session: Session,
-    render: Callable[[], Response | BaseModel],
-) -> Response:
     kept = cache.get(key)
-    # The kept answer's check: one statement, in autocommit.
-    if kept is not None and kept.version == stats.figures_version(session):
-        response = Response(kept.body)
-        response.raw_headers = list(kept.headers)
-        return response
-    snapshot(session)  # computed in one snapshot, the versions it is computed from read first
-    return _computed(cache, key, session, render)
+    if kept is not None:
+        checks: SharedCheck[tuple[int, ...] | None] = request.app.state.figures_checks
+        # One statement in autocommit, on this request's session or on another's.
+        if kept.version == await checks.run(lambda: on_loop(stats.figures_version, session)):
+            response = Response(kept.body)
+            response.raw_headers = list(kept.headers)
+            return response
+    return await on_loop(_computed, cache, key, session, render)
 
 
 def _computed(
@@ -240,6 +291,7 @@ def _computed(
     render: Callable[[], Response | BaseModel],
 ) -> Response:
     """The answer computed anew, and kept under the versions of the data it was computed from."""
+    snapshot(session)  # computed in one snapshot, the versions it is computed from read first
     version = stats.figures_version(session)
     rendered = render()
     response = (
