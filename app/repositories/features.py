@@ -74,37 +74,25 @@ def geometry(collection: Collection) -> ColumnElement[Any]:
     return model(collection).geom.expression
 
 
-# Degrees: more than the rounding of PostGIS's float boxes (1.5e-5 at 180 degrees, 11 m here).
-INSIDE_MARGIN = 1e-4
-
-
 def bbox_filter(
     collection: Collection, boxes: Sequence[Sequence[ColumnElement[float]]], srid: int
 ) -> ColumnElement[bool]:
-    """Features intersecting any of the boxes, given in ``srid`` (x/y order)."""
-    geom = geometry(collection)
-    if srid != SRID:
-        envelopes = [func.ST_Transform(func.ST_MakeEnvelope(*box, srid), SRID) for box in boxes]
-        return or_(*(func.ST_Intersects(geom, envelope) for envelope in envelopes))
-    return or_(*(_intersects_box(geom, box) for box in boxes))
+    """Features intersecting any of the boxes, given in ``srid`` (x/y order).
 
-
-def _intersects_box(geom: ColumnElement[Any], box: Sequence[ColumnElement[float]]) -> Any:
-    """``ST_Intersects`` with a box in the storage CRS, without reading the geometries whose
-    bounding box lies inside it: they intersect it.
-
-    PostGIS tells that from the box stored with each geometry (``@``), where ST_Intersects
-    reads the whole geometry: it halved the count of a view of all 916 zones (1.2 to 0.5 ms).
-    Those stored boxes are floats rounded outward, so they are compared with the box shrunk
-    by INSIDE_MARGIN on each side, and only a box wider and taller than twice the margin is
-    shrunk: what the test lets through does intersect, and the rest is left to ST_Intersects.
+    One ``ST_Intersects`` a box, which PostGIS answers from the spatial index first: a count
+    capped at ``cap + 1`` reads the index in order and stops there. (A cheaper test for the
+    geometries well inside the box, ``@`` with a shrunk box OR ``ST_Intersects``, made
+    PostgreSQL build a bitmap of every match first: 13 ms for a view of 83,000 zones, 2 ms
+    without it.)
     """
-    west, south, east, north = box
-    margin = INSIDE_MARGIN
-    envelope = func.ST_MakeEnvelope(west, south, east, north, SRID)
-    inner = func.ST_MakeEnvelope(west + margin, south + margin, east - margin, north - margin, SRID)
-    inside = and_(east - west > 2 * margin, north - south > 2 * margin, geom.op("@")(inner))
-    return and_(geom.op("&&")(envelope), or_(inside, func.ST_Intersects(geom, envelope)))
+    geom = geometry(collection)
+    envelopes = [
+        func.ST_MakeEnvelope(*box, SRID)
+        if srid == SRID
+        else func.ST_Transform(func.ST_MakeEnvelope(*box, srid), SRID)
+        for box in boxes
+    ]
+    return or_(*(func.ST_Intersects(geom, envelope) for envelope in envelopes))
 
 
 def interval_filter(

@@ -23,7 +23,7 @@ from app.formats import Format
 from app.repositories import items as repo
 from app.schemas.query import ItemsQuery
 
-COUNT_CAP = 10_000  # numberMatched is exact up to this, left out past it (the standard allows it)
+COUNT_CAP = 1_000  # numberMatched is exact up to this, left out past it (the standard allows it)
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: anything larger names no feature
 # The formats a page links to as alternates: every one of a page, not the file downloads.
 PAGE_FORMATS = tuple(fmt for fmt in formats.FEATURES if fmt.kind != "file")

@@ -97,7 +97,7 @@ async def items(
 ) -> Response:
     """Features, filtered by bbox, datetime, property equality or CQL2, sorted and paged.
 
-    The GeoJSON is built by PostGIS; ``numberMatched`` is exact up to 10,000. A small page
+    The GeoJSON is built by PostGIS; ``numberMatched`` is exact up to 1,000. A small page
     is read in one statement; a large one and CSV are spooled; a file is written in a thread.
     Reports not yet approved are shown to the keys that may see them only.
     """
