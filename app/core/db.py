@@ -203,12 +203,15 @@ class Compiled:
 
     sql: str
     values: dict[str, Any]
+    # psycopg's: None, prepared on the server from its fifth run on a connection; False, never
+    # (planned for its values each time).
+    prepare: bool | None = None
 
     @classmethod
-    def of(cls, statement: ClauseElement) -> "Compiled":
+    def of(cls, statement: ClauseElement, prepare: bool | None = None) -> "Compiled":
         """Compile ``statement``; its bind parameters keep their names."""
         compiled = statement.compile(dialect=DIALECT)
-        return cls(str(compiled), compiled.params)
+        return cls(str(compiled), compiled.params, prepare)
 
     async def one(self, conn: AsyncConnection, **values: Any) -> Any:
         """Its row (None when it finds none), with these values for its open parameters: a
@@ -252,7 +255,7 @@ class Compiled:
         self, driver: "psycopg.AsyncConnection[Any]", parameters: dict[str, Any]
     ) -> Any:
         async with driver.cursor(row_factory=namedtuple_row) as cursor:
-            await cursor.execute(self.sql, parameters)
+            await cursor.execute(self.sql, parameters, prepare=self.prepare)
             return await cursor.fetchone()
 
     def _error(self, parameters: dict[str, Any], error: psycopg.Error) -> Exception:

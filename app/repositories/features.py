@@ -77,22 +77,37 @@ def geometry(collection: Collection) -> ColumnElement[Any]:
 def bbox_filter(
     collection: Collection, boxes: Sequence[Sequence[ColumnElement[float]]], srid: int
 ) -> ColumnElement[bool]:
-    """Features intersecting any of the boxes, given in ``srid`` (x/y order).
-
-    One ``ST_Intersects`` a box, which PostGIS answers from the spatial index first: a count
-    capped at ``cap + 1`` reads the index in order and stops there. (A cheaper test for the
-    geometries well inside the box, ``@`` with a shrunk box OR ``ST_Intersects``, made
-    PostgreSQL build a bitmap of every match first: 13 ms for a view of 83,000 zones, 2 ms
-    without it.)
-    """
+    """Features intersecting any of the boxes, given in ``srid`` (x/y order)."""
     geom = geometry(collection)
-    envelopes = [
-        func.ST_MakeEnvelope(*box, SRID)
-        if srid == SRID
-        else func.ST_Transform(func.ST_MakeEnvelope(*box, srid), SRID)
-        for box in boxes
-    ]
-    return or_(*(func.ST_Intersects(geom, envelope) for envelope in envelopes))
+    if srid != SRID:
+        envelopes = [func.ST_Transform(func.ST_MakeEnvelope(*box, srid), SRID) for box in boxes]
+        return or_(*(func.ST_Intersects(geom, envelope) for envelope in envelopes))
+    return or_(*(_intersects_box(geom, box) for box in boxes))
+
+
+# Degrees: more than the rounding of PostGIS's float boxes (1.5e-5 at 180 degrees, 11 m here).
+INSIDE_MARGIN = 1e-4
+
+
+def _intersects_box(geom: ColumnElement[Any], box: Sequence[ColumnElement[float]]) -> Any:
+    """``ST_Intersects`` with a box in the storage CRS, without reading the geometries whose
+    bounding box lies inside it: they intersect it.
+
+    PostGIS tells that from the box stored with each geometry (``@``), where ST_Intersects
+    reads the whole geometry: it halved the count of a view of all 916 zones (1.2 to 0.5 ms).
+    Those stored boxes are floats rounded outward, so they are compared with the box shrunk
+    by INSIDE_MARGIN on each side, and only a box wider and taller than twice the margin is
+    shrunk: what the test lets through does intersect, and the rest is left to ST_Intersects.
+    The test is a filter, not an index condition (``IS TRUE``): as one, PostgreSQL built a
+    bitmap of every match in the index before a capped count could stop (13 ms for a view of
+    83,000 zones, against 1.6 ms read in the index's order).
+    """
+    west, south, east, north = box
+    margin = INSIDE_MARGIN
+    envelope = func.ST_MakeEnvelope(west, south, east, north, SRID)
+    inner = func.ST_MakeEnvelope(west + margin, south + margin, east - margin, north - margin, SRID)
+    inside = and_(east - west > 2 * margin, north - south > 2 * margin, geom.op("@")(inner))
+    return and_(geom.op("&&")(envelope), or_(inside.is_(True), func.ST_Intersects(geom, envelope)))
 
 
 def interval_filter(
@@ -225,6 +240,7 @@ def page_statement(
     offset: bool,
     separator: str,
     cap: int | None,
+    prepare: bool | None = None,
 ) -> Compiled:
     """A page's features as one text, joined by ``separator``, unless it is longer than
     ``most_bytes`` (then NULL); how many rows the page query found, up to ``limit + 1`` (one
@@ -263,7 +279,8 @@ def page_statement(
             func.count().label("found"),
             matched.label("matched"),
             versions.label("versions"),
-        ).select_from(rows)
+        ).select_from(rows),
+        prepare,
     )
 
 

@@ -202,7 +202,12 @@ def _page_statement(
     collection: Collection, shape: ItemsQuery, separator: str, cap: int | None
 ) -> Compiled:
     """Built and compiled once per shape (building it and running it through SQLAlchemy's
-    statement cache took about 1 ms of a page's time)."""
+    statement cache took about 1 ms of a page's time).
+
+    A page in a bbox is planned for its box each time, never prepared: the plan PostgreSQL
+    keeps for a prepared statement assumes a box of a few matches, and read a view of 83,000
+    zones in id order through all of them (128 ms, against 2 ms planned for the box).
+    """
     return repo.page_statement(
         collection,
         _feature_json(collection, shape),
@@ -211,6 +216,7 @@ def _page_statement(
         bool(shape.offset),
         separator,
         cap,
+        False if shape.bbox is not None else None,
     )
 
 
