@@ -57,11 +57,12 @@ class Settings(BaseSettings):
     # Per worker process: reads (every GET) and writes (loads, imports, edits) have a pool each.
     # Reads (every GET) go to this database when set: a streaming replica of DATABASE_URL.
     database_read_url: PostgresDsn | None = None
-    pool_size: int = Field(default=10, ge=1, le=100)
-    max_overflow: int = Field(default=10, ge=0, le=100)
-    # More connections of the reads' pool, counted for the hot reads (tiles); every read
-    # waits for any of the pool's connections in one queue (app.core.db.Gate).
-    async_pool_size: int = Field(default=10, ge=1, le=100)
+    # The reads' pool has pool_size + max_overflow + async_pool_size connections, all kept
+    # open; every read waits for any of them in one queue (app.core.db.Gate). 15 a worker:
+    # 30 made the database's processes contend for 2 cores (docs/operations.md).
+    pool_size: int = Field(default=5, ge=1, le=100)
+    max_overflow: int = Field(default=5, ge=0, le=100)
+    async_pool_size: int = Field(default=5, ge=1, le=100)
     write_pool_size: int = Field(default=2, ge=1, le=100)
     write_max_overflow: int = Field(default=3, ge=0, le=100)
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
