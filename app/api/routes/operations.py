@@ -1,5 +1,7 @@
 """GET /stats/release, /stats/items, /stats/productivity, /stats/forecast and
-/reports/monthly/{YYYY-MM}: operations' figures, counting approved records only."""
+/reports/monthly/{YYYY-MM}: operations' figures, counting approved records only. The four
+statistics are kept while no layer changes, as the other statistics are (``figures``): at
+10,000 tasks /stats/release by district took 0.7 s to compute."""
 
 from collections.abc import Callable
 from datetime import date
@@ -9,7 +11,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from app import formats
-from app.api.deps import AsOfDep, ReportFormat, SessionDep, TableFormat, in_session
+from app.api.caching import figures
+from app.api.deps import (
+    AsOfDep,
+    ReportFormat,
+    SessionDep,
+    TableFormat,
+    in_session,
+    one_statement,
+)
 from app.api.render import respond
 from app.formats import Format
 from app.schemas.operations import (
@@ -74,50 +84,68 @@ def _in_format(
 @router.get(
     "/stats/release", response_model=ReleaseStats, responses=formats.responses(formats.TABLE)
 )
-@in_session
-def get_release(
+@one_statement
+async def get_release(
+    request: Request,
     session: SessionDep,
     dates: PeriodDep,
     fmt: TableFormat,
     group_by: Annotated[ReleaseGroupBy, Query(description="how to group the records")],
     district: DistrictQuery = None,
-) -> ReleaseStats | Response:
+) -> Response:
     """Approved released area (km², geodesic) per group, each with its breakdown by kind
     (cancelled, reduced, cleared). By method, a task with several methods counts under each."""
-    answer = operations_stats.release(session, group_by, dates.first, dates.last, district)
-    return _in_format(answer, fmt, operations_output.release_csv, f"release-{group_by.value}")
+
+    def render() -> ReleaseStats | Response:
+        answer = operations_stats.release(session, group_by, dates.first, dates.last, district)
+        return _in_format(answer, fmt, operations_output.release_csv, f"release-{group_by.value}")
+
+    return await figures(request, session, render)
 
 
 @router.get("/stats/items", response_model=ItemsStats, responses=formats.responses(formats.TABLE))
-@in_session
-def get_items(
+@one_statement
+async def get_items(
+    request: Request,
     session: SessionDep,
     dates: PeriodDep,
     fmt: TableFormat,
     group_by: Annotated[ItemsGroupBy, Query(description="how to group the reports")],
     district: DistrictQuery = None,
-) -> ItemsStats | Response:
+) -> Response:
     """Approved items found (destroyed in situ or removed) per group, by category and action."""
-    answer = operations_stats.items(session, group_by, dates.first, dates.last, district)
-    return _in_format(answer, fmt, operations_output.items_csv, f"items-{group_by.value}")
+
+    def render() -> ItemsStats | Response:
+        answer = operations_stats.items(session, group_by, dates.first, dates.last, district)
+        return _in_format(answer, fmt, operations_output.items_csv, f"items-{group_by.value}")
+
+    return await figures(request, session, render)
 
 
 @router.get("/stats/productivity", response_model=Productivity)
-@in_session
-def get_productivity(session: SessionDep, dates: PeriodDep) -> Productivity:
+@one_statement
+async def get_productivity(request: Request, session: SessionDep, dates: PeriodDep) -> Response:
     """Square metres of approved release per working day, per organisation and method; a
     working day is a weekday on which one of its tasks using the method was under way. The
     12 months up to today by default."""
-    return operations_stats.productivity(session, dates.first, dates.last)
+    return await figures(
+        request, session, lambda: operations_stats.productivity(session, dates.first, dates.last)
+    )
 
 
 @router.get("/stats/forecast", response_model=Forecast, responses=formats.responses(formats.TABLE))
-@in_session
-def get_forecast(session: SessionDep, as_of: AsOfDep, fmt: TableFormat) -> Forecast | Response:
+@one_statement
+async def get_forecast(
+    request: Request, session: SessionDep, as_of: AsOfDep, fmt: TableFormat
+) -> Response:
     """When would each district, and the country, be clear at the recent release rate: an
     extrapolation of the last 12 months' approved release, not a plan."""
-    answer = operations_stats.forecast(session, as_of)
-    return _in_format(answer, fmt, operations_output.forecast_csv, "forecast")
+
+    def render() -> Forecast | Response:
+        answer = operations_stats.forecast(session, as_of)
+        return _in_format(answer, fmt, operations_output.forecast_csv, "forecast")
+
+    return await figures(request, session, render)
 
 
 @router.get(
