@@ -171,8 +171,8 @@ class AsyncOverSync:
             self.current = cursor
             yield self
 
-    async def execute(self, sql: str, params: dict[str, Any]) -> None:
-        self.current.execute(sql, params)
+    async def execute(self, sql: str, params: dict[str, Any], prepare: bool | None = None) -> None:
+        self.current.execute(sql, params, prepare=prepare)
 
     async def fetchone(self) -> Any:
         return self.current.fetchone()
