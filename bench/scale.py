@@ -126,7 +126,7 @@ VALUES (:code, 'SHA', ARRAY['uxo'], 'high', 'active', date '2024-05-01', 'scale 
 """
 )
 ZONE_TILES = "/collections/contaminated_zones/tiles/WebMercatorQuad"
-# The operations' figures a planner opens, each timed again after its first answer.
+# The operations' figures a planner opens: the first answer, computed, then five more.
 OPERATIONS = {
     "release_ms": "/stats/release?group_by=district",
     "items_ms": "/stats/items?group_by=category",
@@ -216,7 +216,7 @@ def measure(url: str, engine: Engine, seed: int) -> dict[str, float]:
         ]
         figures["page_p50"] = statistics.median(pages)
         for key, path in OPERATIONS.items():
-            _ok(client, path)()  # its kept answer built, as the first reader after a change
+            figures[f"{key}_first"] = _ms(_ok(client, path))  # computed: the first reader's
             figures[key] = statistics.median(_ms(_ok(client, path)) for _ in range(REPEATS))
     figures |= _low_zoom_tiles(url)
     refreshes = []
@@ -285,7 +285,8 @@ def _import_zones(engine: Engine) -> float:
         path = Path(folder) / "zones.gpkg"
         columns = "code, hazard_class, contamination, risk_level, status, recorded_on, released_on"
         zones = gpd.read_postgis(
-            f"SELECT {columns}, source, geom FROM contaminated_zones WHERE starts_with(code, 'SCALE-')",
+            f"SELECT {columns}, source, geom FROM contaminated_zones"
+            " WHERE starts_with(code, 'SCALE-')",
             engine,
             geom_col="geom",
         )
@@ -326,9 +327,18 @@ ROWS: list[tuple[str, str, str, str]] = [
         "ms",
         "< 1,000 ms",
     ),
-    ("release_ms", "/stats/release?group_by=district (median of 5)", "ms", ""),
-    ("items_ms", "/stats/items?group_by=category (median of 5)", "ms", ""),
-    ("monthly_ms", "/reports/monthly/2024-05?f=json (median of 5)", "ms", ""),
+    *[
+        row
+        for key, what in (
+            ("release_ms", "/stats/release?group_by=district"),
+            ("items_ms", "/stats/items?group_by=category"),
+            ("monthly_ms", "/reports/monthly/2024-05?f=json"),
+        )
+        for row in (
+            (f"{key}_first", f"{what}, the first request", "ms", ""),
+            (key, f"{what}, the next five (median; the two statistics kept)", "ms", ""),
+        )
+    ],
     ("bulk_insert_s", "raw-SQL insert of the zones in one statement, committed", "s", "< 120 s"),
     ("operations_insert_s", "raw-SQL insert of the tasks and their records, committed", "s", ""),
     ("import_s", "`contamap import` of the incidents' GeoPackage", "s", ""),
