@@ -408,6 +408,30 @@ WHERE d.name = :district
 )
 
 
+def _dense_district(session: Session) -> tuple[float, float, float, float, int]:
+    """The dense district's bounds (west, south, east, north) and id."""
+    west, south, east, north, district_id = session.execute(
+        text(
+            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), id "
+            "FROM districts WHERE name = :name"
+        ),
+        {"name": DENSE_DISTRICT},
+    ).one()
+    return west, south, east, north, district_id
+
+
+def _centres(session: Session, table: str, prefix: str) -> list[tuple[float, float]]:
+    """The centroids of the features of ``table`` whose code starts with ``prefix``."""
+    rows = session.execute(
+        text(
+            f"SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM {table} "
+            "WHERE starts_with(code, :prefix)"
+        ),
+        {"prefix": prefix},
+    )
+    return [(lon, lat) for lon, lat in rows]
+
+
 def _densest_tiles(centres: list[tuple[float, float]], z: int, count: int) -> list[tuple[int, int]]:
     """The ``count`` tiles of zoom ``z`` holding the most zone centres."""
     held: dict[tuple[int, int], int] = {}
@@ -424,22 +448,8 @@ def test_no_tile_over_a_district_of_20000_zones_exceeds_500_kb(
     TileJSON gives, the district's merged area stands for the zones, with the statistics'
     area; from that zoom on the zones are whole."""
     session.execute(DENSE_INSERT, {"n": DENSE_ZONES, "district": DENSE_DISTRICT})
-    west, south, east, north, district_id = session.execute(
-        text(
-            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), id "
-            "FROM districts WHERE name = :name"
-        ),
-        {"name": DENSE_DISTRICT},
-    ).one()
-    centres = [
-        (lon, lat)
-        for lon, lat in session.execute(
-            text(
-                "SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) "
-                "FROM contaminated_zones WHERE code LIKE 'DENSE-%'"
-            )
-        )
-    ]
+    west, south, east, north, district_id = _dense_district(session)
+    centres = _centres(session, "contaminated_zones", "DENSE-")
     assert len(centres) == DENSE_ZONES
     tilejson = client.get("/tiles/WebMercatorQuad/tilejson.json").json()
     layers = {layer["id"]: layer for layer in tilejson["vector_layers"]}
@@ -580,22 +590,8 @@ def test_no_tile_over_a_district_of_10000_tasks_exceeds_500_kb(
     TileJSON gives, the features are gathered on a grid and every one is counted once."""
     for statement in DENSE_OPERATIONS:
         session.execute(text(statement), {"n": DENSE_TASKS, "district": DENSE_DISTRICT})
-    west, south, east, north = session.execute(
-        text(
-            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) "
-            "FROM districts WHERE name = :name"
-        ),
-        {"name": DENSE_DISTRICT},
-    ).one()
-    centres = [
-        (lon, lat)
-        for lon, lat in session.execute(
-            text(
-                "SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM tasks "
-                "WHERE code LIKE 'DENSE-T%'"
-            )
-        )
-    ]
+    west, south, east, north, _ = _dense_district(session)
+    centres = _centres(session, "tasks", "DENSE-T")
     every = session.execute(
         text(f"SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM {collection}")
     ).all()
