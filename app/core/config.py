@@ -151,14 +151,9 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def session_places(self) -> int:
-        """How many requests' sessions one worker's replica pool serves at once."""
-        return self.pool_size + self.max_overflow
-
-    @property
     def read_connections(self) -> int:
-        """The replica's connections in one worker: its hot reads' and its sessions' places."""
-        return self.async_pool_size + self.session_places
+        """The replica's connections in one worker, every one a place at its gate."""
+        return self.async_pool_size + self.pool_size + self.max_overflow
 
     @property
     def connections_per_worker(self) -> int:
