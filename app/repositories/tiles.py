@@ -54,17 +54,7 @@ GENERALISED_SOURCES = {
     AREAS: ("contaminated_zones", "districts"),
     **{layer: COLLECTIONS[name].sources for name, layer in CLUSTERS.items()},
 }
-GENERALISED_FIELDS = {
-    AREAS: {"id": "Number", "district_id": "Number", "area_km2": "Number"},
-    CLUSTERS["incidents"]: {
-        "id": "Number",
-        "incidents": "Number",
-        "casualties": "Number",
-        "first_on": "String",
-    },
-    CLUSTERS["tasks"]: {"id": "Number", "tasks": "Number"},
-    CLUSTERS["land_release"]: {"id": "Number", "records": "Number", "area_km2": "Number"},
-}
+GATHERED = {layer: name for name, layer in CLUSTERS.items()}  # the collection a layer gathers
 CLUSTER_CELL = 16  # the grid's cell in simplification tolerances (half pixels): 8 pixels
 
 
@@ -175,6 +165,20 @@ def _gathered(name: str) -> list[ColumnElement[Any]]:
     return [func.count().label("records"), (func.sum(area_m2) / 1e6).label("area_km2")]
 
 
+def _fields(values: list[ColumnElement[Any]]) -> dict[str, str]:
+    """The TileJSON ``fields`` of a generalised layer: its id, then each value by its label."""
+    types = {
+        str(value.key): "String" if isinstance(value.type, Text) else "Number" for value in values
+    }
+    return {"id": "Number", **types}
+
+
+GENERALISED_FIELDS = {
+    AREAS: {"id": "Number", "district_id": "Number", "area_km2": "Number"},
+    **{layer: _fields(_gathered(name)) for name, layer in CLUSTERS.items()},
+}
+
+
 def _clusters_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     """The features of ``name`` the filter keeps, gathered on the zoom's grid by their
     centroid: a point per cell at the centroid of theirs, with what ``_gathered`` tells."""
@@ -202,9 +206,8 @@ def _layer_tile(name: str, where: TileFilter) -> ScalarSelect[bytes]:
     """One MVT layer: features simplified for the zoom, clipped and quantised to the tile."""
     if name == AREAS:
         return _areas_tile()
-    gathered = next((source for source, layer in CLUSTERS.items() if layer == name), None)
-    if gathered is not None:
-        return _clusters_tile(gathered, where)
+    if name in GATHERED:
+        return _clusters_tile(GATHERED[name], where)
     collection = COLLECTIONS[name]
     geom = features.geometry(collection)
     rows = (
