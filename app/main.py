@@ -29,7 +29,7 @@ from app.api.routes import (
     tiles,
 )
 from app.api.security import SecurityMiddleware
-from app.core.compression import GZIP_LEVEL, GZIP_MINIMUM_BYTES
+from app.core.compression import GZIP_MINIMUM_BYTES, GZIP_THREAD_BYTES
 from app.core.config import Settings, get_settings
 from app.core.db import (
     make_engine,
@@ -122,7 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(ETagMiddleware)
     app.add_middleware(HeadMiddleware)
-    app.add_middleware(GZip, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+    app.add_middleware(  # the level by the answer's size: sent_level
+        GZip, minimum_size=GZIP_MINIMUM_BYTES, thread_minimum_size=GZIP_THREAD_BYTES
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

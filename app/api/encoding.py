@@ -1,5 +1,5 @@
 """Content codings: gzip only for a client whose Accept-Encoding gives it a weight above 0,
-compressed by zlib-ng (app/core/compression.py)."""
+compressed by zlib-ng at a level chosen by the answer's size (app/core/compression.py)."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
 from starlette.types import Receive, Scope, Send
 
-from app.core.compression import gzip_compressor
+from app.core.compression import gzip_compressor, sent_level
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -21,14 +21,18 @@ def accepts_gzip(accept_encoding: str) -> bool:
 
 
 class _Responder(GZipResponder):
-    """Starlette's gzip responder, compressing with zlib-ng."""
+    """Starlette's gzip responder, compressing with zlib-ng at the level its first body's size
+    asks for."""
 
     @property
     def compressor(self) -> Any:
-        """The response's compressor, made at its first body."""
-        if self._compressor is None:
-            self._compressor = gzip_compressor(self.compresslevel)  # type: ignore[assignment]
+        """The response's compressor, made at its first body (``apply_compression``)."""
         return self._compressor
+
+    async def apply_compression(self, body: bytes, *, more_body: bool) -> bytes:
+        if self._compressor is None:
+            self._compressor = gzip_compressor(sent_level(len(body)))  # type: ignore[assignment]
+        return await super().apply_compression(body, more_body=more_body)
 
 
 class GZip(GZipMiddleware):
@@ -44,7 +48,6 @@ class GZip(GZipMiddleware):
             responder = _Responder(
                 self.app,
                 self.minimum_size,
-                compresslevel=self.compresslevel,
                 thread_minimum_size=self.thread_minimum_size,
                 exclude_content_types=self.exclude_content_types,
             )
