@@ -129,9 +129,15 @@ def _mvt(rows: Any, name: str) -> ScalarSelect[bytes]:
 
 
 def _mvt_geom(geom: Any) -> ColumnElement[Any]:
-    """A WGS 84 geometry simplified for the zoom, clipped and quantised to the tile."""
+    """A WGS 84 geometry simplified for the zoom, clipped and quantised to the tile.
+
+    Douglas-Peucker keeping what would collapse (a small zone stays drawn), not GEOS's
+    topology-preserving simplifier: at half a pixel's tolerance they draw alike, but the latter
+    took 0.4 ms of a district tile's 0.8 in PostgreSQL. ST_AsMVTGeom makes the polygons it
+    returns valid.
+    """
     envelope = func.ST_TileEnvelope(Z, X, Y)
-    simplified = func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, WEB_MERCATOR), TOLERANCE)
+    simplified = func.ST_Simplify(func.ST_Transform(geom, WEB_MERCATOR), TOLERANCE, True)
     return func.ST_AsMVTGeom(simplified, envelope, EXTENT, BUFFER, True).label("mvt_geom")
 
 

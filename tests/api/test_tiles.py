@@ -7,6 +7,8 @@ from typing import Any
 
 import mapbox_vector_tile
 import pytest
+import shapely
+import shapely.geometry
 from fastapi.testclient import TestClient
 from geoalchemy2 import WKTElement
 from pyproj import Transformer
@@ -99,6 +101,42 @@ def test_a_tile_covering_the_zone_contains_it(client: TestClient, layer: dict[st
     assert properties["contamination"] == "anti_personnel"
     assert properties["recorded_on"] == "2022-03-01"
     assert features[0]["geometry"]["type"] == "Polygon"
+
+
+def test_a_zone_smaller_than_the_tolerance_is_still_drawn_and_valid(
+    client: TestClient, session: Session
+) -> None:
+    # A 4 m square and a comb whose 20 teeth are 5 m wide, below half a pixel at the zoom
+    # from which zones are drawn whole (19 m at zoom 12): simplified away or into a
+    # self-crossing ring they would be lost or invalid.
+    z = tiles.WHOLE_ZONES_ZOOM
+    assert tiles.tolerance(z) > 15
+    d = 0.00002
+    square = [(LON - d, LAT - d), (LON + d, LAT - d), (LON + d, LAT + d), (LON - d, LAT + d)]
+    tooth, left = 0.00005, LON + 0.01
+    comb = [(left, LAT), (left + 40 * tooth, LAT)]
+    for k in range(40, 0, -2):
+        x = left + k * tooth
+        comb += [(x, LAT + 0.0004), (x - tooth, LAT + 0.0004), (x - tooth, LAT + 0.0001)]
+    comb += [(left, LAT + 0.0001)]
+    for code, ring in (("TEST-SQUARE", square), ("TEST-COMB", comb)):
+        wkt = ", ".join(f"{x} {y}" for x, y in [*ring, ring[0]])
+        session.execute(
+            text(
+                "INSERT INTO contaminated_zones (code, hazard_class, contamination, risk_level,"
+                " status, recorded_on, source, geom) VALUES (:code, 'SHA', '{uxo}', 'low',"
+                " 'active', '2022-03-01', 'test', ST_GeomFromText(:wkt, 4326))"
+            ),
+            {"code": code, "wkt": f"MULTIPOLYGON((({wkt})))"},
+        )
+    assert shapely.Polygon(comb).is_valid
+    response = get_tile(client, "contaminated_zones", z, *tile_of(LON, LAT, z))
+    drawn = {
+        feature["properties"]["code"]: shapely.geometry.shape(feature["geometry"])
+        for feature in decode(response.content)["contaminated_zones"]["features"]
+    }
+    assert set(drawn) == {"TEST-SQUARE", "TEST-COMB"}
+    assert all(geometry.is_valid and not geometry.is_empty for geometry in drawn.values())
 
 
 def test_the_incident_lands_where_expected(client: TestClient, layer: dict[str, int]) -> None:
