@@ -1,8 +1,6 @@
 """Content codings: gzip only for a client whose Accept-Encoding gives it a weight above 0,
 compressed by zlib-ng at a level chosen by the answer's size (app/core/compression.py)."""
 
-from typing import Any
-
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
 from starlette.types import Receive, Scope, Send
@@ -24,12 +22,9 @@ class _Responder(GZipResponder):
     """Starlette's gzip responder, compressing with zlib-ng at the level its first body's size
     asks for."""
 
-    @property
-    def compressor(self) -> Any:
-        """The response's compressor, made at its first body (``apply_compression``)."""
-        return self._compressor
-
     async def apply_compression(self, body: bytes, *, more_body: bool) -> bytes:
+        """Starlette's, with the compressor made here first: its own ``compressor`` would
+        make zlib's at one level for every answer."""
         if self._compressor is None:
             self._compressor = gzip_compressor(sent_level(len(body)))  # type: ignore[assignment]
         return await super().apply_compression(body, more_body=more_body)
