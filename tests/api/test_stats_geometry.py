@@ -177,6 +177,27 @@ def test_as_of_before_recording_and_after_release(client: TestClient, session: S
     assert year_2023["released_km2"] == pytest.approx(km2(zone), rel=RELATIVE)
 
 
+def test_an_overlap_contaminated_twice_counts_in_two_periods(
+    client: TestClient, session: Session
+) -> None:
+    """Two overlapping zones whose periods do not meet: their overlap is contaminated in each
+    period and not between them (the gap the first one's release left)."""
+    district = add_district(session, WEST)
+    first, second = box(0.1, -29.9, 0.2, -29.8), box(0.15, -29.85, 0.25, -29.75)
+    add_zone(
+        session, first, recorded_on=date(2021, 1, 1), status="cleared", released_on=date(2022, 1, 1)
+    )
+    add_zone(session, second, recorded_on=date(2023, 1, 1))
+    early = district_stats(client, district, as_of="2021-06-01")
+    between = district_stats(client, district, as_of="2022-06-01")
+    late = district_stats(client, district, as_of="2024-01-01")
+    assert early["contaminated_km2"] == pytest.approx(km2(first), rel=RELATIVE)
+    assert between["contaminated_km2"] == 0
+    assert between["released_km2"] == pytest.approx(km2(first), rel=RELATIVE)
+    assert late["contaminated_km2"] == pytest.approx(km2(second), rel=RELATIVE)
+    assert late["by_risk_level"]["high"] == pytest.approx(km2(second), rel=RELATIVE)
+
+
 def test_an_empty_district_has_share_zero(client: TestClient, session: Session) -> None:
     district = add_district(session, box(2.0, -30.0, 2.5, -29.5), name="Empty")
     row = district_stats(client, district)
