@@ -11,7 +11,7 @@
 -- as ST_CoveredBy tells it for a box without preparing either (11.7 s for 100,000 pieces).
 -- v3: the steps hashed by key, not ordered per atom (below): the same rows, sums equal to
 -- 1e-12 km² (the order of a float sum), 2.5 x faster; a leaf's contaminated area the union
--- of its pieces, not of its atoms (below).
+-- of its pieces, not of its atoms (below); a face's zones found from the pieces (below).
 CREATE FUNCTION stats_build_leaves() RETURNS void
 LANGUAGE plpgsql SET jit = off SET client_min_messages = warning SET work_mem = '256MB' SET hash_mem_multiplier = 4 AS $$
 DECLARE
@@ -49,8 +49,13 @@ BEGIN
       AND (ST_YMin(p.geom) + ST_YMax(p.geom)) / 2 >= l.y0
       AND (ST_YMin(p.geom) + ST_YMax(p.geom)) / 2 < l.y1;
 
-    INSERT INTO stats_atoms (district_id, leaf, zone_ids, area_km2, geom)
-    SELECT f.district_id, f.path, cover.ids, ST_Area(f.geom::geography) / 1e6, ST_Multi(f.geom)
+    -- The faces of each leaf's noded boundaries, each with a point inside it; a face's zones
+    -- are the pieces that hold its point, found from the pieces through an index on the
+    -- points (100,916 zones: 4.0 s; a lookup per face through the pieces' index, 5-6.5 s).
+    DROP TABLE IF EXISTS stats_faces;
+    CREATE TEMP TABLE stats_faces ON COMMIT DROP AS
+    SELECT row_number() OVER () AS face, district_id, path, geom,
+           ST_PointOnSurface(geom) AS point
     FROM (
         SELECT district_id, path, (ST_Dump(ST_Polygonize(lines))).geom AS geom
         FROM (
@@ -59,13 +64,19 @@ BEGIN
             FROM stats_cut GROUP BY district_id, path
         ) AS noded
         GROUP BY district_id, path
-    ) AS f
-    CROSS JOIN LATERAL (
-        SELECT array_agg(c.zone_id ORDER BY c.zone_id) AS ids FROM stats_cut AS c
-        WHERE c.district_id = f.district_id AND c.path = f.path
-          AND ST_Intersects(c.geom, ST_PointOnSurface(f.geom))
-    ) AS cover
-    WHERE cover.ids IS NOT NULL;
+    ) AS faces;
+    CREATE INDEX ON stats_faces USING gist (point);
+    ANALYZE stats_faces;
+
+    INSERT INTO stats_atoms (district_id, leaf, zone_ids, area_km2, geom)
+    SELECT f.district_id, f.path, cover.ids, ST_Area(f.geom::geography) / 1e6, ST_Multi(f.geom)
+    FROM stats_faces AS f JOIN (
+        SELECT f.face, array_agg(c.zone_id ORDER BY c.zone_id) AS ids
+        FROM stats_cut AS c JOIN stats_faces AS f
+          ON f.district_id = c.district_id AND f.path = c.path AND ST_Intersects(c.geom, f.point)
+        GROUP BY f.face
+    ) AS cover USING (face)
+    ORDER BY f.face;
 
     -- Each zone's statuses over time, as a table with an index: the join below is then a
     -- hash or index join, where a CTE scan made it quadratic. Its members and their periods
