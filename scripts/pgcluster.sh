@@ -48,7 +48,7 @@ pg_bindir() {
 }
 
 # PostgreSQL's buffer cache: a quarter of the memory, between its default 128 MB and 1 GB. At
-# 128 MB an import of 100,000 zones wrote back pages it would read again (59 s against 63 s).
+# 128 MB an import of 100,000 zones wrote back pages it would read again (59 s against 61-65 s).
 shared_buffers() {
   local kb
   kb="$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null || true)"
