@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import get_collection
 from app.models import ContaminatedZone
-from app.services.import_read import DATE_FORMS, cell
+from app.services.import_read import DATE_FORMS, CellError, cell
 from app.services.imports import ImportOptions, import_file
 
 # code suffix, status, released_on, contamination, estimated_devices, name
@@ -200,6 +200,12 @@ def test_the_list_and_date_forms_gdal_writes() -> None:
     assert cell(pd.NaT, props["released_on"]) is None
     assert cell("  ", props["released_on"]) is None
     assert cell(3.0, props["estimated_devices"]) == 3
+    assert cell("2024-02-29", props["released_on"]) == date(2024, 2, 29)  # ISO's day, at once
+    with pytest.raises(CellError, match="'2023-02-29' is not a day of the calendar"):
+        cell("2023-02-29", props["released_on"])
+    with pytest.raises(CellError, match="'2023-W09-1' is not a date"):
+        cell("2023-W09-1", props["released_on"])  # ISO's week day: not a form surveys write
+    assert cell(" ", props["name"]) is None and cell(" x ", props["name"]) == " x "
 
 
 def test_an_ambiguous_date_is_refused_naming_the_accepted_forms(
