@@ -76,6 +76,12 @@ def test_a_bulk_insert_refreshes_to_the_full_rebuilds_figures(session: Session) 
         text("SELECT built_version < data_version OR rebuild_all FROM stats_state")
     )
     assert stale is False
+    # The steps' key index, dropped while they were written, is back as the model has it.
+    index = text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_stats_leaf_steps_key'")
+    assert session.scalar(index) == (
+        "CREATE INDEX ix_stats_leaf_steps_key ON public.stats_leaf_steps USING btree "
+        "(district_id, measure, risk_level, status, contamination, on_date)"
+    )
     after_insert = _figures(session)
     refresh_statistics(session)  # what `contamap refresh` runs
     rebuilt = _figures(session)
