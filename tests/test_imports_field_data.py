@@ -203,8 +203,6 @@ def test_the_list_and_date_forms_gdal_writes() -> None:
     assert cell("2024-02-29", props["released_on"]) == date(2024, 2, 29)  # ISO's day, at once
     with pytest.raises(CellError, match="'2023-02-29' is not a day of the calendar"):
         cell("2023-02-29", props["released_on"])
-    with pytest.raises(CellError, match="'2023-W09-1' is not a date"):
-        cell("2023-W09-1", props["released_on"])  # ISO's week day: not a form surveys write
     assert cell(" ", props["name"]) is None and cell(" x ", props["name"]) == " x "
 
 
@@ -219,6 +217,21 @@ def test_an_ambiguous_date_is_refused_naming_the_accepted_forms(
     assert (row.position, row.code, row.field) == (1, "CSV-0", "recorded_on")
     assert "'01/05/2022' is not a date" in row.reason and DATE_FORMS in row.reason
     assert stored(session, "CSV") == {}
+
+
+def test_a_file_with_no_column_of_the_layer_is_refused_row_by_row(
+    session: Session, tmp_path: Path
+) -> None:
+    document = survey_features("NONE")
+    for feature in document["features"]:
+        feature["properties"] = {"surveyor": "team 3"}
+    path = tmp_path / "other.geojson"
+    path.write_text(json.dumps(document))
+    report = import_file(session, "contaminated_zones", path, ImportOptions())
+    assert report.refused_whole_file and report.written == 0
+    assert [(row.position, row.field) for row in report.refused] == [
+        (position, "code") for position in range(1, len(SURVEY) + 1)
+    ]
 
 
 def test_a_dry_run_of_a_refused_file_exits_non_zero(database_url: str, tmp_path: Path) -> None:

@@ -253,7 +253,8 @@ def checked_rows(
     seen: dict[Any, int] = {}
     # Column by column: a row's dict of the frame's cells was a third of the read.
     cells = {column: frame[column].tolist() for column in set(columns.values())}
-    records = (dict(zip(cells, row, strict=True)) for row in zip(*cells.values(), strict=True))
+    rows = zip(*cells.values(), strict=True) if cells else [()] * len(frame)  # no column known
+    records = (dict(zip(cells, row, strict=True)) for row in rows)
     geometries = np.asarray(frame.geometry.array, dtype=object)
     wkbs = shapely.to_wkb(geometries)  # at once: per row, this was a tenth of the read
     coordinates, owner = shapely.get_coordinates(geometries, return_index=True)

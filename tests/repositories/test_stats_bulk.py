@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.services.loader import refresh_statistics
@@ -28,6 +28,11 @@ FROM (SELECT ST_Union(geom) AS geom FROM districts
       WHERE name = ANY (:districts)) AS d,
      ST_Dump(ST_GeneratePoints(d.geom, :count, 3)) AS p
 """
+)
+STEPS_INDEX = text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_stats_leaf_steps_key'")
+STEPS_INDEX_DEFINITION = (
+    "CREATE INDEX ix_stats_leaf_steps_key ON public.stats_leaf_steps USING btree "
+    "(district_id, measure, risk_level, status, contamination, on_date)"
 )
 FIGURES = text(
     """
@@ -77,15 +82,35 @@ def test_a_bulk_insert_refreshes_to_the_full_rebuilds_figures(session: Session) 
     )
     assert stale is False
     # The steps' key index, dropped while they were written, is back as the model has it.
-    index = text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_stats_leaf_steps_key'")
-    assert session.scalar(index) == (
-        "CREATE INDEX ix_stats_leaf_steps_key ON public.stats_leaf_steps USING btree "
-        "(district_id, measure, risk_level, status, contamination, on_date)"
-    )
+    assert session.scalar(STEPS_INDEX) == STEPS_INDEX_DEFINITION
     after_insert = _figures(session)
     refresh_statistics(session)  # what `contamap refresh` runs
+    assert session.scalar(STEPS_INDEX) == STEPS_INDEX_DEFINITION
     rebuilt = _figures(session)
     assert _differences(after_insert, rebuilt) == []
+
+
+def test_a_bulk_insert_beside_a_reader_of_the_steps_keeps_their_index(
+    session: Session, engine: Engine
+) -> None:
+    """Someone holding the steps (as pg_dump does) makes the refresh keep their index, not
+    wait for them with every writer of zones queued behind it."""
+    assert session.scalar(text("SELECT count(*) FROM stats_zone_pieces")) < 20000
+    index = text("SELECT 'ix_stats_leaf_steps_key'::regclass::oid")
+    before = session.scalar(index)
+    with engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM stats_leaf_steps"))  # held until it ends
+        started = time.perf_counter()
+        session.execute(BULK, {"districts": ["Shusha", "Khojavend", "Fuzuli"], "count": 20000})
+        seconds = time.perf_counter() - started
+        reader.rollback()
+    assert session.scalar(index) == before  # the same index, kept up row by row
+    assert seconds < 60, seconds
+    after_insert = _figures(session)
+    refresh_statistics(session)
+    assert session.scalar(index) != before  # a full rebuild, alone, rebuilds it
+    assert session.scalar(STEPS_INDEX) == STEPS_INDEX_DEFINITION
+    assert _differences(after_insert, _figures(session)) == []
 
 
 def test_one_edit_among_20000_zones_refreshes_in_under_a_second(session: Session) -> None:
